@@ -1,0 +1,45 @@
+// Reader of iExec protected-data zips through the central directory, over any random-access source (a plain file,
+// or the decrypting view of an encrypted one). Input is untrusted: every offset and length is checked, names must
+// be relative paths of field keys (no "..", no absolute paths), only STORE entries are accepted, and each entry's
+// CRC-32 is verified as it is read. Malformed input raises Error(EBADMSG) naming the problem.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "protectedfs/util/bytes.hpp"
+#include "protectedfs/util/file.hpp"
+
+namespace pfs::format {
+
+struct ZipEntry {
+  std::string name;  // "a/b" for a leaf, "a/" for a directory
+  bool directory = false;
+  uint32_t crc = 0;
+  uint64_t size = 0;
+  uint64_t local_offset = 0;
+};
+
+class ZipReader {
+ public:
+  explicit ZipReader(const RandomAccessSource& source);
+
+  const std::vector<ZipEntry>& entries() const { return entries_; }
+  const ZipEntry* find(std::string_view name) const;
+
+  // Streams the entry's bytes in pieces of at most `piece` bytes, then checks the CRC-32.
+  void read(const ZipEntry& entry, const std::function<void(ByteView)>& consume,
+            std::size_t piece = 1 << 20) const;
+  Bytes read_all(const ZipEntry& entry) const;  // for small entries
+  // Bytes of one entry at [offset, offset + out.size()), without CRC check (random access for file reads).
+  void read_range(const ZipEntry& entry, uint64_t offset, std::span<uint8_t> out) const;
+
+ private:
+  uint64_t data_offset(const ZipEntry& entry) const;
+
+  const RandomAccessSource& source_;
+  std::vector<ZipEntry> entries_;
+};
+
+}  // namespace pfs::format

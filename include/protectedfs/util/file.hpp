@@ -1,0 +1,93 @@
+// File-system helpers with errno-carrying errors: an owning descriptor, full reads and writes, random-access
+// sources, and output that appears atomically (written to a temporary sibling, renamed on commit).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <sys/types.h>
+#include <utility>
+
+#include "protectedfs/util/bytes.hpp"
+
+namespace pfs {
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { reset(); }
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// open(2) that throws Error(errno, "cannot open PATH: reason").
+UniqueFd open_file(const std::filesystem::path& path, int flags, mode_t mode = 0600);
+// Reads up to out.size() bytes, retrying short reads; returns the count (less only at end of file).
+std::size_t read_full(int fd, std::span<uint8_t> out);
+void pread_full(int fd, std::span<uint8_t> out, uint64_t offset, const std::string& what);
+void write_full(int fd, ByteView data, const std::string& what);
+
+// Random-access input of known size: a file, or a decrypting view over one.
+class RandomAccessSource {
+ public:
+  virtual ~RandomAccessSource() = default;
+  virtual uint64_t size() const = 0;
+  // Fills `out` with the bytes at [offset, offset + out.size()); throws if that range is outside the source.
+  virtual void read_at(uint64_t offset, std::span<uint8_t> out) const = 0;
+};
+
+class FileSource final : public RandomAccessSource {
+ public:
+  explicit FileSource(const std::filesystem::path& path);
+  uint64_t size() const override { return size_; }
+  void read_at(uint64_t offset, std::span<uint8_t> out) const override;
+  int fd() const { return fd_.get(); }
+
+ private:
+  std::string name_;
+  UniqueFd fd_;
+  uint64_t size_ = 0;
+};
+
+class MemorySource final : public RandomAccessSource {
+ public:
+  explicit MemorySource(Bytes data) : data_(std::move(data)) {}
+  uint64_t size() const override { return data_.size(); }
+  void read_at(uint64_t offset, std::span<uint8_t> out) const override;
+
+ private:
+  Bytes data_;
+};
+
+// A file written under a temporary name in the target's directory and renamed into place by commit(); destroyed
+// without commit() it is removed, so a failed command never leaves a partial output behind.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::filesystem::path target, mode_t mode = 0644);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  int fd() const { return fd_.get(); }
+  void write(ByteView data) { write_full(fd_.get(), data, target_.string()); }
+  void commit();  // fsync, rename over the target, fsync the directory
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temporary_;
+  UniqueFd fd_;
+  bool committed_ = false;
+};
+
+}  // namespace pfs

@@ -1,0 +1,103 @@
+#include "protectedfs/util/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace pfs {
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+UniqueFd open_file(const std::filesystem::path& path, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw_system_error("cannot open " + path.string());
+  return UniqueFd(fd);
+}
+
+std::size_t read_full(int fd, std::span<uint8_t> out) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_system_error("read failed");
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+void pread_full(int fd, std::span<uint8_t> out, uint64_t offset, const std::string& what) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_system_error("cannot read " + what);
+    }
+    if (n == 0) throw Error(EIO, "unexpected end of " + what);
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void write_full(int fd, ByteView data, const std::string& what) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_system_error("cannot write " + what);
+    }
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+}
+
+FileSource::FileSource(const std::filesystem::path& path) : name_(path.string()), fd_(open_file(path, O_RDONLY)) {
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) != 0) throw_system_error("cannot stat " + name_);
+  if (!S_ISREG(st.st_mode)) throw Error(EINVAL, name_ + " is not a regular file");
+  size_ = static_cast<uint64_t>(st.st_size);
+}
+
+void FileSource::read_at(uint64_t offset, std::span<uint8_t> out) const {
+  if (offset > size_ || out.size() > size_ - offset) throw Error(EINVAL, "read past the end of " + name_);
+  pread_full(fd_.get(), out, offset, name_);
+}
+
+void MemorySource::read_at(uint64_t offset, std::span<uint8_t> out) const {
+  if (offset > data_.size() || out.size() > data_.size() - offset) throw Error(EINVAL, "read past the end of data");
+  std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+}
+
+AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode) : target_(std::move(target)) {
+  std::string hidden_name = ".";
+  hidden_name.append(target_.filename().string()).append(".partial-XXXXXX");
+  std::string pattern = (target_.parent_path() / hidden_name).string();
+  int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) throw_system_error("cannot create a file beside " + target_.string());
+  fd_.reset(fd);
+  temporary_ = pattern;
+  ::fchmod(fd, mode);
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) ::unlink(temporary_.c_str());
+}
+
+void AtomicFile::commit() {
+  if (::fsync(fd_.get()) != 0) throw_system_error("cannot flush " + target_.string());
+  if (::rename(temporary_.c_str(), target_.c_str()) != 0) throw_system_error("cannot create " + target_.string());
+  committed_ = true;
+  fd_.reset();
+  auto dir = target_.parent_path().empty() ? std::filesystem::path(".") : target_.parent_path();
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd) ::fsync(dir_fd.get());  // best effort: the data itself is already durable
+}
+
+}  // namespace pfs
