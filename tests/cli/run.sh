@@ -1,2 +1,101 @@
-#!/bin/sh
-exit 0
+#!/usr/bin/env bash
+# The CLI as users drive it: pack, unpack and wallet on real folders and files, and every refusal: exit status 1,
+# exactly one line on stderr naming the cause, and nothing left behind (no output, no partial or temporary file).
+set -uo pipefail
+bin=$(realpath "$1")
+vectors=$(cd "$(dirname "$0")/../vectors" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0; failed=0
+ok()   { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# refuses "what" "expected phrase" command...: exit 1, one stderr line containing the phrase.
+refuses() {
+  local what=$1 phrase=$2; shift 2
+  local err; err=$("$@" 2>&1 >/dev/null </dev/null); local rc=$?
+  if [[ $rc -ne 1 ]]; then fail "$what: exit $rc (want 1): $err"; return; fi
+  if [[ $(printf '%s\n' "$err" | wc -l) -ne 1 ]]; then fail "$what: stderr is not one line: $err"; return; fi
+  if [[ "$err" != *"$phrase"* ]]; then fail "$what: '$err' does not say '$phrase'"; return; fi
+  ok
+}
+no_leftovers() {  # nothing but the expected entries in the work folder
+  local extra; extra=$(ls -A | grep -v -x -F -f <(printf '%s\n' "$@") || true)
+  [[ -z "$extra" ]] && ok || fail "left behind: $extra"
+}
+
+# --- pack and unpack -----------------------------------------------------------------------------------------
+mkdir -p data/sub && printf 'alice@example.com\n' > data/email.txt && head -c 300000 /dev/urandom > data/sub/blob.bin
+printf 'x\n' > data/.hidden
+"$bin" pack data data.enc > info.json && ok || fail "pack"
+key=$(sed -n 's/.*"key": "\(.*\)".*/\1/p' info.json); sum=$(sed -n 's/.*"checksum": "\(.*\)".*/\1/p' info.json)
+schema=$(python3 -c 'import json,sys; print(json.load(open("info.json"))["schema"])')
+[[ "$schema" == '{"email":"string","sub":{"blob":"application/octet-stream"}}' ]] && ok || fail "schema $schema"
+[[ "$sum" == "0x$(sha256sum data.enc | cut -c1-64)" ]] && ok || fail "checksum differs from sha256sum"
+"$bin" unpack data.enc --key "$key" --checksum "$sum" --schema "$schema" out >/dev/null && ok || fail "unpack"
+cmp -s data/sub/blob.bin out/sub/blob && [[ "$(cat out/email)" == alice@example.com ]] && ok || fail "round trip"
+[[ ! -e out/.hidden ]] && ok || fail "dot-file published"
+printf '%s' "$key" > key.txt
+"$bin" unpack data.enc --key-file key.txt out-keyfile >/dev/null && ok || fail "unpack --key-file"
+
+refuses "missing folder" "cannot open folder nowhere" "$bin" pack nowhere x.enc
+mkdir empty-dir && printf 'x' > empty-dir/.only-local
+refuses "nothing to protect" "has no files to protect" "$bin" pack empty-dir x.enc
+mkdir clash && touch clash/a.txt clash/a.pdf
+refuses "two names, one key" "would both become the field 'a'" "$bin" pack clash x.enc
+mkdir linked && ln -s /etc/passwd linked/passwd
+refuses "symlink" "is not a regular file or folder" "$bin" pack linked x.enc
+mkdir fifo && mkfifo fifo/pipe
+refuses "fifo" "is not a regular file or folder" "$bin" pack fifo x.enc
+if mkdir typed && printf 'forty\n' > typed/age && setfattr -n user.protected.type -v f64 typed/age 2>/dev/null; then
+  refuses "text that is not an f64" "typed/age" "$bin" pack typed x.enc
+  setfattr -n user.protected.type -v text/plain typed/age
+  refuses "unknown type" "text/plain" "$bin" pack typed x.enc
+  printf '\xff\xfe' > typed/age && setfattr -n user.protected.type -v string typed/age
+  refuses "binary forced to string" "cannot be a string" "$bin" pack typed x.enc
+  rm -r typed
+else
+  echo "note: no user xattrs in $work, type override refusals not checked"
+fi
+refuses "output folder missing" "cannot create a file beside" "$bin" pack data no/such/dir/x.enc
+no_leftovers data data.enc info.json out key.txt out-keyfile empty-dir clash linked fifo
+
+refuses "wrong key" "wrong key or corrupt file" "$bin" unpack data.enc --key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= o1
+refuses "malformed key" "the key must be 32 bytes" "$bin" unpack data.enc --key abc o1
+refuses "no key" "exactly one of --key or --key-file" "$bin" unpack data.enc o1
+refuses "malformed checksum" "64 hex digits" "$bin" unpack data.enc --key "$key" --checksum 0x12 o1
+head -c 1000 data.enc > truncated.enc && printf 'x' >> truncated.enc
+refuses "truncated file" "truncated protected file" "$bin" unpack truncated.enc --key "$key" o1
+cp data.enc flipped.enc && printf '\x00' | dd of=flipped.enc bs=1 seek=5000 conv=notrunc status=none
+refuses "corrupt file, checksum given" "checksum mismatch" "$bin" unpack flipped.enc --key "$key" --checksum "$sum" o1
+refuses "corrupt file, no checksum" "corrupt zip" "$bin" unpack flipped.enc --key "$key" o1
+refuses "schema field missing" "missing from the data" "$bin" unpack data.enc --key "$key" --schema '{"email":"string","phone":"string"}' o1
+refuses "schema not JSON" "schema" "$bin" unpack data.enc --key "$key" --schema '{"email":' o1
+refuses "existing output" "already exists" "$bin" unpack data.enc --key "$key" out
+refuses "missing input" "cannot open nope.enc" "$bin" unpack nope.enc --key "$key" o1
+no_leftovers data data.enc info.json out key.txt out-keyfile empty-dir clash linked fifo truncated.enc flipped.enc
+
+# --- wallet --------------------------------------------------------------------------------------------------
+export PROTECTEDFS_PASSWORD="correct horse battery staple"
+created=$("$bin" wallet create --wallet w/new.json) && ok || fail "wallet create"
+address=$(sed -n 's/^address //p' <<<"$created")
+[[ "$address" =~ ^0x[0-9a-fA-F]{40}$ ]] && ok || fail "create printed '$created'"
+[[ $(stat -c %a w/new.json) == 600 ]] && ok || fail "wallet file is not owner-only"
+[[ "$("$bin" wallet show --wallet w/new.json | sed -n 's/^address //p')" == "$address" ]] && ok || fail "wallet show"
+refuses "create over an existing wallet" "already exists" "$bin" wallet create --wallet w/new.json
+python3 -c "import json; print(json.dumps(json.load(open('$vectors/keystore.json'))[0]['keystore']))" > geth.json
+imported=$("$bin" wallet import geth.json --wallet w/imported.json) && ok || fail "wallet import"
+[[ "$imported" == *"0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"* ]] && ok || fail "imported address: $imported"
+PROTECTEDFS_PASSWORD=wrong refuses "import, wrong password" "wrong password" "$bin" wallet import geth.json --wallet w/x.json
+printf 'wrong\n' > pw.txt
+refuses "password file wins over the environment" "wrong password" "$bin" wallet import geth.json --wallet w/x.json --password-file pw.txt
+printf '{"version":3' > broken.json
+refuses "import, not JSON" "broken.json" "$bin" wallet import broken.json --wallet w/x.json
+unset PROTECTEDFS_PASSWORD
+refuses "no password and no terminal" "PROTECTEDFS_PASSWORD" setsid -w "$bin" wallet create --wallet w/y.json
+refuses "show, no wallet" "no such file" "$bin" wallet show --wallet w/none.json
+[[ ! -e w/x.json && ! -e w/y.json && $(ls -A w | wc -l) -eq 2 ]] && ok || fail "wallet leftovers: $(ls -A w)"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,253 @@
+#include "protectedfs/format/schema.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "format/quote.hpp"
+#include "protectedfs/format/field_key.hpp"
+#include "protectedfs/util/error.hpp"
+
+namespace pfs::format {
+
+bool is_array_index_key(std::string_view key) {
+  // ECMAScript: an array index is a String P with ToString(ToUint32(P)) === P and ToUint32(P) != 2^32 - 1.
+  if (key.empty() || key.size() > 10) return false;
+  if (key.size() > 1 && key[0] == '0') return false;
+  uint64_t value = 0;
+  for (char c : key) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value < 0xffffffffull;
+}
+
+namespace {
+
+uint64_t index_value(std::string_view key) {
+  uint64_t value = 0;
+  for (char c : key) value = value * 10 + static_cast<uint64_t>(c - '0');
+  return value;
+}
+
+// Splits "a.b.c" into its first key and the rest ("" when none).
+std::pair<std::string_view, std::string_view> split_first(std::string_view path) {
+  const std::size_t dot = path.find('.');
+  if (dot == std::string_view::npos) return {path, {}};
+  return {path.substr(0, dot), path.substr(dot + 1)};
+}
+
+const Schema::Entry* find_entry(const Schema& schema, std::string_view dot_path) {
+  const Schema* current = &schema;
+  while (true) {
+    const auto [key, rest] = split_first(dot_path);
+    const auto& entries = current->entries();
+    const auto it = std::find_if(entries.begin(), entries.end(), [&](const Schema::Entry& e) { return e.key == key; });
+    if (it == entries.end()) return nullptr;
+    if (rest.empty() && dot_path.size() == key.size()) return &*it;
+    if (it->is_leaf()) return nullptr;
+    current = &it->object();
+    dot_path = rest;
+  }
+}
+
+void write_json(const Schema& schema, std::string& out) {
+  out += '{';
+  bool first = true;
+  for (const auto& entry : schema.entries()) {
+    if (!first) out += ',';
+    first = false;
+    // Keys are [A-Za-z0-9_-] and types plain ASCII: nothing to escape.
+    out += '"';
+    out += entry.key;
+    out += "\":";
+    if (entry.is_leaf()) {
+      out += '"';
+      out += to_string(entry.type());
+      out += '"';
+    } else {
+      write_json(entry.object(), out);
+    }
+  }
+  out += '}';
+}
+
+// Builds a Schema straight from nlohmann's SAX events, so that every refusal can name its place (and so that
+// duplicate keys, which a DOM would silently merge, are seen).
+class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::optional<Schema> result;
+  std::string error;
+
+  bool null() override { return refuse("null"); }
+  bool boolean(bool) override { return refuse("a boolean"); }
+  bool number_integer(number_integer_t) override { return refuse("a number"); }
+  bool number_unsigned(number_unsigned_t) override { return refuse("a number"); }
+  bool number_float(number_float_t, const string_t&) override { return refuse("a number"); }
+  bool binary(binary_t&) override { return refuse("binary data"); }
+  bool start_array(std::size_t) override {
+    if (frames_.empty()) return fail("schema must be a JSON object, found an array");
+    return fail("schema has an array at " + where(pending_key_) + ": arrays are not supported (the SDK refuses them)");
+  }
+  bool end_array() override { return false; }
+
+  bool string(string_t& value) override {
+    if (frames_.empty()) return fail("schema must be a JSON object, found a string");
+    try {
+      frames_.back().schema.add(pending_key_, parse_field_type(value));
+    } catch (const Error& e) {
+      return fail(std::string(e.what()) + " at " + where(pending_key_));
+    }
+    return true;
+  }
+
+  bool start_object(std::size_t) override {
+    if (frames_.size() >= Schema::kMaxDepth)
+      return fail("schema is nested deeper than " + std::to_string(Schema::kMaxDepth) + " levels");
+    frames_.push_back({pending_key_, Schema{}});
+    pending_key_.clear();
+    return true;
+  }
+
+  bool key(string_t& key) override {
+    if (!is_valid_key(key))
+      return fail("schema key " + detail::quoted(key) + " in " + where({}) +
+                  " is invalid (keys match ^[A-Za-z0-9_-]+$)");
+    pending_key_ = key;
+    return true;
+  }
+
+  bool end_object() override {
+    Frame done = std::move(frames_.back());
+    frames_.pop_back();
+    if (frames_.empty()) {
+      result = std::move(done.schema);
+      return true;
+    }
+    try {
+      frames_.back().schema.add(done.key, std::move(done.schema));
+    } catch (const Error& e) {
+      return fail(std::string(e.what()) + " in " + where({}));
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    // nlohmann's message starts with "[json.exception.parse_error.101] ": keep the human part only.
+    std::string message = e.what();
+    if (const auto close = message.find("] "); close != std::string::npos) message.erase(0, close + 2);
+    return fail("schema is not valid JSON: " + message);
+  }
+
+ private:
+  struct Frame {
+    std::string key;
+    Schema schema;
+  };
+
+  bool refuse(const char* found) {
+    if (frames_.empty()) return fail(std::string("schema must be a JSON object, found ") + found);
+    return fail("schema value at " + where(pending_key_) + " must be a type string or an object, found " + found);
+  }
+  bool fail(std::string message) {
+    if (error.empty()) error = std::move(message);
+    return false;
+  }
+  // Dot path of the open objects, plus `key` when given, for messages.
+  std::string where(std::string_view key) const {
+    std::string path;
+    const auto append = [&path](std::string_view k) {
+      if (!path.empty()) path += '.';
+      path.append(k);
+    };
+    for (std::size_t i = 1; i < frames_.size(); ++i) append(frames_[i].key);
+    if (!key.empty()) append(key);
+    return path.empty() ? "the top level" : detail::quoted(path);
+  }
+
+  std::vector<Frame> frames_;
+  std::string pending_key_;
+};
+
+}  // namespace
+
+std::vector<Schema::Entry>::iterator Schema::insertion_point(const std::string& key) {
+  if (std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; }))
+    throw Error(EINVAL, "duplicate field key " + detail::quoted(key));
+  if (!is_array_index_key(key)) return entries_.end();
+  // Array indices: before the first entry that is not an index or is a larger one.
+  const uint64_t value = index_value(key);
+  return std::find_if(entries_.begin(), entries_.end(),
+                      [&](const Entry& e) { return !is_array_index_key(e.key) || index_value(e.key) > value; });
+}
+
+void Schema::add(std::string key, FieldType type) {
+  if (!is_valid_key(key))
+    throw Error(EINVAL, "field key " + detail::quoted(key) + " is invalid (keys match ^[A-Za-z0-9_-]+$)");
+  const auto at = insertion_point(key);
+  entries_.insert(at, Entry{std::move(key), type});
+}
+
+void Schema::add(std::string key, Schema nested) {
+  if (!is_valid_key(key))
+    throw Error(EINVAL, "field key " + detail::quoted(key) + " is invalid (keys match ^[A-Za-z0-9_-]+$)");
+  const auto at = insertion_point(key);
+  entries_.insert(at, Entry{std::move(key), std::move(nested)});
+}
+
+Schema& Schema::add_object(std::string key) {
+  const std::string copy = key;
+  add(std::move(key), Schema{});
+  const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == copy; });
+  return std::get<Schema>(it->value);
+}
+
+std::optional<FieldType> Schema::find(std::string_view dot_path) const {
+  const Entry* entry = find_entry(*this, dot_path);
+  if (entry == nullptr || !entry->is_leaf()) return std::nullopt;
+  return entry->type();
+}
+
+const Schema* Schema::find_object(std::string_view dot_path) const {
+  const Entry* entry = find_entry(*this, dot_path);
+  if (entry == nullptr || entry->is_leaf()) return nullptr;
+  return &entry->object();
+}
+
+void Schema::collect(std::string& prefix, std::vector<std::pair<std::string, FieldType>>& out) const {
+  for (const auto& entry : entries_) {
+    const std::size_t mark = prefix.size();
+    if (!prefix.empty()) prefix += '.';
+    prefix += entry.key;
+    if (entry.is_leaf()) out.emplace_back(prefix, entry.type());
+    else entry.object().collect(prefix, out);
+    prefix.resize(mark);
+  }
+}
+
+std::vector<std::pair<std::string, FieldType>> Schema::leaves() const {
+  std::vector<std::pair<std::string, FieldType>> out;
+  std::string prefix;
+  collect(prefix, out);
+  return out;
+}
+
+std::vector<std::string> Schema::searchable() const {
+  std::vector<std::string> out;
+  for (const auto& [path, type] : leaves()) out.push_back(path + ":" + std::string(to_string(type)));
+  return out;
+}
+
+std::string Schema::to_json() const {
+  std::string out;
+  write_json(*this, out);
+  return out;
+}
+
+Schema Schema::parse(std::string_view json) {
+  SchemaSax sax;
+  const bool ok = nlohmann::json::sax_parse(json.begin(), json.end(), &sax);
+  if (!ok || !sax.result) throw Error(EINVAL, sax.error.empty() ? "schema is not a JSON object" : sax.error);
+  return std::move(*sax.result);
+}
+
+}  // namespace pfs::format
