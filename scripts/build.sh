@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 type=${BUILD_TYPE:-Release}
 dir=build; [[ "$type" == Release ]] || dir="build-${type,,}"
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DPFS_WERROR=ON >/dev/null
+# -Werror for Release only: at -O1 with sanitizers GCC 12 warns falsely (maybe-uninitialized inside Catch2).
+werror=OFF; [[ "$type" == Release ]] && werror=ON
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DPFS_WERROR=$werror >/dev/null
 ninja -C "$dir" -j2

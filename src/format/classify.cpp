@@ -4,8 +4,13 @@
 
 namespace pfs::format {
 
+bool is_weak_signature(FieldType detected) {
+  return detected == FieldType::VideoMpeg || detected == FieldType::Bmp;
+}
+
 FieldType classify(const ContentFacts& facts) {
-  if (facts.detected != FieldType::OctetStream) return facts.detected;
+  if (facts.detected != FieldType::OctetStream && !(is_weak_signature(facts.detected) && facts.utf8_without_nul))
+    return facts.detected;
   if (facts.utf8_without_nul && string_value_length(facts.size, facts.ends_with_newline) <= kMaxStringValueBytes)
     return FieldType::String;
   return FieldType::OctetStream;

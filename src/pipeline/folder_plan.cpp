@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "protectedfs/format/borsh.hpp"
 #include "protectedfs/format/classify.hpp"
@@ -53,7 +54,7 @@ std::optional<ZipItem> text_leaf(const fs::path& file, uint64_t size, const std:
   const bool newline = size > 0 && (pread_full(fd.get(), last, size - 1, file.string()), last[0] == '\n');
   const uint64_t value = format::string_value_length(size, newline);
   if (value > format::kMaxStringValueBytes) return std::nullopt;
-  ZipItem item{.path = path, .file = file, .file_bytes = value};
+  ZipItem item{.path = path, .file = file, .file_bytes = value, .file_size = size};
   const auto prefix = format::encode_string_length(value);
   item.prefix.assign(prefix.begin(), prefix.end());
   format::Utf8Validator utf8;
@@ -91,7 +92,7 @@ ZipItem overridden_leaf(const fs::path& file, uint64_t size, FieldType type, con
     if (auto item = text_leaf(file, size, path)) return *item;
     throw Error(EINVAL, file.string() + ": not UTF-8 text without NUL (or over 4 GiB), so it cannot be a string");
   }
-  return ZipItem{.path = path, .file = file, .file_bytes = size};
+  return ZipItem{.path = path, .file = file, .file_bytes = size, .file_size = size};
 }
 
 // A leaf typed by its content: the leading bytes name binary types without reading further; otherwise text is
@@ -100,13 +101,13 @@ ZipItem detected_leaf(const fs::path& file, uint64_t size, FieldType& type, cons
   Bytes head(static_cast<std::size_t>(std::min<uint64_t>(size, format::kMimeDetectBytes)));
   if (!head.empty()) pread_full(open_file(file, O_RDONLY).get(), head, 0, file.string());
   type = format::detect_mime(head);
-  if (type == FieldType::OctetStream) {
+  if (type == FieldType::OctetStream || format::is_weak_signature(type)) {
     if (auto item = text_leaf(file, size, path)) {
       type = FieldType::String;
       return *item;
     }
   }
-  return ZipItem{.path = path, .file = file, .file_bytes = size};
+  return ZipItem{.path = path, .file = file, .file_bytes = size, .file_size = size};
 }
 
 struct Child {
@@ -138,7 +139,19 @@ void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::
       throw Error(EEXIST, "'" + at->second.name + "' and '" + name + "' in " + dir.string() +
                               " would both become the field '" + key + "'");
   }
-  for (const auto& [key, child] : children) {
+  // Fields go into the zip in the schema's order: as a JavaScript object orders its keys (array indices such as
+  // "9" and "10" first, numerically), then by name.
+  std::vector<const Child*> ordered;
+  for (const auto& [key, child] : children) ordered.push_back(&child);
+  // `children` is in name order; indices have no leading zeros, so among equal lengths name order is numeric.
+  std::stable_sort(ordered.begin(), ordered.end(), [](const Child* a, const Child* b) {
+    const bool a_index = format::is_array_index_key(a->key), b_index = format::is_array_index_key(b->key);
+    if (a_index != b_index) return a_index;
+    return a_index && a->key.size() < b->key.size();
+  });
+  for (const Child* entry : ordered) {
+    const std::string& key = entry->key;
+    const Child& child = *entry;
     const std::string path = zip_prefix + key;
     if (child.directory) {
       plan.items.push_back(ZipItem{.path = path + "/", .directory = true});

@@ -58,9 +58,10 @@ class EncryptingSink final : public format::ByteSink {
     if (!slot_) slot_ = &tee_.acquire();
     return *slot_;
   }
+  // Hands a filled slot to the consumers; an empty one is kept for the next write.
   void flush() {
-    if (slot_ && !slot_->data.empty()) tee_.submit(*slot_);
-    else if (slot_) return;
+    if (!slot_ || slot_->data.empty()) return;
+    tee_.submit(*slot_);
     slot_ = nullptr;
   }
   void put_plain(ByteView bytes) {
@@ -112,8 +113,7 @@ void stream_file(const ZipItem& item, format::ZipWriter& zip, Bytes& buffer, uin
     if (options.progress) options.progress(done, total);
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) != item.file_bytes &&
-      static_cast<uint64_t>(st.st_size) != item.file_bytes + 1)  // a string's dropped trailing newline
+  if (::fstat(fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) != item.file_size)
     throw Error(EBUSY, item.file.string() + " changed size while it was being packed; try again");
 }
 

@@ -31,6 +31,12 @@ struct ContentFacts {
   bool ends_with_newline = false;
 };
 
+// Two signatures are one or two printable bytes that ordinary text often starts with: MPEG-TS's sync byte 'G'
+// ("Good morning") and BMP's "BM" ("BMI 22.5"). Real files of those types always hold NUL bytes or invalid
+// UTF-8, so on UTF-8 text without NUL these two are not trusted and the content is a string. Every other
+// signature wins over text, as in the SDK (an XML file stays application/xml).
+bool is_weak_signature(FieldType detected);
+
 FieldType classify(const ContentFacts& facts);
 
 // Streaming: feed the content in chunks of any size, then result(). Keeps only the leading kMimeDetectBytes bytes.

@@ -18,6 +18,7 @@ struct ZipItem {
   Bytes prefix;                     // written before the file region (or the whole leaf when there is no file)
   std::filesystem::path file;       // empty: the leaf is `prefix` alone
   uint64_t file_bytes = 0;          // how many bytes of `file`, from its start
+  uint64_t file_size = 0;           // the file's size when planned (a text's dropped newline makes it differ)
   std::optional<uint32_t> crc;      // the leaf's CRC-32 when already known (keeps the SDK's exact zip layout)
 
   uint64_t size() const { return prefix.size() + file_bytes; }

@@ -19,7 +19,12 @@ TEST_CASE("classify: MIME first, then UTF-8 text, then octet-stream (SPEC.md §2
   CHECK(classify_text("\n") == FieldType::String);
   CHECK(classify_text("%PDF-1.7\n") == FieldType::Pdf);  // a MIME match wins over text
   CHECK(classify_text("<?xml version=\"1.0\"?><a/>") == FieldType::Xml);
-  CHECK(classify_text("Good morning\n") == FieldType::VideoMpeg);  // magic-bytes.js: leading 'G' (documented)
+  // The one- and two-byte signatures (MPEG-TS 'G', BMP "BM") don't win over text; they do over binary content.
+  CHECK(classify_text("Good morning\n") == FieldType::String);
+  CHECK(classify_text("BMI 22.5\n") == FieldType::String);
+  CHECK(classify_text(std::string_view("G\x40\x00\x10", 4)) == FieldType::VideoMpeg);
+  CHECK(classify_text(std::string_view("BM\x36\x00\x00\x00", 6)) == FieldType::Bmp);
+  CHECK(classify_text("ID3 tags\n") == FieldType::AudioMpeg);  // three bytes: trusted, as in the SDK
   CHECK(classify_text(std::string_view("text\0with NUL", 13)) == FieldType::OctetStream);
   CHECK(classify_text("bad \xff byte") == FieldType::OctetStream);
   CHECK(classify_text("truncated \xe2\x82") == FieldType::OctetStream);
