@@ -13,14 +13,6 @@ using namespace pfs::crypto;
 namespace {
 nlohmann::json abi_vectors() { return test::load_vectors("abi.json"); }
 
-int error_code(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return 0;
-}
 }  // namespace
 
 TEST_CASE("createDatasetWithSchema calldata and selector match the vector", "[crypto]") {
@@ -93,15 +85,15 @@ TEST_CASE("string return decoding matches the vector (UTF-8 bytes kept)", "[cryp
 
 TEST_CASE("encode_call refuses arguments that do not match the signature", "[crypto]") {
   Address a;
-  CHECK(error_code([&] { abi::encode_call("f(address)", {abi::Value::uint256(1)}); }) == EINVAL);
-  CHECK(error_code([&] { abi::encode_call("f(address)", {}); }) == EINVAL);
-  CHECK(error_code([&] { abi::encode_call("f(uint)", {abi::Value::uint256(1)}); }) == EINVAL);  // not canonical
-  CHECK(error_code([&] { abi::encode_call("f(address, address)", {abi::Value::address(a), abi::Value::address(a)}); }) ==
+  CHECK(test::errno_of([&] { abi::encode_call("f(address)", {abi::Value::uint256(1)}); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::encode_call("f(address)", {}); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::encode_call("f(uint)", {abi::Value::uint256(1)}); }) == EINVAL);  // not canonical
+  CHECK(test::errno_of([&] { abi::encode_call("f(address, address)", {abi::Value::address(a), abi::Value::address(a)}); }) ==
         EINVAL);
-  CHECK(error_code([&] { abi::encode_call("(address)", {abi::Value::address(a)}); }) == EINVAL);
-  CHECK(error_code([&] { abi::encode_call("f", {}); }) == EINVAL);
-  CHECK(error_code([] { abi::Value::uint(8, 256); }) == EINVAL);
-  CHECK(error_code([] { abi::Value::uint(7, 1); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::encode_call("(address)", {abi::Value::address(a)}); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::encode_call("f", {}); }) == EINVAL);
+  CHECK(test::errno_of([] { abi::Value::uint(8, 256); }) == EINVAL);
+  CHECK(test::errno_of([] { abi::Value::uint(7, 1); }) == EINVAL);
   CHECK(abi::encode_call("f(bool,uint8)", {abi::Value::boolean(true), abi::Value::uint8(255)}).size() == 4 + 64);
 }
 
@@ -113,11 +105,11 @@ TEST_CASE("static words decode strictly", "[crypto]") {
   CHECK(d.uint256(1) == Uint256::max());
   CHECK(d.bytes32(1)[0] == 0xff);
   CHECK(d.boolean(2));
-  CHECK(error_code([&] { d.word(3); }) == EINVAL);                          // past the end
-  CHECK(error_code([&] { d.address(1); }) == EINVAL);                       // upper bytes set
-  CHECK(error_code([&] { d.boolean(1); }) == EINVAL);                       // neither 0 nor 1
-  CHECK(error_code([&] { abi::decode_uint256(Bytes(31, 0)); }) == EINVAL);  // truncated word
-  CHECK(error_code([] { abi::address_from_word(Uint256::max().bytes()); }) == EINVAL);
+  CHECK(test::errno_of([&] { d.word(3); }) == EINVAL);                          // past the end
+  CHECK(test::errno_of([&] { d.address(1); }) == EINVAL);                       // upper bytes set
+  CHECK(test::errno_of([&] { d.boolean(1); }) == EINVAL);                       // neither 0 nor 1
+  CHECK(test::errno_of([&] { abi::decode_uint256(Bytes(31, 0)); }) == EINVAL);  // truncated word
+  CHECK(test::errno_of([] { abi::address_from_word(Uint256::max().bytes()); }) == EINVAL);
   CHECK(abi::decode_address(abi::encode({abi::Value::address(Address())})).is_zero());
 }
 
@@ -128,7 +120,7 @@ TEST_CASE("dynamic values round-trip and truncated or out-of-range data is refus
   CHECK(d.uint256(0).to_uint64() == 7);
   CHECK(d.bytes(1) == payload);
   CHECK(d.string(2).empty());
-  CHECK(error_code([&] { d.bytes(0); }) == EINVAL);  // offset 7 leaves no room for a length word
+  CHECK(test::errno_of([&] { d.bytes(0); }) == EINVAL);  // offset 7 leaves no room for a length word
 
   // Layout: 3 head words (96 bytes), the bytes at 96 (length word + 128 padded bytes, up to 256), the empty string
   // at 256 (its length word, up to 288). Every truncation is refused, never read out of bounds.
@@ -137,20 +129,20 @@ TEST_CASE("dynamic values round-trip and truncated or out-of-range data is refus
     Bytes truncated(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(cut));
     abi::Decoder t(truncated);
     INFO("cut at " << cut);
-    CHECK(error_code([&] { t.string(2); }) == EINVAL);
+    CHECK(test::errno_of([&] { t.string(2); }) == EINVAL);
     if (cut < 256)
-      CHECK(error_code([&] { t.bytes(1); }) == EINVAL);
+      CHECK(test::errno_of([&] { t.bytes(1); }) == EINVAL);
     else
       CHECK(t.bytes(1) == payload);
   }
 
   Bytes huge_offset = abi::encode({abi::Value::uint256(Uint256::max())});
-  CHECK(error_code([&] { abi::decode_string(huge_offset); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::decode_string(huge_offset); }) == EINVAL);
   Bytes huge_length = abi::encode({abi::Value::uint256(32), abi::Value::uint256(Uint256::max())});
-  CHECK(error_code([&] { abi::decode_bytes(huge_length); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::decode_bytes(huge_length); }) == EINVAL);
   Bytes long_length = abi::encode({abi::Value::uint256(32), abi::Value::uint256(33)});  // 33 bytes announced, 0 given
-  CHECK(error_code([&] { abi::decode_bytes(long_length); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::decode_bytes(long_length); }) == EINVAL);
   Bytes unpadded = abi::encode({abi::Value::uint256(32), abi::Value::uint256(1)});
   unpadded.push_back(0x61);  // one content byte without its padding
-  CHECK(error_code([&] { abi::decode_string(unpadded); }) == EINVAL);
+  CHECK(test::errno_of([&] { abi::decode_string(unpadded); }) == EINVAL);
 }

@@ -59,12 +59,7 @@ TEST_CASE("decryption names wrong keys and truncated files", "[crypto][aes]") {
   AesKey wrong = key;
   wrong[0] ^= 1;
   auto code_of = [&](const Bytes& data, const AesKey& k) {
-    try {
-      CbcDecryptingSource s(std::make_shared<MemorySource>(data), k);
-      return 0;
-    } catch (const Error& e) {
-      return e.code();
-    }
+    return test::errno_of([&] { CbcDecryptingSource s(std::make_shared<MemorySource>(data), k); });
   };
   CHECK(code_of(file, key) == 0);
   CHECK(code_of(file, wrong) == EBADMSG);

@@ -1,6 +1,8 @@
 // secp256k1 keys and recoverable signatures: validation of keys, round trips, and refusal of bad signatures.
 #include <catch2/catch.hpp>
 
+#include "vectors.hpp"
+
 #include <algorithm>
 #include <functional>
 
@@ -14,23 +16,15 @@ namespace {
 const std::string key1 = "0x0101010101010101010101010101010101010101010101010101010101010101";
 const std::string curve_order = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
 
-int error_code(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return 0;
-}
 }  // namespace
 
 TEST_CASE("private keys outside 1..n-1 or of the wrong size are refused without echoing them", "[crypto]") {
-  CHECK(error_code([] { PrivateKey::from_hex("0x" + std::string(64, '0')); }) == EINVAL);
-  CHECK(error_code([] { PrivateKey::from_hex(curve_order); }) == EINVAL);                       // n
-  CHECK(error_code([] { PrivateKey::from_hex(std::string(64, 'f')); }) == EINVAL);              // > n
-  CHECK(error_code([] { PrivateKey::from_hex("0x0101"); }) == EINVAL);                          // too short
-  CHECK(error_code([] { PrivateKey::from_hex(key1 + "01"); }) == EINVAL);                       // too long
-  CHECK(error_code([] { PrivateKey::from_bytes(Bytes(31, 1)); }) == EINVAL);
+  CHECK(test::errno_of([] { PrivateKey::from_hex("0x" + std::string(64, '0')); }) == EINVAL);
+  CHECK(test::errno_of([] { PrivateKey::from_hex(curve_order); }) == EINVAL);                       // n
+  CHECK(test::errno_of([] { PrivateKey::from_hex(std::string(64, 'f')); }) == EINVAL);              // > n
+  CHECK(test::errno_of([] { PrivateKey::from_hex("0x0101"); }) == EINVAL);                          // too short
+  CHECK(test::errno_of([] { PrivateKey::from_hex(key1 + "01"); }) == EINVAL);                       // too long
+  CHECK(test::errno_of([] { PrivateKey::from_bytes(Bytes(31, 1)); }) == EINVAL);
   std::string bad_hex = "0x01010101010101010101010101010101010101010101010101010101010101zz";
   try {
     PrivateKey::from_hex(bad_hex);
@@ -96,22 +90,22 @@ TEST_CASE("malformed signatures are refused with EINVAL", "[crypto]") {
   Hash32 digest = keccak256(as_bytes("protectedfs"));
   auto good = sign_recoverable(key, digest).to_rsv();
 
-  CHECK(error_code([&] { recover_address(digest, ByteView(good).first(64)); }) == EINVAL);
-  CHECK(error_code([&] { recover_address(digest, Bytes(66, 1)); }) == EINVAL);
+  CHECK(test::errno_of([&] { recover_address(digest, ByteView(good).first(64)); }) == EINVAL);
+  CHECK(test::errno_of([&] { recover_address(digest, Bytes(66, 1)); }) == EINVAL);
   auto bad_v = good;
   bad_v[64] = 29;
-  CHECK(error_code([&] { recover_address(digest, bad_v); }) == EINVAL);
+  CHECK(test::errno_of([&] { recover_address(digest, bad_v); }) == EINVAL);
   auto zero_r = good;
   std::fill(zero_r.begin(), zero_r.begin() + 32, 0);
-  CHECK(error_code([&] { recover_address(digest, zero_r); }) == EINVAL);
+  CHECK(test::errno_of([&] { recover_address(digest, zero_r); }) == EINVAL);
   auto zero_s = good;
   std::fill(zero_s.begin() + 32, zero_s.begin() + 64, 0);
-  CHECK(error_code([&] { recover_address(digest, zero_s); }) == EINVAL);
+  CHECK(test::errno_of([&] { recover_address(digest, zero_s); }) == EINVAL);
   auto big_s = good;  // s = n: not below the curve order
   auto n = from_hex(curve_order);
   std::copy(n.begin(), n.end(), big_s.begin() + 32);
-  CHECK(error_code([&] { recover_address(digest, big_s); }) == EINVAL);
+  CHECK(test::errno_of([&] { recover_address(digest, big_s); }) == EINVAL);
   auto big_r = good;  // r = 2^256 - 1
   std::fill(big_r.begin(), big_r.begin() + 32, 0xff);
-  CHECK(error_code([&] { recover_address(digest, big_r); }) == EINVAL);
+  CHECK(test::errno_of([&] { recover_address(digest, big_r); }) == EINVAL);
 }
