@@ -1,6 +1,5 @@
 #include "protectedfs/pipeline/folder_plan.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -9,12 +8,8 @@
 #include <optional>
 #include <vector>
 
-#include "protectedfs/format/borsh.hpp"
-#include "protectedfs/format/classify.hpp"
-#include "protectedfs/format/mime_detect.hpp"
-#include "protectedfs/format/crc32.hpp"
 #include "protectedfs/format/field_key.hpp"
-#include "protectedfs/format/utf8.hpp"
+#include "protectedfs/pipeline/leaf_plan.hpp"
 #include "protectedfs/util/file.hpp"
 
 namespace pfs::pipeline {
@@ -22,9 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using format::FieldType;
-
-constexpr std::size_t kScanPiece = 1 << 20;
-constexpr std::size_t kMaxScalarText = 4096;  // the text of a bool, f64 or i128 is far shorter
 
 std::optional<std::string> type_attribute(const fs::path& file) {
   char value[256];
@@ -38,76 +30,8 @@ std::optional<std::string> type_attribute(const fs::path& file) {
   return text;
 }
 
-Bytes read_small(const fs::path& file, uint64_t size, const std::string& why) {
-  if (size > kMaxScalarText) throw Error(EINVAL, file.string() + ": too large to hold " + why);
-  Bytes content(static_cast<std::size_t>(size));
-  UniqueFd fd = open_file(file, O_RDONLY);
-  if (read_full(fd.get(), content) != content.size()) throw Error(EBUSY, file.string() + " changed while read");
-  return content;
-}
-
-// The leaf of a text field: borsh length, then the content without one trailing newline. One pass validates the
-// UTF-8 and computes the CRC-32; nullopt (found at the first invalid byte) when the content is not text.
-std::optional<ZipItem> text_leaf(const fs::path& file, uint64_t size, const std::string& path) {
-  UniqueFd fd = open_file(file, O_RDONLY);
-  Bytes last(1);
-  const bool newline = size > 0 && (pread_full(fd.get(), last, size - 1, file.string()), last[0] == '\n');
-  const uint64_t value = format::string_value_length(size, newline);
-  if (value > format::kMaxStringValueBytes) return std::nullopt;
-  ZipItem item{.path = path, .file = file, .file_bytes = value, .file_size = size};
-  const auto prefix = format::encode_string_length(value);
-  item.prefix.assign(prefix.begin(), prefix.end());
-  format::Utf8Validator utf8;
-  format::Crc32 crc;
-  crc.update(item.prefix);
-  Bytes buffer(static_cast<std::size_t>(std::min<uint64_t>(value, kScanPiece)));
-  for (uint64_t done = 0; done < value;) {
-    const std::size_t want = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), value - done));
-    const std::size_t got = read_full(fd.get(), std::span(buffer.data(), want));
-    if (got == 0) throw Error(EBUSY, file.string() + " changed while it was read; try again");
-    if (!utf8.feed(ByteView(buffer.data(), got))) return std::nullopt;
-    crc.update(ByteView(buffer.data(), got));
-    done += got;
-  }
-  if (!utf8.finish()) return std::nullopt;
-  item.crc = crc.value();
-  return item;
-}
-
-// A leaf whose type the user set: scalars are parsed from their text, strings must be text, other types stream
-// the file as it is.
-ZipItem overridden_leaf(const fs::path& file, uint64_t size, FieldType type, const std::string& path) {
-  if (type == FieldType::Bool || type == FieldType::F64 || type == FieldType::I128) {
-    const Bytes text = read_small(file, size, "a " + std::string(format::to_string(type)) + " value");
-    ZipItem item{.path = path};
-    try {
-      item.prefix = format::scalar_from_text(type, as_chars(text));
-    } catch (const Error& e) {
-      throw Error(EINVAL, file.string() + ": " + e.what());
-    }
-    item.crc = format::Crc32::of(item.prefix);
-    return item;
-  }
-  if (type == FieldType::String) {
-    if (auto item = text_leaf(file, size, path)) return *item;
-    throw Error(EINVAL, file.string() + ": not UTF-8 text without NUL (or over 4 GiB), so it cannot be a string");
-  }
-  return ZipItem{.path = path, .file = file, .file_bytes = size, .file_size = size};
-}
-
-// A leaf typed by its content: the leading bytes name binary types without reading further; otherwise text is
-// a string and anything else application/octet-stream.
-ZipItem detected_leaf(const fs::path& file, uint64_t size, FieldType& type, const std::string& path) {
-  Bytes head(static_cast<std::size_t>(std::min<uint64_t>(size, format::kMimeDetectBytes)));
-  if (!head.empty()) pread_full(open_file(file, O_RDONLY).get(), head, 0, file.string());
-  type = format::detect_mime(head);
-  if (type == FieldType::OctetStream || format::is_weak_signature(type)) {
-    if (auto item = text_leaf(file, size, path)) {
-      type = FieldType::String;
-      return *item;
-    }
-  }
-  return ZipItem{.path = path, .file = file, .file_bytes = size, .file_size = size};
+LeafSource file_source(const fs::path& file, uint64_t size) {
+  return LeafSource{file.string(), size, [file] { return std::make_unique<FileSource>(file); }};
 }
 
 struct Child {
@@ -158,17 +82,21 @@ void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::
       plan_directory(child.path, path + "/", schema.add_object(key), plan);
       continue;
     }
-    FieldType type;
+    const LeafSource source = file_source(child.path, child.size);
+    PlannedLeaf leaf;
     if (auto attribute = type_attribute(child.path)) {
+      FieldType type;
       try {
         type = format::parse_field_type(*attribute);
       } catch (const Error& e) {
         throw Error(EINVAL, child.path.string() + ": " + kTypeAttribute + ": " + e.what());
       }
-      plan.items.push_back(overridden_leaf(child.path, child.size, type, path));
+      leaf = plan_typed_leaf(path, source, type);
     } else {
-      plan.items.push_back(detected_leaf(child.path, child.size, type, path));
+      leaf = plan_detected_leaf(path, source);
     }
+    plan.items.push_back(std::move(leaf.item));
+    const FieldType type = leaf.type;
     schema.add(key, type);
   }
 }

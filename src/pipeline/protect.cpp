@@ -1,8 +1,5 @@
 #include "protectedfs/pipeline/protect.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/format/multiaddr.hpp"
@@ -98,23 +95,20 @@ class CidConsumer final : public StreamConsumer {
   format::CidResult result_;
 };
 
-// Streams one file region into the zip entry, checking the file did not change since it was planned.
-void stream_file(const ZipItem& item, format::ZipWriter& zip, Bytes& buffer, uint64_t& done, uint64_t total,
-                 const ProtectOptions& options) {
-  UniqueFd fd = open_file(item.file, O_RDONLY);
-  uint64_t left = item.file_bytes;
-  while (left > 0) {
-    const std::size_t want = static_cast<std::size_t>(std::min<uint64_t>(left, buffer.size()));
-    const std::size_t got = read_full(fd.get(), std::span(buffer.data(), want));
-    if (got == 0) throw Error(EBUSY, item.file.string() + " shrank while it was being packed; try again");
-    zip.write(ByteView(buffer.data(), got));
-    left -= got;
-    done += got;
+// Streams one content region into the zip entry, checking the content did not change since it was planned.
+void stream_content(const ZipItem& item, format::ZipWriter& zip, Bytes& buffer, uint64_t& done, uint64_t total,
+                    const ProtectOptions& options) {
+  const auto source = item.content.open();
+  if (source->size() != item.content.size)
+    throw Error(EBUSY, item.content.name + " changed size while it was being packed; try again");
+  for (uint64_t at = 0; at < item.content_bytes;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(item.content_bytes - at, buffer.size()));
+    source->read_at(at, std::span(buffer.data(), n));
+    zip.write(ByteView(buffer.data(), n));
+    at += n;
+    done += n;
     if (options.progress) options.progress(done, total);
   }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) != item.file_size)
-    throw Error(EBUSY, item.file.string() + " changed size while it was being packed; try again");
 }
 
 }  // namespace
@@ -144,7 +138,7 @@ ProtectedFile protect(const PackPlan& plan, const std::vector<StreamConsumer*>& 
     zip.begin_file(item.path, item.size(), item.crc);
     zip.write(item.prefix);
     done += item.prefix.size();
-    if (!item.file.empty()) stream_file(item, zip, buffer, done, total, options);
+    if (item.content.open) stream_content(item, zip, buffer, done, total, options);
     zip.end_file();
   }
   zip.finish();

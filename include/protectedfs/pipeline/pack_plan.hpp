@@ -1,27 +1,38 @@
 // What goes into a protected data's zip, in order: directory entries and leaves. A leaf's bytes are an optional
-// in-memory prefix (a borsh length) followed by a region of a file, or are entirely in memory (a borsh scalar), so
-// the pipeline can stream any file without loading it.
+// in-memory prefix (a borsh length) followed by a region of some content (a file, a staged field), or are entirely
+// in memory (a borsh scalar), so the pipeline can stream any content without loading it.
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "protectedfs/util/bytes.hpp"
+#include "protectedfs/util/file.hpp"
 
 namespace pfs::pipeline {
+
+// Where a leaf's bytes come from: opened only when the pipeline reaches it, so a plan of thousands of files
+// holds no descriptors. `size` is the content's size when planned; a different size when opened means the content
+// changed in between (EBUSY).
+struct LeafSource {
+  std::string name;  // for messages: a path, or a field in the mount
+  uint64_t size = 0;
+  std::function<std::unique_ptr<RandomAccessSource>()> open;
+};
 
 struct ZipItem {
   std::string path;  // "a/b" for a leaf, "a/" for a directory
   bool directory = false;
-  Bytes prefix;                     // written before the file region (or the whole leaf when there is no file)
-  std::filesystem::path file;       // empty: the leaf is `prefix` alone
-  uint64_t file_bytes = 0;          // how many bytes of `file`, from its start
-  uint64_t file_size = 0;           // the file's size when planned (a text's dropped newline makes it differ)
+  Bytes prefix;                     // written before the content region (or the whole leaf when there is none)
+  LeafSource content;               // empty opener: the leaf is `prefix` alone
+  uint64_t content_bytes = 0;       // how many bytes of the content, from its start
   std::optional<uint32_t> crc;      // the leaf's CRC-32 when already known (keeps the SDK's exact zip layout)
 
-  uint64_t size() const { return prefix.size() + file_bytes; }
+  uint64_t size() const { return prefix.size() + content_bytes; }
 };
 
 struct PackPlan {

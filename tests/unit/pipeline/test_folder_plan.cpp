@@ -48,8 +48,8 @@ TEST_CASE("fields are keyed, ordered like the SDK's objects and typed by content
   CHECK(zip_order == std::vector<std::string>{"9", "10", "a", "b", "bmi", "greeting", "real", "sub_dir/", "sub_dir/x_y"});
   // Text leaves carry their CRC (the SDK's exact zip layout) and drop one trailing newline.
   CHECK(result.plan.items[0].crc.has_value());
-  CHECK(result.plan.items[0].file_bytes == 4);
-  CHECK(result.plan.items[0].file_size == 5);
+  CHECK(result.plan.items[0].content_bytes == 4);
+  CHECK(result.plan.items[0].content.size == 5);
 }
 
 TEST_CASE("a folder that cannot be protected is refused with the errno that names why", "[pipeline]") {

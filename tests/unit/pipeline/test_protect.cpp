@@ -39,6 +39,9 @@ struct TempFile {
     path = name;
   }
   ~TempFile() { std::filesystem::remove(path); }
+  LeafSource source() const {
+    return {path.string(), std::filesystem::file_size(path), [p = path] { return std::make_unique<FileSource>(p); }};
+  }
 };
 
 }  // namespace
@@ -49,7 +52,7 @@ TEST_CASE("protect streams a plan into a file that decrypts to the same zip", "[
   PackPlan plan;
   plan.items.push_back({.path = "email", .prefix = {5, 0, 0, 0, 'a', 'b', 'c', 'd', 'e'}});
   plan.items.push_back({.path = "nested/", .directory = true});
-  plan.items.push_back({.path = "nested/blob", .file = file.path, .file_bytes = big.size(), .file_size = big.size()});
+  plan.items.push_back({.path = "nested/blob", .content = file.source(), .content_bytes = big.size()});
 
   ProtectOptions options;
   options.slot_count = 3;
@@ -81,7 +84,7 @@ TEST_CASE("a failing output stops the pipeline with its own error", "[pipeline]"
   const Bytes big = test::generated_bytes(4 * 1048576, 1);
   TempFile file(big);
   PackPlan plan;
-  plan.items.push_back({.path = "blob", .file = file.path, .file_bytes = big.size(), .file_size = big.size()});
+  plan.items.push_back({.path = "blob", .content = file.source(), .content_bytes = big.size()});
   Failing failing;
   ProtectOptions options;
   options.slot_count = 2;
@@ -97,7 +100,7 @@ TEST_CASE("a failing output stops the pipeline with its own error", "[pipeline]"
 TEST_CASE("a file that shrinks while packing is refused", "[pipeline]") {
   TempFile file(test::generated_bytes(1000, 1));
   PackPlan plan;
-  plan.items.push_back({.path = "blob", .file = file.path, .file_bytes = 5000, .file_size = 5000});
+  plan.items.push_back({.path = "blob", .content = {file.path.string(), 5000, [&] { return std::make_unique<FileSource>(file.path); }}, .content_bytes = 5000});
   Collect out;
   try {
     protect(plan, {&out}, {});

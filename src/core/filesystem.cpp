@@ -1,0 +1,474 @@
+#include "protectedfs/core/filesystem.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/xattr.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "protectedfs/format/borsh.hpp"
+#include "protectedfs/format/field_key.hpp"
+#include "protectedfs/format/field_type.hpp"
+#include "protectedfs/format/schema.hpp"
+
+namespace pfs::core {
+namespace {
+
+constexpr const char* kPrefix = "user.protected.";
+constexpr const char* kTypeAttribute = "user.protected.type";
+constexpr const char* kKeyAttribute = "user.protected.key";
+constexpr std::size_t kMaxScalarText = 4096;
+
+timespec now() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  return t;
+}
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+void check_name(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    throw Error(EINVAL, "invalid name '" + name + "'");
+  if (name.size() > 255) throw Error(ENAMETOOLONG, "name longer than 255 bytes");
+}
+
+}  // namespace
+
+struct Filesystem::Node {
+  uint64_t ino = 0;
+  uint64_t parent = 0;
+  uint64_t data = 0;  // the protected data this node belongs to (itself for a Data node, 0 for the root)
+  std::string name;
+  NodeKind kind = NodeKind::Field;
+  uint32_t mode = 0;
+  uint64_t size = 0;
+  timespec mtime{}, ctime{};
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::map<std::string, uint64_t> children;     // by name
+  std::map<std::string, std::string> xattrs;    // other user.* attributes, kept locally
+  std::optional<std::string> type;              // user.protected.type
+  DataInfo info;                                // Data nodes only
+
+  bool is_directory() const { return kind != NodeKind::Field; }
+  bool local_only() const { return format::is_local_only(name); }
+};
+
+struct Filesystem::State {
+  FieldContents& contents;
+  uid_t uid;
+  gid_t gid;
+  mutable std::shared_mutex tree;                 // guards everything below
+  std::map<uint64_t, std::unique_ptr<Node>> nodes;
+  uint64_t next_ino = kRootIno + 1;
+  ChangeListener on_change;
+  std::function<std::map<std::string, std::string>()> root_attributes;
+
+  State(FieldContents& c, uid_t u, gid_t g) : contents(c), uid(u), gid(g) {}
+
+  Node& node(uint64_t ino) {
+    auto it = nodes.find(ino);
+    if (it == nodes.end()) throw Error(ENOENT, "no inode " + std::to_string(ino));
+    return *it->second;
+  }
+  Node& directory(uint64_t ino) {
+    Node& n = node(ino);
+    if (!n.is_directory()) throw Error(ENOTDIR, "'" + n.name + "' is not a folder");
+    return n;
+  }
+  Node* child(const Node& dir, const std::string& name) {
+    auto it = dir.children.find(name);
+    return it == dir.children.end() ? nullptr : nodes.at(it->second).get();
+  }
+  Node& add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode) {
+    auto n = std::make_unique<Node>();
+    n->ino = next_ino++;
+    n->parent = parent.ino;
+    n->name = name;
+    n->kind = kind;
+    n->mode = mode & 07777;
+    n->mtime = n->ctime = now();
+    n->uid = uid;
+    n->gid = gid;
+    n->data = kind == NodeKind::Data ? n->ino : parent.data;
+    Node& ref = *n;
+    parent.children[name] = ref.ino;
+    parent.mtime = parent.ctime = ref.mtime;
+    nodes[ref.ino] = std::move(n);
+    return ref;
+  }
+  // The field key a name maps to inside a protected data (SPEC.md §2), or nothing for local-only names.
+  static std::optional<std::string> key_of(const std::string& name, NodeKind kind) {
+    if (format::is_local_only(name)) return std::nullopt;
+    return kind == NodeKind::Field ? format::file_key(name) : format::directory_key(name);
+  }
+  // Two names with the same key in one folder: the second one is refused.
+  void check_key_free(const Node& dir, const std::string& name, NodeKind kind, const Node* ignore = nullptr) {
+    if (dir.kind == NodeKind::Root) return;
+    auto key = key_of(name, kind);
+    if (!key) return;
+    for (const auto& [other_name, other_ino] : dir.children) {
+      const Node& other = *nodes.at(other_ino);
+      if (&other == ignore || other_name == name) continue;
+      if (key_of(other_name, other.kind) == key)
+        throw Error(EEXIST, "'" + name + "' and '" + other_name + "' would both be the field '" + *key + "'");
+    }
+  }
+  void changed(const Node& n) {
+    if (n.data != 0 && !n.local_only() && on_change) on_change(n.data);
+  }
+  Attributes attributes(const Node& n) const {
+    Attributes a;
+    a.ino = n.ino;
+    a.kind = n.kind;
+    a.mode = n.mode;
+    a.size = n.kind == NodeKind::Field ? n.size : 4096;
+    a.nlink = n.is_directory() ? 2 : 1;
+    a.mtime = n.mtime;
+    a.ctime = n.ctime;
+    a.uid = n.uid;
+    a.gid = n.gid;
+    return a;
+  }
+  void erase(Node& n) {
+    Node& parent = node(n.parent);
+    parent.children.erase(n.name);
+    parent.mtime = parent.ctime = now();
+    if (n.kind == NodeKind::Field) contents.remove(n.ino);
+    nodes.erase(n.ino);
+  }
+  std::string key_path(const Node& n) {
+    std::string path;
+    for (const Node* p = &n; p->kind != NodeKind::Data && p->kind != NodeKind::Root; p = &node(p->parent))
+      path = *key_of(p->name, p->kind) + (path.empty() ? "" : "." + path);
+    return path;
+  }
+};
+
+Filesystem::Filesystem(FieldContents& contents, uid_t owner_uid, gid_t owner_gid)
+    : state_(std::make_unique<State>(contents, owner_uid, owner_gid)) {
+  auto root = std::make_unique<Node>();
+  root->ino = kRootIno;
+  root->kind = NodeKind::Root;
+  root->mode = 0755;
+  root->mtime = root->ctime = now();
+  root->uid = owner_uid;
+  root->gid = owner_gid;
+  state_->nodes[kRootIno] = std::move(root);
+}
+
+Filesystem::~Filesystem() = default;
+
+void Filesystem::set_change_listener(ChangeListener listener) {
+  std::unique_lock lock(state_->tree);
+  state_->on_change = std::move(listener);
+}
+
+void Filesystem::set_root_attributes(std::function<std::map<std::string, std::string>()> provider) {
+  std::unique_lock lock(state_->tree);
+  state_->root_attributes = std::move(provider);
+}
+
+Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
+  std::shared_lock lock(state_->tree);
+  Node* n = state_->child(state_->directory(parent), name);
+  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  return state_->attributes(*n);
+}
+
+Attributes Filesystem::getattr(uint64_t ino) {
+  std::shared_lock lock(state_->tree);
+  return state_->attributes(state_->node(ino));
+}
+
+std::vector<DirEntry> Filesystem::readdir(uint64_t ino) {
+  std::shared_lock lock(state_->tree);
+  const Node& dir = state_->directory(ino);
+  std::vector<DirEntry> out;
+  out.reserve(dir.children.size());
+  for (const auto& [name, child] : dir.children) out.push_back({name, child, state_->nodes.at(child)->kind});
+  return out;
+}
+
+Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t mode) {
+  check_name(name);
+  std::unique_lock lock(state_->tree);
+  Node& dir = state_->directory(parent);
+  if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
+  const NodeKind kind = dir.kind == NodeKind::Root ? NodeKind::Data : NodeKind::Dir;
+  state_->check_key_free(dir, name, kind);
+  Node& n = state_->add(dir, name, kind, mode);
+  state_->changed(n);
+  return state_->attributes(n);
+}
+
+Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t mode) {
+  check_name(name);
+  std::unique_lock lock(state_->tree);
+  Node& dir = state_->directory(parent);
+  if (dir.kind == NodeKind::Root)
+    throw Error(EPERM, "'" + name + "': only folders can be created at the root (each one is a protected data)");
+  if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
+  state_->check_key_free(dir, name, NodeKind::Field);
+  Node& n = state_->add(dir, name, NodeKind::Field, mode);
+  state_->contents.create(n.ino);
+  state_->changed(n);
+  return state_->attributes(n);
+}
+
+void Filesystem::unlink(uint64_t parent, const std::string& name) {
+  std::unique_lock lock(state_->tree);
+  Node* n = state_->child(state_->directory(parent), name);
+  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  if (n->is_directory()) throw Error(EISDIR, "'" + name + "' is a folder");
+  const Node copy_for_change = *n;
+  state_->erase(*n);
+  state_->changed(copy_for_change);
+}
+
+void Filesystem::rmdir(uint64_t parent, const std::string& name) {
+  std::unique_lock lock(state_->tree);
+  Node* n = state_->child(state_->directory(parent), name);
+  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  if (!n->is_directory()) throw Error(ENOTDIR, "'" + name + "' is not a folder");
+  if (!n->children.empty()) throw Error(ENOTEMPTY, "'" + name + "' is not empty");
+  const Node copy_for_change = *n;
+  state_->erase(*n);
+  if (copy_for_change.kind == NodeKind::Dir) state_->changed(copy_for_change);
+}
+
+void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
+                        unsigned int flags) {
+  check_name(new_name);
+  if (flags & RENAME_EXCHANGE) throw Error(EINVAL, "exchanging names is not supported");
+  std::unique_lock lock(state_->tree);
+  Node& from_dir = state_->directory(parent);
+  Node& to_dir = state_->directory(new_parent);
+  Node* n = state_->child(from_dir, name);
+  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  if (from_dir.data != to_dir.data || (n->kind == NodeKind::Data) != (to_dir.kind == NodeKind::Root))
+    throw Error(EXDEV, "'" + name + "' cannot move to another protected data (copy it, then delete it)");
+  for (const Node* p = &to_dir; p->kind != NodeKind::Root; p = &state_->node(p->parent))
+    if (p == n) throw Error(EINVAL, "cannot move a folder into itself");
+  if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
+    if (flags & RENAME_NOREPLACE) throw Error(EEXIST, "'" + new_name + "' exists");
+    if (existing->is_directory() != n->is_directory())
+      throw Error(existing->is_directory() ? EISDIR : ENOTDIR, "'" + new_name + "' is of another kind");
+    if (!existing->children.empty()) throw Error(ENOTEMPTY, "'" + new_name + "' is not empty");
+    state_->check_key_free(to_dir, new_name, n->kind, n);
+    state_->erase(*existing);
+  } else {
+    state_->check_key_free(to_dir, new_name, n->kind, n);
+  }
+  const bool was_local = n->local_only();
+  from_dir.children.erase(name);
+  n->name = new_name;
+  n->parent = to_dir.ino;
+  n->ctime = now();
+  to_dir.children[new_name] = n->ino;
+  from_dir.mtime = to_dir.mtime = n->ctime;
+  // An editor's save (write ".x.swp", rename to "x") publishes; a rename between two local names does not.
+  if (!(was_local && n->local_only()) && state_->on_change && n->data != 0) state_->on_change(n->data);
+}
+
+void Filesystem::open(uint64_t ino, int flags) {
+  std::unique_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+  if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && n.size > 0) {
+    state_->contents.truncate(ino, 0);
+    n.size = 0;
+    n.mtime = n.ctime = now();
+    state_->changed(n);
+  }
+}
+
+std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) {
+  uint64_t size;
+  {
+    std::shared_lock lock(state_->tree);
+    const Node& n = state_->node(ino);
+    if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+    size = n.size;
+  }
+  if (offset >= size) return 0;
+  out = out.first(static_cast<std::size_t>(std::min<uint64_t>(out.size(), size - offset)));
+  return state_->contents.read(ino, offset, out);
+}
+
+std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
+  state_->contents.write(ino, offset, data);
+  std::unique_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  n.size = std::max(n.size, offset + data.size());
+  n.mtime = n.ctime = now();
+  state_->changed(n);
+  return data.size();
+}
+
+void Filesystem::flush(uint64_t ino) {
+  {
+    std::shared_lock lock(state_->tree);
+    if (state_->node(ino).is_directory()) return;
+  }
+  state_->contents.sync(ino);
+}
+
+Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
+  std::unique_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (change.size) {
+    if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+    state_->contents.truncate(ino, *change.size);
+    n.size = *change.size;
+    n.mtime = now();
+    state_->changed(n);
+  }
+  // chmod, chown and utimens are kept locally and never fail a `cp -a` (SPEC.md §2).
+  if (change.mode) n.mode = *change.mode & 07777;
+  if (change.uid) n.uid = *change.uid;
+  if (change.gid) n.gid = *change.gid;
+  if (change.mtime) n.mtime = *change.mtime;
+  n.ctime = now();
+  return state_->attributes(n);
+}
+
+std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
+  if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + name);
+  std::shared_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (starts_with(name, kPrefix)) {
+    const std::string field = name.substr(std::string(kPrefix).size());
+    if (n.kind == NodeKind::Root && state_->root_attributes) {
+      auto values = state_->root_attributes();
+      if (auto it = values.find(name); it != values.end()) return it->second;
+    }
+    if (n.kind == NodeKind::Data) {
+      const DataInfo& i = n.info;
+      const std::map<std::string, const std::string*> values{
+          {"address", &i.address}, {"owner", &i.owner},   {"schema", &i.schema},   {"status", &i.status},
+          {"multiaddr", &i.multiaddr}, {"checksum", &i.checksum}, {"tx", &i.tx}, {"created", &i.created},
+          {"versions", &i.versions}};
+      if (auto it = values.find(field); it != values.end()) return *it->second;
+    }
+    if (n.kind == NodeKind::Field && !n.local_only()) {
+      if (field == "type" && n.type) return *n.type;
+      if (field == "key") return state_->key_path(n);
+    }
+    throw Error(ENODATA, "no attribute " + name + " on '" + n.name + "'");
+  }
+  auto it = n.xattrs.find(name);
+  if (it == n.xattrs.end()) throw Error(ENODATA, "no attribute " + name);
+  return it->second;
+}
+
+std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
+  std::shared_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  std::vector<std::string> names;
+  if (n.kind == NodeKind::Root && state_->root_attributes)
+    for (const auto& [name, value] : state_->root_attributes()) names.push_back(name);
+  if (n.kind == NodeKind::Data)
+    for (const char* f : {"address", "owner", "schema", "status", "multiaddr", "checksum", "tx", "created", "versions"})
+      names.push_back(std::string(kPrefix) + f);
+  if (n.kind == NodeKind::Field && !n.local_only()) {
+    if (n.type) names.push_back(kTypeAttribute);
+    names.push_back(kKeyAttribute);
+  }
+  for (const auto& [name, value] : n.xattrs) names.push_back(name);
+  return names;
+}
+
+void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags) {
+  if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
+  std::unique_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (name == kTypeAttribute && n.kind == NodeKind::Field && !n.local_only()) {
+    std::string text = value;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
+    const format::FieldType type = format::parse_field_type(text);  // EINVAL naming the accepted types
+    if (type == format::FieldType::Bool || type == format::FieldType::F64 || type == format::FieldType::I128) {
+      // The content must parse as that value now, so a bad override is refused here and not at publish time.
+      if (n.size > kMaxScalarText) throw Error(EINVAL, "'" + n.name + "' is too large to be a " + text);
+      Bytes content(static_cast<std::size_t>(n.size));
+      content.resize(state_->contents.read(ino, 0, content));
+      format::scalar_from_text(type, as_chars(content));
+    }
+    if ((flags & XATTR_CREATE) && n.type) throw Error(EEXIST, name + " is already set");
+    n.type = std::string(format::to_string(type));
+    state_->changed(n);
+    return;
+  }
+  if (starts_with(name, kPrefix))
+    throw Error(n.kind == NodeKind::Field && name != kKeyAttribute ? EINVAL : EROFS,
+                name + " is read-only or unknown on '" + n.name + "'");
+  const bool exists = n.xattrs.count(name) != 0;
+  if ((flags & XATTR_CREATE) && exists) throw Error(EEXIST, name + " exists");
+  if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + name);
+  n.xattrs[name] = value;
+}
+
+void Filesystem::removexattr(uint64_t ino, const std::string& name) {
+  std::unique_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (name == kTypeAttribute && n.kind == NodeKind::Field) {
+    if (!n.type) throw Error(ENODATA, "no attribute " + name);
+    n.type.reset();
+    state_->changed(n);
+    return;
+  }
+  if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");
+  if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + name);
+}
+
+DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
+  std::shared_lock lock(state_->tree);
+  Node& data = state_->node(data_ino);
+  if (data.kind != NodeKind::Data) throw Error(EINVAL, "not a protected data");
+  DataSnapshot snap;
+  snap.name = data.name;
+  // Depth first, children in key order (numeric keys first, as a JavaScript object orders them).
+  std::function<void(const Node&, std::vector<std::string>&)> walk = [&](const Node& dir, std::vector<std::string>& path) {
+    std::vector<std::pair<std::string, const Node*>> children;
+    for (const auto& [name, ino] : dir.children) {
+      const Node& c = *state_->nodes.at(ino);
+      if (auto key = State::key_of(name, c.kind)) children.emplace_back(*key, &c);
+    }
+    std::stable_sort(children.begin(), children.end(), [](const auto& a, const auto& b) {
+      const bool a_index = format::is_array_index_key(a.first), b_index = format::is_array_index_key(b.first);
+      if (a_index != b_index) return a_index;
+      if (a_index && a.first.size() != b.first.size()) return a.first.size() < b.first.size();
+      return a.first < b.first;
+    });
+    for (const auto& [key, c] : children) {
+      path.push_back(key);
+      if (c->kind == NodeKind::Field) {
+        snap.fields.push_back({path, c->ino, c->size, c->type});
+      } else {
+        snap.directories.push_back(path);
+        walk(*c, path);
+      }
+      path.pop_back();
+    }
+  };
+  std::vector<std::string> path;
+  walk(data, path);
+  return snap;
+}
+
+void Filesystem::update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) {
+  std::unique_lock lock(state_->tree);
+  auto it = state_->nodes.find(data_ino);
+  if (it == state_->nodes.end() || it->second->kind != NodeKind::Data) return;  // removed meanwhile
+  change(it->second->info);
+}
+
+DataInfo Filesystem::data_info(uint64_t data_ino) {
+  std::shared_lock lock(state_->tree);
+  return state_->node(data_ino).info;
+}
+
+}  // namespace pfs::core

@@ -1,0 +1,323 @@
+#define FUSE_USE_VERSION 312
+#include "fuse/fuse_adapter.hpp"
+
+#include <fuse_lowlevel.h>
+#include <sys/statvfs.h>
+
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace pfs::fuse {
+namespace {
+
+constexpr double kTimeout = 1.0;  // attributes change only through this mount, so the kernel may cache them
+
+struct Context {
+  core::Filesystem& fs;
+  std::filesystem::path statfs_path;
+};
+
+Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }
+
+// Runs one operation: its replies are sent inside `body`; a failure becomes the errno reply.
+template <typename Body>
+void serve(fuse_req_t req, const char* op, Body&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    // Lookups of absent names and attributes are routine (the kernel and tools probe): no log line for those.
+    if (e.code() != ENOENT && e.code() != ENODATA) spdlog::warn("{}: {} ({})", op, e.what(), std::strerror(e.code()));
+    fuse_reply_err(req, e.code());
+  } catch (const std::exception& e) {
+    spdlog::error("{}: unexpected failure, answered EIO: {}", op, e.what());
+    fuse_reply_err(req, EIO);
+  }
+}
+
+struct stat to_stat(const core::Attributes& a) {
+  struct stat st {};
+  st.st_ino = a.ino;
+  st.st_mode = (a.kind == core::NodeKind::Field ? S_IFREG : S_IFDIR) | a.mode;
+  st.st_nlink = a.nlink;
+  st.st_size = static_cast<off_t>(a.size);
+  st.st_blocks = static_cast<blkcnt_t>((a.size + 511) / 512);
+  st.st_blksize = 4096;
+  st.st_uid = a.uid;
+  st.st_gid = a.gid;
+  st.st_mtim = a.mtime;
+  st.st_atim = a.mtime;
+  st.st_ctim = a.ctime;
+  return st;
+}
+
+void reply_entry(fuse_req_t req, const core::Attributes& a) {
+  fuse_entry_param e{};
+  e.ino = a.ino;
+  e.attr = to_stat(a);
+  e.attr_timeout = kTimeout;
+  e.entry_timeout = kTimeout;
+  fuse_reply_entry(req, &e);
+}
+
+void reply_sized(fuse_req_t req, size_t size, const std::string& data) {
+  if (size == 0) {
+    fuse_reply_xattr(req, data.size());
+  } else if (size < data.size()) {
+    fuse_reply_err(req, ERANGE);
+  } else {
+    fuse_reply_buf(req, data.data(), data.size());
+  }
+}
+
+void op_init(void*, fuse_conn_info* conn) {
+  conn->max_write = 1 << 20;  // fewer, larger writes
+  if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want &= ~static_cast<unsigned>(FUSE_CAP_SPLICE_READ);
+}
+
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  serve(req, "lookup", [&] { reply_entry(req, ctx(req).fs.lookup(parent, name)); });
+}
+
+void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  serve(req, "getattr", [&] {
+    const struct stat st = to_stat(ctx(req).fs.getattr(ino));
+    fuse_reply_attr(req, &st, kTimeout);
+  });
+}
+
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info*) {
+  serve(req, "setattr", [&] {
+    core::Filesystem::SetAttr change;
+    if (to_set & FUSE_SET_ATTR_SIZE) change.size = static_cast<uint64_t>(attr->st_size);
+    if (to_set & FUSE_SET_ATTR_MODE) change.mode = attr->st_mode;
+    if (to_set & FUSE_SET_ATTR_UID) change.uid = attr->st_uid;
+    if (to_set & FUSE_SET_ATTR_GID) change.gid = attr->st_gid;
+    if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
+      timespec t{};
+      clock_gettime(CLOCK_REALTIME, &t);
+      change.mtime = t;
+    } else if (to_set & FUSE_SET_ATTR_MTIME) {
+      change.mtime = attr->st_mtim;
+    }
+    const struct stat st = to_stat(ctx(req).fs.setattr(ino, change));
+    fuse_reply_attr(req, &st, kTimeout);
+  });
+}
+
+void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  serve(req, "mkdir", [&] { reply_entry(req, ctx(req).fs.mkdir(parent, name, mode)); });
+}
+
+void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
+  serve(req, "create", [&] {
+    const core::Attributes a = ctx(req).fs.create(parent, name, mode);
+    fuse_entry_param e{};
+    e.ino = a.ino;
+    e.attr = to_stat(a);
+    e.attr_timeout = e.entry_timeout = kTimeout;
+    fuse_reply_create(req, &e, fi);
+  });
+}
+
+void op_refuse_special(fuse_req_t req, const char* op, const char* name) {
+  spdlog::warn("{} '{}': symlinks, hard links, device nodes and FIFOs cannot be protected", op, name);
+  fuse_reply_err(req, EPERM);
+}
+void op_mknod(fuse_req_t req, fuse_ino_t, const char* name, mode_t, dev_t) { op_refuse_special(req, "mknod", name); }
+void op_symlink(fuse_req_t req, const char*, fuse_ino_t, const char* name) { op_refuse_special(req, "symlink", name); }
+void op_link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char* name) { op_refuse_special(req, "link", name); }
+
+void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  serve(req, "unlink", [&] {
+    ctx(req).fs.unlink(parent, name);
+    fuse_reply_err(req, 0);
+  });
+}
+
+void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  serve(req, "rmdir", [&] {
+    ctx(req).fs.rmdir(parent, name);
+    fuse_reply_err(req, 0);
+  });
+}
+
+void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent, const char* new_name,
+               unsigned int flags) {
+  serve(req, "rename", [&] {
+    ctx(req).fs.rename(parent, name, new_parent, new_name, flags);
+    fuse_reply_err(req, 0);
+  });
+}
+
+void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  serve(req, "open", [&] {
+    ctx(req).fs.open(ino, fi->flags);
+    fuse_reply_open(req, fi);
+  });
+}
+
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  serve(req, "read", [&] {
+    thread_local std::vector<uint8_t> buffer;
+    buffer.resize(size);
+    const size_t n = ctx(req).fs.read(ino, static_cast<uint64_t>(off), buffer);
+    fuse_reply_buf(req, reinterpret_cast<const char*>(buffer.data()), n);
+  });
+}
+
+void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info*) {
+  serve(req, "write", [&] {
+    const size_t n = ctx(req).fs.write(ino, static_cast<uint64_t>(off), ByteView(reinterpret_cast<const uint8_t*>(buf), size));
+    fuse_reply_write(req, n);
+  });
+}
+
+void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  serve(req, "flush", [&] {
+    ctx(req).fs.flush(ino);
+    fuse_reply_err(req, 0);
+  });
+}
+
+void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
+
+void op_fsync(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
+  serve(req, "fsync", [&] {
+    ctx(req).fs.flush(ino);
+    fuse_reply_err(req, 0);
+  });
+}
+
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  serve(req, "readdir", [&] {
+    const auto entries = ctx(req).fs.readdir(ino);
+    std::vector<char> buffer(size);
+    size_t used = 0;
+    // Offsets: 1 = ".", 2 = "..", 3 + i = entries[i].
+    for (off_t next = off; next < static_cast<off_t>(entries.size()) + 2; ++next) {
+      struct stat st {};
+      const char* name;
+      if (next == 0) {
+        name = ".";
+        st.st_ino = ino;
+        st.st_mode = S_IFDIR;
+      } else if (next == 1) {
+        name = "..";
+        st.st_ino = ino;
+        st.st_mode = S_IFDIR;
+      } else {
+        const auto& e = entries[static_cast<size_t>(next - 2)];
+        name = e.name.c_str();
+        st.st_ino = e.ino;
+        st.st_mode = e.kind == core::NodeKind::Field ? S_IFREG : S_IFDIR;
+      }
+      const size_t need = fuse_add_direntry(req, buffer.data() + used, size - used, name, &st, next + 1);
+      if (need > size - used) break;
+      used += need;
+    }
+    fuse_reply_buf(req, buffer.data(), used);
+  });
+}
+
+void op_statfs(fuse_req_t req, fuse_ino_t) {
+  serve(req, "statfs", [&] {
+    struct statvfs st {};
+    if (::statvfs(ctx(req).statfs_path.c_str(), &st) != 0) throw Error(errno, "statfs of the staging area failed");
+    fuse_reply_statfs(req, &st);
+  });
+}
+
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags) {
+  serve(req, "setxattr", [&] {
+    ctx(req).fs.setxattr(ino, name, std::string(value, size), flags);
+    fuse_reply_err(req, 0);
+  });
+}
+
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  // The kernel asks for security.capability on every write(): answer without touching the core.
+  if (std::strncmp(name, "user.", 5) != 0) return (void)fuse_reply_err(req, ENODATA);
+  serve(req, "getxattr", [&] { reply_sized(req, size, ctx(req).fs.getxattr(ino, name)); });
+}
+
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  serve(req, "listxattr", [&] {
+    std::string list;
+    for (const auto& name : ctx(req).fs.listxattr(ino)) list.append(name).push_back('\0');
+    reply_sized(req, size, list);
+  });
+}
+
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  serve(req, "removexattr", [&] {
+    ctx(req).fs.removexattr(ino, name);
+    fuse_reply_err(req, 0);
+  });
+}
+
+fuse_lowlevel_ops make_ops() {
+  fuse_lowlevel_ops ops{};
+  ops.init = op_init;
+  ops.lookup = op_lookup;
+  ops.getattr = op_getattr;
+  ops.setattr = op_setattr;
+  ops.mkdir = op_mkdir;
+  ops.mknod = op_mknod;
+  ops.symlink = op_symlink;
+  ops.link = op_link;
+  ops.unlink = op_unlink;
+  ops.rmdir = op_rmdir;
+  ops.rename = op_rename;
+  ops.create = op_create;
+  ops.open = op_open;
+  ops.read = op_read;
+  ops.write = op_write;
+  ops.flush = op_flush;
+  ops.release = op_release;
+  ops.fsync = op_fsync;
+  ops.readdir = op_readdir;
+  ops.statfs = op_statfs;
+  ops.setxattr = op_setxattr;
+  ops.getxattr = op_getxattr;
+  ops.listxattr = op_listxattr;
+  ops.removexattr = op_removexattr;
+  return ops;
+}
+
+}  // namespace
+
+int run_session(core::Filesystem& fs, const SessionOptions& options, const std::function<void()>& on_mounted) {
+  std::vector<std::string> arguments{"protectedfs"};
+  arguments.insert(arguments.end(), options.fuse_args.begin(), options.fuse_args.end());
+  std::vector<char*> argv;
+  for (auto& a : arguments) argv.push_back(a.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  Context context{fs, options.statfs_path};
+  const fuse_lowlevel_ops ops = make_ops();
+  fuse_session* session = fuse_session_new(&args, &ops, sizeof ops, &context);
+  if (!session) throw Error(EINVAL, "invalid FUSE options");
+  struct Cleanup {
+    fuse_session* s;
+    bool mounted = false, handlers = false;
+    ~Cleanup() {
+      if (handlers) fuse_remove_signal_handlers(s);
+      if (mounted) fuse_session_unmount(s);
+      fuse_session_destroy(s);
+    }
+  } cleanup{session};
+  if (fuse_set_signal_handlers(session) != 0) throw Error(EIO, "cannot install signal handlers");
+  cleanup.handlers = true;
+  if (fuse_session_mount(session, options.mountpoint.c_str()) != 0)
+    throw Error(EIO, "cannot mount on " + options.mountpoint.string());
+  cleanup.mounted = true;
+  fuse_daemonize(options.foreground ? 1 : 0);
+  on_mounted();
+  fuse_loop_config* config = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_max_threads(config, 16);
+  const int result = fuse_session_loop_mt(session, config);
+  fuse_loop_cfg_destroy(config);
+  return result == 0 ? 0 : 1;
+}
+
+}  // namespace pfs::fuse

@@ -1,0 +1,25 @@
+// The only code that talks to libfuse: the low-level API with inode numbers and a multithreaded session loop.
+// Each operation marshals its arguments into pfs::core::Filesystem and its result into a reply; one wrapper
+// turns a pfs::Error into -errno with one log line, and any other failure into EIO, never a crash.
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "protectedfs/core/filesystem.hpp"
+
+namespace pfs::fuse {
+
+struct SessionOptions {
+  std::filesystem::path mountpoint;
+  std::vector<std::string> fuse_args;  // e.g. "-o", "allow_other", "-d"
+  bool foreground = false;
+  std::filesystem::path statfs_path;  // the file system whose space is reported (where staging lives)
+};
+
+// Mounts, daemonizes unless foreground, calls `on_mounted` (after daemonizing), serves until unmounted or
+// signalled, then unmounts. Returns 0 on a clean end.
+int run_session(core::Filesystem& fs, const SessionOptions& options, const std::function<void()>& on_mounted);
+
+}  // namespace pfs::fuse

@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/xattr.h>
+
+#include <map>
+#include <mutex>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "vectors.hpp"
+
+using namespace pfs;
+using namespace pfs::core;
+
+namespace {
+
+struct MemoryContents final : FieldContents {
+  std::mutex mutex;
+  std::map<uint64_t, Bytes> files;
+  void create(uint64_t ino) override { std::lock_guard l(mutex); files[ino]; }
+  std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) override {
+    std::lock_guard l(mutex);
+    const Bytes& f = files.at(ino);
+    if (offset >= f.size()) return 0;
+    const std::size_t n = std::min(out.size(), f.size() - offset);
+    std::copy_n(f.begin() + static_cast<std::ptrdiff_t>(offset), n, out.begin());
+    return n;
+  }
+  void write(uint64_t ino, uint64_t offset, ByteView data) override {
+    std::lock_guard l(mutex);
+    Bytes& f = files.at(ino);
+    if (f.size() < offset + data.size()) f.resize(offset + data.size());
+    std::copy(data.begin(), data.end(), f.begin() + static_cast<std::ptrdiff_t>(offset));
+  }
+  void truncate(uint64_t ino, uint64_t size) override { std::lock_guard l(mutex); files.at(ino).resize(size); }
+  void sync(uint64_t) override {}
+  void remove(uint64_t ino) override { std::lock_guard l(mutex); files.erase(ino); }
+};
+
+struct Fixture {
+  MemoryContents contents;
+  Filesystem fs{contents, 1000, 1000};
+  std::vector<uint64_t> changes;
+  Fixture() {
+    fs.set_change_listener([this](uint64_t data) { changes.push_back(data); });
+  }
+  uint64_t file(uint64_t parent, const std::string& name, const std::string& text) {
+    const uint64_t ino = fs.create(parent, name, 0644).ino;
+    fs.write(ino, 0, as_bytes(text));
+    return ino;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the tree: protected data at the root, fields and nested objects inside", "[core]") {
+  Fixture f;
+  const uint64_t medical = f.fs.mkdir(kRootIno, "medical", 0755).ino;
+  CHECK(f.fs.getattr(medical).kind == NodeKind::Data);
+  CHECK(f.fs.getxattr(medical, "user.protected.status") == "draft");
+  const uint64_t email = f.file(medical, "email.txt", "alice@example.com\n");
+  const uint64_t contact = f.fs.mkdir(medical, "contact info", 0755).ino;
+  f.file(contact, "phone.txt", "+33\n");
+  f.file(medical, "10.txt", "ten");
+  f.file(medical, "9.txt", "nine");
+  f.file(medical, ".email.txt.swp", "editor");
+  CHECK(f.fs.getattr(email).size == 18);
+  Bytes back(64);
+  back.resize(f.fs.read(email, 0, back));
+  CHECK(as_chars(back) == "alice@example.com\n");
+  CHECK(f.fs.getxattr(email, "user.protected.key") == "email");
+  CHECK(f.fs.lookup(medical, "contact info").ino == contact);
+
+  const DataSnapshot snap = f.fs.snapshot(medical);
+  std::vector<std::string> order;
+  for (const auto& field : snap.fields) {
+    std::string path;
+    for (const auto& k : field.keys) path += (path.empty() ? "" : ".") + k;
+    order.push_back(path);
+  }
+  CHECK(order == std::vector<std::string>{"9", "10", "contact_info.phone", "email"});  // dot-files never published
+  CHECK(snap.directories == std::vector<std::vector<std::string>>{{"contact_info"}});
+  CHECK(std::all_of(f.changes.begin(), f.changes.end(), [&](uint64_t d) { return d == medical; }));
+}
+
+TEST_CASE("the rules of SPEC.md §2 and §4 as errnos", "[core]") {
+  Fixture f;
+  const uint64_t a = f.fs.mkdir(kRootIno, "a", 0755).ino;
+  const uint64_t b = f.fs.mkdir(kRootIno, "b", 0755).ino;
+  f.file(a, "report.pdf", "%PDF");
+  CHECK(test::errno_of([&] { f.fs.create(kRootIno, "loose.txt", 0644); }) == EPERM);
+  CHECK(test::errno_of([&] { f.fs.create(a, "report.txt", 0644); }) == EEXIST);  // same key "report"
+  CHECK(test::errno_of([&] { f.fs.create(a, "report.pdf", 0644); }) == EEXIST);
+  CHECK(test::errno_of([&] { f.fs.rename(a, "report.pdf", b, "report.pdf", 0); }) == EXDEV);
+  CHECK(test::errno_of([&] { f.fs.rename(kRootIno, "a", b, "a", 0); }) == EXDEV);
+  CHECK(test::errno_of([&] { f.fs.rmdir(kRootIno, "a"); }) == ENOTEMPTY);
+  CHECK(test::errno_of([&] { f.fs.lookup(a, "missing"); }) == ENOENT);
+  CHECK(test::errno_of([&] { f.fs.getxattr(a, "user.protected.nope"); }) == ENODATA);
+  CHECK(test::errno_of([&] { f.fs.setxattr(a, "user.protected.address", "0x00", 0); }) == EROFS);
+  CHECK(test::errno_of([&] { f.fs.getxattr(a, "security.capability"); }) == ENODATA);
+
+  // Renames inside one protected data are fine, and a rename of the data itself too.
+  f.fs.rename(a, "report.pdf", a, "scan.pdf", 0);
+  CHECK(f.fs.getxattr(f.fs.lookup(a, "scan.pdf").ino, "user.protected.key") == "scan");
+  f.fs.rename(kRootIno, "a", kRootIno, "renamed", 0);
+  CHECK(f.fs.lookup(kRootIno, "renamed").ino == a);
+  CHECK(test::errno_of([&] { f.fs.rename(kRootIno, "renamed", kRootIno, "b", RENAME_NOREPLACE); }) == EEXIST);
+
+  // Other user.* attributes, chmod and utimens are kept locally and never fail.
+  const uint64_t scan = f.fs.lookup(a, "scan.pdf").ino;
+  f.fs.setxattr(scan, "user.comment", "kept", 0);
+  CHECK(f.fs.getxattr(scan, "user.comment") == "kept");
+  f.fs.setattr(scan, {.mode = 0600});
+  CHECK(f.fs.getattr(scan).mode == 0600);
+}
+
+TEST_CASE("user.protected.type: the content must parse as the type, nothing changes otherwise", "[core]") {
+  Fixture f;
+  const uint64_t d = f.fs.mkdir(kRootIno, "d", 0755).ino;
+  const uint64_t age = f.file(d, "age", "42.5\n");
+  const uint64_t word = f.file(d, "word", "forty");
+  f.fs.setxattr(age, "user.protected.type", "f64", 0);
+  CHECK(f.fs.getxattr(age, "user.protected.type") == "f64");
+  CHECK(test::errno_of([&] { f.fs.setxattr(word, "user.protected.type", "f64", 0); }) == EINVAL);
+  CHECK(test::errno_of([&] { f.fs.setxattr(word, "user.protected.type", "text/plain", 0); }) == EINVAL);
+  CHECK(test::errno_of([&] { f.fs.getxattr(word, "user.protected.type"); }) == ENODATA);
+  f.fs.removexattr(age, "user.protected.type");
+  CHECK(test::errno_of([&] { f.fs.getxattr(age, "user.protected.type"); }) == ENODATA);
+  CHECK(f.fs.snapshot(d).fields.size() == 2);
+}
