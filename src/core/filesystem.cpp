@@ -8,6 +8,8 @@
 #include <atomic>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "protectedfs/format/borsh.hpp"
 #include "protectedfs/format/field_key.hpp"
 #include "protectedfs/format/field_type.hpp"
@@ -59,6 +61,7 @@ struct Filesystem::Node {
 
 struct Filesystem::State {
   FieldContents& contents;
+  TreeStore& store;
   uid_t uid;
   gid_t gid;
   mutable std::shared_mutex tree;                 // guards everything below
@@ -67,7 +70,12 @@ struct Filesystem::State {
   ChangeListener on_change;
   std::function<std::map<std::string, std::string>()> root_attributes;
 
-  State(FieldContents& c, uid_t u, gid_t g) : contents(c), uid(u), gid(g) {}
+  State(FieldContents& c, TreeStore& t, uid_t u, gid_t g) : contents(c), store(t), uid(u), gid(g) {}
+
+  // Every change of a node is written through (not synced: flush() syncs at close/fsync boundaries).
+  void save(const Node& n) { store.put(record_of(n)); }
+  static NodeRecord record_of(const Node& n);
+  static std::unique_ptr<Node> node_of(const NodeRecord& r);
 
   Node& node(uint64_t ino) {
     auto it = nodes.find(ino);
@@ -98,6 +106,7 @@ struct Filesystem::State {
     parent.children[name] = ref.ino;
     parent.mtime = parent.ctime = ref.mtime;
     nodes[ref.ino] = std::move(n);
+    save(ref);
     return ref;
   }
   // The field key a name maps to inside a protected data (SPEC.md §2), or nothing for local-only names.
@@ -117,8 +126,20 @@ struct Filesystem::State {
         throw Error(EEXIST, "'" + name + "' and '" + other_name + "' would both be the field '" + *key + "'");
     }
   }
+  // A change to a published field makes its protected data pending; the listener (the publisher) is called with
+  // the tree lock held, so it must not call back into the file system.
   void changed(const Node& n) {
-    if (n.data != 0 && !n.local_only() && on_change) on_change(n.data);
+    if (n.data != 0 && !n.local_only()) mark_changed(n.data);
+  }
+  void mark_changed(uint64_t data) {
+    if (auto it = nodes.find(data); it != nodes.end() && it->second->kind == NodeKind::Data) {
+      DataInfo& info = it->second->info;
+      if (info.status.rfind("publishing", 0) != 0 && info.status != "pending") {
+        info.status = "pending";
+        save(*it->second);
+      }
+    }
+    if (on_change) on_change(data);
   }
   Attributes attributes(const Node& n) const {
     Attributes a;
@@ -138,6 +159,7 @@ struct Filesystem::State {
     parent.children.erase(n.name);
     parent.mtime = parent.ctime = now();
     if (n.kind == NodeKind::Field) contents.remove(n.ino);
+    store.erase(n.ino);
     nodes.erase(n.ino);
   }
   std::string key_path(const Node& n) {
@@ -148,16 +170,93 @@ struct Filesystem::State {
   }
 };
 
-Filesystem::Filesystem(FieldContents& contents, uid_t owner_uid, gid_t owner_gid)
-    : state_(std::make_unique<State>(contents, owner_uid, owner_gid)) {
-  auto root = std::make_unique<Node>();
-  root->ino = kRootIno;
-  root->kind = NodeKind::Root;
-  root->mode = 0755;
-  root->mtime = root->ctime = now();
-  root->uid = owner_uid;
-  root->gid = owner_gid;
-  state_->nodes[kRootIno] = std::move(root);
+Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_uid, gid_t owner_gid)
+    : state_(std::make_unique<State>(contents, store, owner_uid, owner_gid)) {
+  for (const NodeRecord& record : store.load()) {
+    auto node = State::node_of(record);
+    state_->next_ino = std::max(state_->next_ino, node->ino + 1);
+    state_->nodes[node->ino] = std::move(node);
+  }
+  if (!state_->nodes.count(kRootIno)) {
+    auto root = std::make_unique<Node>();
+    root->ino = kRootIno;
+    root->kind = NodeKind::Root;
+    root->mode = 0755;
+    root->mtime = root->ctime = now();
+    state_->nodes[kRootIno] = std::move(root);
+    state_->save(*state_->nodes[kRootIno]);
+  }
+  // The mounting user owns the root (and is the only one who may enter without allow_other).
+  state_->nodes[kRootIno]->uid = owner_uid;
+  state_->nodes[kRootIno]->gid = owner_gid;
+  // Children lists and each node's protected data follow from the parent links.
+  for (auto& [ino, node] : state_->nodes) {
+    if (ino == kRootIno) continue;
+    auto parent = state_->nodes.find(node->parent);
+    if (parent == state_->nodes.end()) continue;  // an orphan from an interrupted removal: ignored
+    parent->second->children[node->name] = ino;
+  }
+  std::function<void(Node&, uint64_t)> assign = [&](Node& n, uint64_t data) {
+    n.data = n.kind == NodeKind::Data ? n.ino : data;
+    for (const auto& [name, child] : n.children) assign(*state_->nodes.at(child), n.data);
+  };
+  assign(*state_->nodes[kRootIno], 0);
+}
+
+NodeRecord Filesystem::State::record_of(const Node& n) {
+  NodeRecord r;
+  r.ino = n.ino;
+  r.parent = n.parent;
+  r.name = n.name;
+  r.kind = static_cast<int>(n.kind);
+  r.mode = n.mode;
+  r.size = n.size;
+  r.mtime_ns = n.mtime.tv_sec * 1000000000LL + n.mtime.tv_nsec;
+  r.ctime_ns = n.ctime.tv_sec * 1000000000LL + n.ctime.tv_nsec;
+  r.uid = n.uid;
+  r.gid = n.gid;
+  r.type = n.type;
+  r.xattrs = n.xattrs;
+  if (n.kind == NodeKind::Data) {
+    const DataInfo& i = n.info;
+    r.data_info = nlohmann::json{{"status", i.status}, {"address", i.address}, {"owner", i.owner},
+                                 {"schema", i.schema}, {"multiaddr", i.multiaddr}, {"checksum", i.checksum},
+                                 {"tx", i.tx},         {"created", i.created}, {"versions", i.versions}}
+                      .dump();
+  }
+  return r;
+}
+
+std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r) {
+  auto n = std::make_unique<Node>();
+  n->ino = r.ino;
+  n->parent = r.parent;
+  n->name = r.name;
+  n->kind = static_cast<NodeKind>(r.kind);
+  n->mode = r.mode;
+  n->size = r.size;
+  n->mtime = {static_cast<time_t>(r.mtime_ns / 1000000000LL), static_cast<long>(r.mtime_ns % 1000000000LL)};
+  n->ctime = {static_cast<time_t>(r.ctime_ns / 1000000000LL), static_cast<long>(r.ctime_ns % 1000000000LL)};
+  n->uid = r.uid;
+  n->gid = r.gid;
+  n->type = r.type;
+  n->xattrs = r.xattrs;
+  if (!r.data_info.empty()) {
+    const auto j = nlohmann::json::parse(r.data_info);
+    DataInfo& i = n->info;
+    i.status = j.value("status", "pending");
+    i.address = j.value("address", "");
+    i.owner = j.value("owner", "");
+    i.schema = j.value("schema", "");
+    i.multiaddr = j.value("multiaddr", "");
+    i.checksum = j.value("checksum", "");
+    i.tx = j.value("tx", "");
+    i.created = j.value("created", "");
+    i.versions = j.value("versions", "[]");
+    // A publish a crash interrupted shows as pending: the publisher resumes it.
+    if (i.status.rfind("publishing", 0) == 0) i.status = "pending";
+  }
+  return n;
 }
 
 Filesystem::~Filesystem() = default;
@@ -201,7 +300,7 @@ Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t 
   const NodeKind kind = dir.kind == NodeKind::Root ? NodeKind::Data : NodeKind::Dir;
   state_->check_key_free(dir, name, kind);
   Node& n = state_->add(dir, name, kind, mode);
-  state_->changed(n);
+  if (kind == NodeKind::Dir) state_->changed(n);  // a new protected data stays a draft until it has a field
   return state_->attributes(n);
 }
 
@@ -270,8 +369,9 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   n->ctime = now();
   to_dir.children[new_name] = n->ino;
   from_dir.mtime = to_dir.mtime = n->ctime;
+  state_->save(*n);
   // An editor's save (write ".x.swp", rename to "x") publishes; a rename between two local names does not.
-  if (!(was_local && n->local_only()) && state_->on_change && n->data != 0) state_->on_change(n->data);
+  if (!(was_local && n->local_only()) && n->data != 0) state_->mark_changed(n->data);
 }
 
 void Filesystem::open(uint64_t ino, int flags) {
@@ -282,6 +382,7 @@ void Filesystem::open(uint64_t ino, int flags) {
     state_->contents.truncate(ino, 0);
     n.size = 0;
     n.mtime = n.ctime = now();
+    state_->save(n);
     state_->changed(n);
   }
 }
@@ -305,6 +406,7 @@ std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
   Node& n = state_->node(ino);
   n.size = std::max(n.size, offset + data.size());
   n.mtime = n.ctime = now();
+  state_->save(n);
   state_->changed(n);
   return data.size();
 }
@@ -315,6 +417,7 @@ void Filesystem::flush(uint64_t ino) {
     if (state_->node(ino).is_directory()) return;
   }
   state_->contents.sync(ino);
+  state_->store.sync();
 }
 
 Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
@@ -333,6 +436,7 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
   if (change.gid) n.gid = *change.gid;
   if (change.mtime) n.mtime = *change.mtime;
   n.ctime = now();
+  state_->save(n);
   return state_->attributes(n);
 }
 
@@ -399,6 +503,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     }
     if ((flags & XATTR_CREATE) && n.type) throw Error(EEXIST, name + " is already set");
     n.type = std::string(format::to_string(type));
+    state_->save(n);
     state_->changed(n);
     return;
   }
@@ -409,6 +514,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
   if ((flags & XATTR_CREATE) && exists) throw Error(EEXIST, name + " exists");
   if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + name);
   n.xattrs[name] = value;
+  state_->save(n);
 }
 
 void Filesystem::removexattr(uint64_t ino, const std::string& name) {
@@ -417,11 +523,13 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name) {
   if (name == kTypeAttribute && n.kind == NodeKind::Field) {
     if (!n.type) throw Error(ENODATA, "no attribute " + name);
     n.type.reset();
+    state_->save(n);
     state_->changed(n);
     return;
   }
   if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");
   if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + name);
+  state_->save(n);
 }
 
 DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
@@ -445,12 +553,8 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
     });
     for (const auto& [key, c] : children) {
       path.push_back(key);
-      if (c->kind == NodeKind::Field) {
-        snap.fields.push_back({path, c->ino, c->size, c->type});
-      } else {
-        snap.directories.push_back(path);
-        walk(*c, path);
-      }
+      snap.entries.push_back({path, c->kind != NodeKind::Field, c->ino, c->size, c->type});
+      if (c->kind != NodeKind::Field) walk(*c, path);
       path.pop_back();
     }
   };
@@ -464,6 +568,7 @@ void Filesystem::update_data(uint64_t data_ino, const std::function<void(DataInf
   auto it = state_->nodes.find(data_ino);
   if (it == state_->nodes.end() || it->second->kind != NodeKind::Data) return;  // removed meanwhile
   change(it->second->info);
+  state_->save(*it->second);
 }
 
 DataInfo Filesystem::data_info(uint64_t data_ino) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "protectedfs/core/persistence.hpp"
 #include "protectedfs/util/bytes.hpp"
 
 namespace pfs::core {
@@ -67,17 +68,23 @@ struct DataInfo {
   std::string versions = "[]";   // JSON list of earlier versions
 };
 
-// A protected data's fields at one moment, for publishing: zip paths in schema order, with what to read.
+// A protected data at one moment, for publishing: its nested objects and fields depth first, in schema order
+// (an object before its members), with what to read.
 struct FieldSnapshot {
   std::vector<std::string> keys;      // the key path, e.g. {"contact", "phone"}
+  bool directory = false;             // a nested object
   uint64_t ino = 0;
   uint64_t size = 0;
   std::optional<std::string> type;    // user.protected.type, if set
 };
 struct DataSnapshot {
   std::string name;
-  std::vector<std::vector<std::string>> directories;  // nested objects, parents first
-  std::vector<FieldSnapshot> fields;
+  std::vector<FieldSnapshot> entries;
+  bool has_fields() const {
+    for (const auto& e : entries)
+      if (!e.directory) return true;
+    return false;
+  }
 };
 
 // Told when a protected data changed (a field written, renamed, removed, retyped): the publisher's cue.
@@ -85,7 +92,8 @@ using ChangeListener = std::function<void(uint64_t data_ino)>;
 
 class Filesystem {
  public:
-  Filesystem(FieldContents& contents, uid_t owner_uid, gid_t owner_gid);
+  // Loads the tree the store holds (an empty store: a new mount with only the root).
+  Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_uid, gid_t owner_gid);
   ~Filesystem();
 
   void set_change_listener(ChangeListener listener);
@@ -111,7 +119,7 @@ class Filesystem {
   void open(uint64_t ino, int flags);  // checks the node is a field (EISDIR otherwise); O_TRUNC truncates
   std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out);
   std::size_t write(uint64_t ino, uint64_t offset, ByteView data);
-  void flush(uint64_t ino);  // close(2) and fsync(2): written bytes are durable when it returns
+  void flush(uint64_t ino);  // close(2) and fsync(2): written bytes and the tree are durable when it returns
 
   struct SetAttr {
     std::optional<uint64_t> size;

@@ -38,9 +38,23 @@ struct MemoryContents final : FieldContents {
   void remove(uint64_t ino) override { std::lock_guard l(mutex); files.erase(ino); }
 };
 
+struct MemoryTree final : TreeStore {
+  std::map<uint64_t, NodeRecord> records;
+  int syncs = 0;
+  std::vector<NodeRecord> load() override {
+    std::vector<NodeRecord> out;
+    for (const auto& [ino, r] : records) out.push_back(r);
+    return out;
+  }
+  void put(const NodeRecord& r) override { records[r.ino] = r; }
+  void erase(uint64_t ino) override { records.erase(ino); }
+  void sync() override { ++syncs; }
+};
+
 struct Fixture {
   MemoryContents contents;
-  Filesystem fs{contents, 1000, 1000};
+  MemoryTree tree;
+  Filesystem fs{contents, tree, 1000, 1000};
   std::vector<uint64_t> changes;
   Fixture() {
     fs.set_change_listener([this](uint64_t data) { changes.push_back(data); });
@@ -74,13 +88,13 @@ TEST_CASE("the tree: protected data at the root, fields and nested objects insid
 
   const DataSnapshot snap = f.fs.snapshot(medical);
   std::vector<std::string> order;
-  for (const auto& field : snap.fields) {
+  for (const auto& entry : snap.entries) {
     std::string path;
-    for (const auto& k : field.keys) path += (path.empty() ? "" : ".") + k;
-    order.push_back(path);
+    for (const auto& k : entry.keys) path += (path.empty() ? "" : ".") + k;
+    order.push_back(path + (entry.directory ? "/" : ""));
   }
-  CHECK(order == std::vector<std::string>{"9", "10", "contact_info.phone", "email"});  // dot-files never published
-  CHECK(snap.directories == std::vector<std::vector<std::string>>{{"contact_info"}});
+  // Numeric keys first, an object before its members, dot-files never published.
+  CHECK(order == std::vector<std::string>{"9", "10", "contact_info/", "contact_info.phone", "email"});
   CHECK(std::all_of(f.changes.begin(), f.changes.end(), [&](uint64_t d) { return d == medical; }));
 }
 
@@ -127,5 +141,29 @@ TEST_CASE("user.protected.type: the content must parse as the type, nothing chan
   CHECK(test::errno_of([&] { f.fs.getxattr(word, "user.protected.type"); }) == ENODATA);
   f.fs.removexattr(age, "user.protected.type");
   CHECK(test::errno_of([&] { f.fs.getxattr(age, "user.protected.type"); }) == ENODATA);
-  CHECK(f.fs.snapshot(d).fields.size() == 2);
+  CHECK(f.fs.snapshot(d).entries.size() == 2);
+}
+
+TEST_CASE("the tree survives a restart through its store", "[core]") {
+  Fixture f;
+  const uint64_t d = f.fs.mkdir(kRootIno, "medical", 0755).ino;
+  const uint64_t sub = f.fs.mkdir(d, "contact", 0700).ino;
+  const uint64_t phone = f.file(sub, "phone.txt", "+33\n");
+  f.fs.setxattr(phone, "user.note", std::string("\x00\xff", 2), 0);
+  f.fs.update_data(d, [](DataInfo& i) {
+    i.address = "0xabc";
+    i.status = "publishing upload 40%";
+  });
+  f.fs.flush(phone);
+  CHECK(f.tree.syncs > 0);
+
+  Filesystem again(f.contents, f.tree, 1000, 1000);
+  CHECK(again.lookup(kRootIno, "medical").ino == d);
+  CHECK(again.lookup(d, "contact").mode == 0700);
+  CHECK(again.getattr(phone).size == 4);
+  CHECK(again.getxattr(phone, "user.note") == std::string("\x00\xff", 2));
+  CHECK(again.getxattr(phone, "user.protected.key") == "contact.phone");
+  CHECK(again.data_info(d).address == "0xabc");
+  CHECK(again.data_info(d).status == "pending");  // an interrupted publish resumes
+  CHECK(again.create(sub, "new.txt", 0644).ino > phone);  // inode numbers are never reused
 }

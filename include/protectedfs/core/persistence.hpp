@@ -1,0 +1,61 @@
+// What the core and the publisher keep across restarts, as narrow interfaces (RocksDB implements them in
+// src/cache; tests use memory). Writes are cheap and not synced one by one; sync() makes everything written so far
+// durable, and the file system calls it at fsync/close boundaries (SPEC.md §5).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protectedfs/util/bytes.hpp"
+
+namespace pfs::core {
+
+// One node of the tree as stored: enough to rebuild the tree at the next mount.
+struct NodeRecord {
+  uint64_t ino = 0;
+  uint64_t parent = 0;
+  std::string name;
+  int kind = 0;  // NodeKind
+  uint32_t mode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::optional<std::string> type;            // user.protected.type
+  std::map<std::string, std::string> xattrs;  // other user.* attributes
+  std::string data_info;                      // Data nodes: DataInfo as JSON
+};
+
+class TreeStore {
+ public:
+  virtual ~TreeStore() = default;
+  virtual std::vector<NodeRecord> load() = 0;  // every stored node, any order
+  virtual void put(const NodeRecord& node) = 0;
+  virtual void erase(uint64_t ino) = 0;
+  virtual void sync() = 0;
+};
+
+// The data keys of published versions, by dataset address: the owner's only copy (SPEC.md §3: a secret can't be
+// read back from the secret service). Encrypted at rest.
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  virtual void put(const std::string& dataset_address, const std::string& key_base64) = 0;  // durable on return
+  virtual std::optional<std::string> get(const std::string& dataset_address) = 0;
+};
+
+// Publishes in flight, by protected data: what has been done so far, so a restart resumes without registering
+// the same version twice. The entry's value is the publisher's own JSON (it may hold a data key: encrypted at
+// rest).
+class PublishJournal {
+ public:
+  virtual ~PublishJournal() = default;
+  virtual void put(uint64_t data_ino, const std::string& entry) = 0;  // durable on return
+  virtual void erase(uint64_t data_ino) = 0;
+  virtual std::map<uint64_t, std::string> load() = 0;
+};
+
+}  // namespace pfs::core

@@ -1,0 +1,76 @@
+// Publishes protected data: once one has been quiet for `delay`, its fields become one new version (SPEC.md §2):
+//
+//   snapshot ─▶ plan (types, CRCs) ─▶ zip ─▶ AES ─▶ upload (+ checksum, CID) ─▶ register ─▶ key stored ─▶ secret pushed
+//
+// One thread publishes one protected data at a time; changes arriving meanwhile only move due times. Each step
+// is journaled before the next one starts, so after a crash the publish resumes and a registration that landed is
+// found again instead of being sent twice. Failures are retried with exponential backoff and shown in
+// user.protected.status.
+//
+// Lock order: the file system's tree lock, then the publisher's mutex. The file system calls changed() with its
+// lock held, so the publisher never calls the file system while holding its own mutex.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "protectedfs/core/persistence.hpp"
+#include "protectedfs/crypto/secp256k1.hpp"
+#include "protectedfs/network/network.hpp"
+
+namespace pfs::publish {
+
+struct PublisherOptions {
+  std::chrono::milliseconds delay{2000};
+  std::chrono::milliseconds max_backoff{60000};
+};
+
+class Publisher {
+ public:
+  Publisher(core::Filesystem& fs, core::FieldContents& contents, network::Network& network,
+            const crypto::PrivateKey& wallet, core::KeyStore& keys, core::PublishJournal& journal,
+            PublisherOptions options = {});
+  ~Publisher();  // stops the thread; an unfinished publish stays journaled and resumes at the next start
+
+  void start();     // resumes journaled publishes, then serves
+  void stop();
+  void changed(uint64_t data_ino);  // the file system's change listener
+  std::string queue_json();         // user.protected.queue: pending and running publishes with step and percent
+  // Blocks until nothing is pending or running (or the timeout passes); returns whether it is idle.
+  bool wait_idle(std::chrono::milliseconds timeout);
+
+ private:
+  struct Entry {
+    std::chrono::steady_clock::time_point due;
+    uint64_t generation = 0;  // bumped by every change
+    int failures = 0;
+  };
+
+  void run();
+  void publish(uint64_t data_ino, uint64_t generation);
+  void set_status(uint64_t data_ino, const std::string& status);
+
+  core::Filesystem& fs_;
+  core::FieldContents& contents_;
+  network::Network& network_;
+  const crypto::PrivateKey& wallet_;
+  core::KeyStore& keys_;
+  core::PublishJournal& journal_;
+  PublisherOptions options_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::map<uint64_t, Entry> queue_;  // guarded by mutex_
+  uint64_t running_ = 0;             // guarded by mutex_: the data being published, 0 if none
+  std::string running_step_;         // guarded by mutex_
+  bool stopping_ = false;            // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace pfs::publish

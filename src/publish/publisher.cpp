@@ -1,0 +1,287 @@
+#include "protectedfs/publish/publisher.hpp"
+
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "protectedfs/format/multiaddr.hpp"
+#include "protectedfs/format/schema.hpp"
+#include "protectedfs/pipeline/leaf_plan.hpp"
+#include "protectedfs/pipeline/protect.hpp"
+
+namespace pfs::publish {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+// A staged field as the pipeline reads it.
+class FieldSource final : public RandomAccessSource {
+ public:
+  FieldSource(core::FieldContents& contents, uint64_t ino, uint64_t size) : contents_(contents), ino_(ino), size_(size) {}
+  uint64_t size() const override { return size_; }
+  void read_at(uint64_t offset, std::span<uint8_t> out) const override {
+    if (contents_.read(ino_, offset, out) != out.size()) throw Error(EBUSY, "field shrank while it was published");
+  }
+
+ private:
+  core::FieldContents& contents_;
+  uint64_t ino_, size_;
+};
+
+class UploadConsumer final : public pipeline::StreamConsumer {
+ public:
+  explicit UploadConsumer(network::ContentStore::Upload& upload) : upload_(upload) {}
+  void consume(ByteView data) override { upload_.write(data); }
+
+ private:
+  network::ContentStore::Upload& upload_;
+};
+
+std::string iso_time(uint64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string join(const std::vector<std::string>& keys, char separator) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : std::string(1, separator)) + k;
+  return out;
+}
+
+// The zip plan and schema of a snapshot: each leaf typed by its user.protected.type or by its content.
+pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldContents& contents, format::Schema& schema) {
+  pipeline::PackPlan plan;
+  std::vector<format::Schema*> objects{&schema};  // objects[depth]: the object the next member at that depth joins
+  for (const auto& entry : snap.entries) {
+    objects.resize(entry.keys.size());
+    format::Schema& parent = *objects.back();
+    const std::string zip_path = join(entry.keys, '/');
+    if (entry.directory) {
+      plan.items.push_back({.path = zip_path + "/", .directory = true});
+      objects.push_back(&parent.add_object(entry.keys.back()));
+      continue;
+    }
+    const pipeline::LeafSource source{snap.name + "/" + join(entry.keys, '.'), entry.size,
+                                      [&contents, ino = entry.ino, size = entry.size] {
+                                        return std::make_unique<FieldSource>(contents, ino, size);
+                                      }};
+    pipeline::PlannedLeaf leaf = entry.type ? pipeline::plan_typed_leaf(zip_path, source, format::parse_field_type(*entry.type))
+                                            : pipeline::plan_detected_leaf(zip_path, source);
+    parent.add(entry.keys.back(), leaf.type);
+    plan.items.push_back(std::move(leaf.item));
+  }
+  plan.schema_json = schema.to_json();
+  return plan;
+}
+
+}  // namespace
+
+Publisher::Publisher(core::Filesystem& fs, core::FieldContents& contents, network::Network& network,
+                     const crypto::PrivateKey& wallet, core::KeyStore& keys, core::PublishJournal& journal,
+                     PublisherOptions options)
+    : fs_(fs), contents_(contents), network_(network), wallet_(wallet), keys_(keys), journal_(journal),
+      options_(options) {}
+
+Publisher::~Publisher() { stop(); }
+
+void Publisher::start() {
+  // Publishes a crash interrupted: their journal says what they were; the data is published again unless its
+  // registration had already landed (found by its exact registration, never sent twice).
+  for (const auto& [data, text] : journal_.load()) {
+    try {
+      const json entry = json::parse(text);
+      network::Registration registration{entry.at("name"), from_hex(entry.at("multiaddr").get<std::string>()),
+                                         from_hex_fixed<32>(entry.at("checksum").get<std::string>()), entry.at("schema")};
+      if (auto landed = network_.registry->find_registration(wallet_.address(), registration)) {
+        keys_.put(landed->address.to_string(), entry.at("key"));
+        if (!network_.secrets->exists(landed->address))
+          network_.secrets->push(wallet_, landed->address, entry.at("key"));
+        fs_.update_data(data, [&](core::DataInfo& info) {
+          info.address = landed->address.to_string();
+          info.status = "published";
+        });
+      }
+    } catch (const std::exception&) {
+      // An unreadable entry: the data is simply published again below.
+    }
+    journal_.erase(data);
+    changed(data);
+  }
+  for (const auto& entry : fs_.readdir(core::kRootIno)) {
+    const std::string status = fs_.data_info(entry.ino).status;
+    if (status != "published" && status != "draft") changed(entry.ino);
+  }
+  std::lock_guard lock(mutex_);
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Publisher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Publisher::changed(uint64_t data_ino) {
+  {
+    std::lock_guard lock(mutex_);
+    Entry& e = queue_[data_ino];
+    e.due = Clock::now() + options_.delay;
+    ++e.generation;
+    e.failures = 0;
+  }
+  wake_.notify_all();
+}
+
+void Publisher::set_status(uint64_t data_ino, const std::string& status) {
+  fs_.update_data(data_ino, [&](core::DataInfo& info) { info.status = status; });
+}
+
+void Publisher::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (queue_.empty()) {
+      wake_.wait(lock);
+      continue;
+    }
+    auto next = queue_.begin();
+    for (auto it = queue_.begin(); it != queue_.end(); ++it)
+      if (it->second.due < next->second.due) next = it;
+    if (next->second.due > Clock::now()) {
+      wake_.wait_until(lock, next->second.due);
+      continue;
+    }
+    const uint64_t data = next->first;
+    const uint64_t generation = next->second.generation;
+    running_ = data;
+    running_step_ = "plan";
+    lock.unlock();
+    std::string failure;
+    try {
+      publish(data, generation);
+    } catch (const Error& e) {
+      failure = e.what();
+    } catch (const std::exception& e) {
+      failure = std::string("unexpected: ") + e.what();
+    }
+    lock.lock();
+    running_ = 0;
+    auto it = queue_.find(data);
+    if (it == queue_.end()) continue;
+    if (it->second.generation != generation) continue;  // changed meanwhile: publish again when quiet
+    if (failure.empty()) {
+      queue_.erase(it);
+      wake_.notify_all();
+      continue;
+    }
+    // Retry with exponential backoff; the status says why and when.
+    const int failures = ++it->second.failures;
+    const auto backoff = std::min<std::chrono::milliseconds>(
+        options_.max_backoff, std::chrono::milliseconds(int64_t{1000} << std::min(failures - 1, 16)));
+    it->second.due = Clock::now() + backoff;
+    lock.unlock();
+    set_status(data, "failed: " + failure + " (retry in " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff).count()) + "s)");
+    lock.lock();
+  }
+}
+
+void Publisher::publish(uint64_t data, uint64_t generation) {
+  const core::DataSnapshot snap = fs_.snapshot(data);
+  const core::DataInfo before = fs_.data_info(data);
+  if (!snap.has_fields()) {  // a protected data is never empty: the last version stays until rmdir
+    set_status(data, before.address.empty() ? "draft" : "published");
+    return;
+  }
+  auto step = [&](const std::string& name, int percent) {
+    {
+      std::lock_guard lock(mutex_);
+      running_step_ = name + " " + std::to_string(percent) + "%";
+    }
+    set_status(data, "publishing " + name + " " + std::to_string(percent) + "%");
+  };
+  step("plan", 0);
+  format::Schema schema;
+  const pipeline::PackPlan plan = plan_snapshot(snap, contents_, schema);
+
+  step("upload", 0);
+  auto upload = network_.storage->begin_upload();
+  UploadConsumer uploader(*upload);
+  pipeline::ProtectOptions options;
+  int shown = 0;
+  options.progress = [&](uint64_t done, uint64_t total) {
+    const int percent = total ? static_cast<int>(100 * done / total) : 100;
+    if (percent != shown) step("upload", shown = percent);
+  };
+  const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_[data].generation != generation) return;  // changed while streaming: this version is stale
+  }
+  const std::string cid = upload->commit();
+  if (cid != file.cid) throw Error(EIO, "storage computed CID " + cid + " but the pipeline " + file.cid);
+
+  step("register", 0);
+  const std::string key = to_base64(file.key);
+  network::Registration registration{snap.name, file.multiaddr, from_hex_fixed<32>(file.checksum), plan.schema_json};
+  journal_.put(data, json{{"name", registration.name},
+                          {"multiaddr", to_hex(registration.multiaddr)},
+                          {"checksum", to_hex(registration.checksum)},
+                          {"schema", registration.schema},
+                          {"key", key}}
+                         .dump());
+  auto record = network_.registry->find_registration(wallet_.address(), registration);
+  if (!record) record = network_.registry->register_dataset(wallet_, registration);
+  keys_.put(record->address.to_string(), key);
+
+  step("secret", 0);
+  if (!network_.secrets->exists(record->address)) network_.secrets->push(wallet_, record->address, key);
+  journal_.erase(data);
+
+  fs_.update_data(data, [&](core::DataInfo& info) {
+    json versions = json::parse(info.versions.empty() ? "[]" : info.versions);
+    if (!info.address.empty()) versions.insert(versions.begin(), json{{"address", info.address}, {"created", info.created}});
+    info.versions = versions.dump();
+    info.address = record->address.to_string();
+    info.owner = record->owner.to_string();
+    info.schema = record->schema;
+    info.multiaddr = format::multiaddr_to_text(record->multiaddr);
+    info.checksum = to_hex0x(record->checksum);
+    info.tx = record->tx;
+    info.created = iso_time(record->created);
+    info.status = "published";
+  });
+}
+
+std::string Publisher::queue_json() {
+  std::lock_guard lock(mutex_);
+  json queue = json::array();
+  const auto now = Clock::now();
+  for (const auto& [data, entry] : queue_) {
+    json item{{"ino", data}};
+    if (data == running_) {
+      item["state"] = "running";
+      item["step"] = running_step_;
+    } else {
+      item["state"] = entry.failures ? "retrying" : "pending";
+      item["in_ms"] = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry.due - now).count());
+    }
+    queue.push_back(item);
+  }
+  return queue.dump();
+}
+
+bool Publisher::wait_idle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return wake_.wait_for(lock, timeout, [&] { return queue_.empty() && running_ == 0; });
+}
+
+}  // namespace pfs::publish
