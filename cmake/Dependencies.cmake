@@ -10,3 +10,4 @@ pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)  # ECDSA with
 pkg_check_modules(CRYPTOPP REQUIRED IMPORTED_TARGET libcrypto++)    # Keccak-256 (OpenSSL 3.0 has none), big integers
 pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)            # CRC-32 with PCLMUL (~20 GB/s) for zip entries
 pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)              # the low-level FUSE API
+pkg_check_modules(ROCKSDB REQUIRED IMPORTED_TARGET rocksdb)          # the metadata cache (tree, keys, publish journal)

@@ -1,10 +1,17 @@
 // Each file of src/cli adds its subcommands to the one CLI11 application built in main.cpp.
 #pragma once
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 namespace pfs::cli {
 
 void add_pack_commands(CLI::App& app);    // pack, unpack
 void add_wallet_commands(CLI::App& app);  // wallet create | import | show
+void add_status_commands(CLI::App& app);  // status, sync (through a mount's attributes)
+
+// `protectedfs MOUNTPOINT [-o OPTS] [-f] [-d]`: the daemon. Returns the exit status.
+int run_mount(const std::vector<std::string>& args);
 
 }  // namespace pfs::cli

@@ -1,4 +1,4 @@
-// protectedfs command line. Every command reports a refusal as one line, "protectedfs: <why>", and exits 1;
+// protectedfs command line: the daemon (`protectedfs MOUNTPOINT`) and the commands. Every command reports a refusal as one line, "protectedfs: <why>", and exits 1;
 // usage errors exit 2. An unexpected fault is reported the same way as an I/O error, never as a crash.
 #include <cstring>
 #include <iostream>
@@ -12,7 +12,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("protectedfs ") + PFS_VERSION);
   pfs::cli::add_pack_commands(app);
   pfs::cli::add_wallet_commands(app);
+  pfs::cli::add_status_commands(app);
   try {
+    // `protectedfs MOUNTPOINT …` mounts: anything that is neither a subcommand nor a flag is a mount point.
+    if (argc >= 2 && argv[1][0] != '-') {
+      bool subcommand = false;
+      for (const auto* command : app.get_subcommands({})) subcommand |= command->get_name() == argv[1];
+      if (!subcommand) return pfs::cli::run_mount(std::vector<std::string>(argv + 1, argv + argc));
+    }
     app.parse(argc, argv);
     return 0;
   } catch (const CLI::ParseError& e) {

@@ -42,6 +42,7 @@ std::string prompt_terminal(const std::string& prompt) {
 }  // namespace
 
 std::string read_password(const PasswordSource& source, const std::string& prompt, bool confirm) {
+  if (source.typed) return *source.typed;
   if (source.file) {
     std::ifstream in(*source.file);
     if (!in) throw Error(ENOENT, "cannot read the password file " + *source.file);

@@ -6,7 +6,8 @@
 namespace pfs::cli {
 
 struct PasswordSource {
-  std::optional<std::string> file;  // --password-file
+  std::optional<std::string> file;   // --password-file
+  std::optional<std::string> typed;  // already asked on the terminal (the daemon asks before detaching)
 };
 
 // `confirm` asks twice on a terminal (for a new wallet). Without any source and without a terminal: EINVAL.

@@ -132,14 +132,14 @@ struct Filesystem::State {
     if (n.data != 0 && !n.local_only()) mark_changed(n.data);
   }
   void mark_changed(uint64_t data) {
-    if (auto it = nodes.find(data); it != nodes.end() && it->second->kind == NodeKind::Data) {
-      DataInfo& info = it->second->info;
-      if (info.status.rfind("publishing", 0) != 0 && info.status != "pending") {
-        info.status = "pending";
-        save(*it->second);
-      }
+    auto it = nodes.find(data);
+    if (it == nodes.end() || it->second->kind != NodeKind::Data) return;
+    DataInfo& info = it->second->info;
+    if (info.status.rfind("publishing", 0) != 0 && info.status != "pending") {
+      info.status = "pending";
+      save(*it->second);
     }
-    if (on_change) on_change(data);
+    if (on_change) on_change(data, it->second->name);
   }
   Attributes attributes(const Node& n) const {
     Attributes a;
@@ -507,9 +507,19 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     state_->changed(n);
     return;
   }
-  if (starts_with(name, kPrefix))
-    throw Error(n.kind == NodeKind::Field && name != kKeyAttribute ? EINVAL : EROFS,
-                name + " is read-only or unknown on '" + n.name + "'");
+  if (starts_with(name, kPrefix)) {
+    // Tools that copy attributes (cp -a, mv, rsync -X) set the read-only ones to the value they already have.
+    const std::string node_name = n.name;
+    lock.unlock();
+    std::string current;
+    try {
+      current = getxattr(ino, name);
+    } catch (const Error&) {
+      throw Error(EINVAL, "unknown attribute " + name + " on '" + node_name + "'");
+    }
+    if (current == value) return;
+    throw Error(EROFS, name + " is read-only");
+  }
   const bool exists = n.xattrs.count(name) != 0;
   if ((flags & XATTR_CREATE) && exists) throw Error(EEXIST, name + " exists");
   if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + name);

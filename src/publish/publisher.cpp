@@ -101,20 +101,17 @@ void Publisher::start() {
         keys_.put(landed->address.to_string(), entry.at("key"));
         if (!network_.secrets->exists(landed->address))
           network_.secrets->push(wallet_, landed->address, entry.at("key"));
-        fs_.update_data(data, [&](core::DataInfo& info) {
-          info.address = landed->address.to_string();
-          info.status = "published";
-        });
+        record_published(data, *landed);
       }
     } catch (const std::exception&) {
       // An unreadable entry: the data is simply published again below.
     }
     journal_.erase(data);
-    changed(data);
   }
+  // Whatever was pending when the daemon stopped or crashed (the tree keeps the status).
   for (const auto& entry : fs_.readdir(core::kRootIno)) {
     const std::string status = fs_.data_info(entry.ino).status;
-    if (status != "published" && status != "draft") changed(entry.ino);
+    if (status != "published" && status != "draft") changed(entry.ino, entry.name);
   }
   std::lock_guard lock(mutex_);
   stopping_ = false;
@@ -130,10 +127,11 @@ void Publisher::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Publisher::changed(uint64_t data_ino) {
+void Publisher::changed(uint64_t data_ino, const std::string& name) {
   {
     std::lock_guard lock(mutex_);
     Entry& e = queue_[data_ino];
+    e.name = name;
     e.due = Clock::now() + options_.delay;
     ++e.generation;
     e.failures = 0;
@@ -176,7 +174,12 @@ void Publisher::run() {
     running_ = 0;
     auto it = queue_.find(data);
     if (it == queue_.end()) continue;
-    if (it->second.generation != generation) continue;  // changed meanwhile: publish again when quiet
+    if (it->second.generation != generation) {  // changed meanwhile: publish again when quiet
+      lock.unlock();
+      set_status(data, "pending");
+      lock.lock();
+      continue;
+    }
     if (failure.empty()) {
       queue_.erase(it);
       wake_.notify_all();
@@ -246,17 +249,23 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
   if (!network_.secrets->exists(record->address)) network_.secrets->push(wallet_, record->address, key);
   journal_.erase(data);
 
+  record_published(data, *record);
+}
+
+// The attributes of SPEC.md §3 for a version that is now registered; the previous one joins the versions list.
+void Publisher::record_published(uint64_t data, const network::DatasetRecord& record) {
   fs_.update_data(data, [&](core::DataInfo& info) {
     json versions = json::parse(info.versions.empty() ? "[]" : info.versions);
-    if (!info.address.empty()) versions.insert(versions.begin(), json{{"address", info.address}, {"created", info.created}});
+    if (!info.address.empty() && info.address != record.address.to_string())
+      versions.insert(versions.begin(), json{{"address", info.address}, {"created", info.created}});
     info.versions = versions.dump();
-    info.address = record->address.to_string();
-    info.owner = record->owner.to_string();
-    info.schema = record->schema;
-    info.multiaddr = format::multiaddr_to_text(record->multiaddr);
-    info.checksum = to_hex0x(record->checksum);
-    info.tx = record->tx;
-    info.created = iso_time(record->created);
+    info.address = record.address.to_string();
+    info.owner = record.owner.to_string();
+    info.schema = record.schema;
+    info.multiaddr = format::multiaddr_to_text(record.multiaddr);
+    info.checksum = to_hex0x(record.checksum);
+    info.tx = record.tx;
+    info.created = iso_time(record.created);
     info.status = "published";
   });
 }
@@ -266,7 +275,7 @@ std::string Publisher::queue_json() {
   json queue = json::array();
   const auto now = Clock::now();
   for (const auto& [data, entry] : queue_) {
-    json item{{"ino", data}};
+    json item{{"name", entry.name}};
     if (data == running_) {
       item["state"] = "running";
       item["step"] = running_step_;

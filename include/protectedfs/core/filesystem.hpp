@@ -88,7 +88,7 @@ struct DataSnapshot {
 };
 
 // Told when a protected data changed (a field written, renamed, removed, retyped): the publisher's cue.
-using ChangeListener = std::function<void(uint64_t data_ino)>;
+using ChangeListener = std::function<void(uint64_t data_ino, const std::string& data_name)>;
 
 class Filesystem {
  public:

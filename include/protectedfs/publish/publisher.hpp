@@ -40,7 +40,7 @@ class Publisher {
 
   void start();     // resumes journaled publishes, then serves
   void stop();
-  void changed(uint64_t data_ino);  // the file system's change listener
+  void changed(uint64_t data_ino, const std::string& name);  // the file system's change listener
   std::string queue_json();         // user.protected.queue: pending and running publishes with step and percent
   // Blocks until nothing is pending or running (or the timeout passes); returns whether it is idle.
   bool wait_idle(std::chrono::milliseconds timeout);
@@ -50,11 +50,13 @@ class Publisher {
     std::chrono::steady_clock::time_point due;
     uint64_t generation = 0;  // bumped by every change
     int failures = 0;
+    std::string name;
   };
 
   void run();
   void publish(uint64_t data_ino, uint64_t generation);
   void set_status(uint64_t data_ino, const std::string& status);
+  void record_published(uint64_t data_ino, const network::DatasetRecord& record);
 
   core::Filesystem& fs_;
   core::FieldContents& contents_;

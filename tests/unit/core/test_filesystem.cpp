@@ -57,7 +57,7 @@ struct Fixture {
   Filesystem fs{contents, tree, 1000, 1000};
   std::vector<uint64_t> changes;
   Fixture() {
-    fs.set_change_listener([this](uint64_t data) { changes.push_back(data); });
+    fs.set_change_listener([this](uint64_t data, const std::string&) { changes.push_back(data); });
   }
   uint64_t file(uint64_t parent, const std::string& name, const std::string& text) {
     const uint64_t ino = fs.create(parent, name, 0644).ino;

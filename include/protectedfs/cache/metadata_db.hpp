@@ -1,0 +1,50 @@
+// The local metadata cache: the tree, the data keys and the publish journal in ONE RocksDB database under a
+// directory of the user's, so that a tree change and a journal entry can be committed in one write batch later.
+//
+// Key layout (a one-letter kind, '/', then the id):
+//   n/<ino: 8 bytes big-endian>  -> NodeRecord as CBOR, PLAIN: names, sizes and times are metadata the local user
+//                                   already sees in the mount; no secret is stored there (data keys live under k/).
+//   k/<dataset address, lower>   -> sealed(data key, base64)
+//   j/<ino: 8 bytes big-endian>  -> sealed(publisher's journal entry; it may hold a data key)
+// sealed(v) = 0x01 | 24-byte random nonce | XChaCha20-Poly1305(v) with the full record key as associated data, so a
+// value copied under another key, tampered, or read with another master key fails (EIO naming the record).
+//
+// Durability: tree puts/erases are written to the WAL without fsync (microseconds; they survive the daemon being
+// killed as soon as put returns, since the WAL write reached the kernel); TreeStore::sync() fsyncs the WAL so
+// everything written so far also survives a power loss. Key and journal writes are fsynced before returning.
+//
+// One process at a time: RocksDB's LOCK file; a second open (in this process or another) throws EBUSY.
+// The three stores may be used from several threads at once (RocksDB orders the writes; they hold no state).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "protectedfs/core/persistence.hpp"
+
+namespace pfs::cache {
+
+using MasterKey = std::array<uint8_t, 32>;
+
+class MetadataDb {
+ public:
+  // Opens (creating it, mode 0700, if missing) the cache at `dir`. Throws pfs::Error: EBUSY when another
+  // protectedfs holds it, EIO/ENOSPC for storage errors, the mkdir errno when the directory can't be created.
+  MetadataDb(const std::string& dir, const MasterKey& master_key);
+  ~MetadataDb();  // fsyncs the WAL (best effort) and closes
+  MetadataDb(const MetadataDb&) = delete;
+  MetadataDb& operator=(const MetadataDb&) = delete;
+
+  core::TreeStore& tree();
+  core::KeyStore& keys();
+  core::PublishJournal& journal();
+
+  const std::string& dir() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pfs::cache

@@ -1,0 +1,182 @@
+// The daemon: `protectedfs MOUNTPOINT [-o OPTS] [-f] [-d]`. It assembles the pieces and hands the mount to the
+// FUSE adapter:
+//
+//   wallet ─▶ keys ─▶ metadata (RocksDB) + staging (encrypted) ─▶ core::Filesystem ◀─ fuse adapter
+//                                                                        │ changes
+//                                              network ◀─ publish::Publisher
+//
+// Unless -f, it forks before opening anything (RocksDB's threads do not survive a fork); the parent waits on a
+// pipe and exits 0 once the mount is up, or prints the child's error and exits 1.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.hpp"
+#include "cli/mount_options.hpp"
+#include "cli/password.hpp"
+#include "cli/staged_contents.hpp"
+#include "cli/user_paths.hpp"
+#include "cli/wallet_file.hpp"
+#include "fuse/fuse_adapter.hpp"
+#include "protectedfs/cache/metadata_db.hpp"
+#include "protectedfs/crypto/keccak.hpp"
+#include "protectedfs/crypto/keystore.hpp"
+#include "protectedfs/network/local_network.hpp"
+#include "protectedfs/publish/publisher.hpp"
+
+namespace pfs::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The end of a daemon's start-up: the parent process learns whether the mount came up.
+class StartupReport {
+ public:
+  // Forks: returns in the child (with a report to send); the parent never returns.
+  static StartupReport daemonize() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw_system_error("pipe");
+    const pid_t pid = ::fork();
+    if (pid < 0) throw_system_error("fork");
+    if (pid > 0) {
+      ::close(fds[1]);
+      std::string message;
+      char buffer[512];
+      ssize_t n;
+      while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) message.append(buffer, static_cast<std::size_t>(n));
+      if (message == "ok") std::_Exit(0);
+      std::cerr << "protectedfs: " << (message.empty() ? "the daemon stopped during start-up" : message) << "\n";
+      std::_Exit(1);
+    }
+    ::close(fds[0]);
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, STDIN_FILENO);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    if (null > STDERR_FILENO) ::close(null);
+    return StartupReport(fds[1]);
+  }
+  StartupReport() = default;
+  void ok() { send("ok"); }
+  void failed(const std::string& why) { send(why); }
+
+ private:
+  explicit StartupReport(int fd) : fd_(fd) {}
+  void send(const std::string& text) {
+    if (fd_ < 0) return;
+    (void)::write(fd_, text.data(), text.size());
+    ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_ = -1;
+};
+
+// A separate key per use, from the one the wallet yields: the staging store's and the metadata's.
+cache::MasterKey metadata_key(const staging::MasterKey& master) {
+  Bytes input = to_bytes("protectedfs metadata key v1");
+  input.insert(input.end(), master.bytes().begin(), master.bytes().end());
+  const Hash32 digest = crypto::keccak256(input);
+  wipe(input);
+  cache::MasterKey key;
+  std::copy(digest.begin(), digest.end(), key.begin());
+  return key;
+}
+
+std::unique_ptr<network::Network> open_network(const std::string& name) {
+  if (name == "local") return network::open_local_network(data_directory() / "local");
+  if (name.rfind("local:", 0) == 0) return network::open_local_network(name.substr(6));
+  throw Error(ENOTSUP, "network '" + name + "': this version serves the embedded local network only (network=local)");
+}
+
+void setup_logging(const MountOptions& m, const fs::path& state) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (m.foreground) {
+    logger = spdlog::stderr_color_mt("protectedfs");
+  } else {
+    logger = spdlog::basic_logger_mt("protectedfs", (state / "daemon.log").string());
+  }
+  logger->set_level(m.debug ? spdlog::level::debug : spdlog::level::info);
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+int serve(const MountOptions& m, const PasswordSource& password_source, StartupReport& report) {
+  // The wallet: created on first mount of the local network (SPEC.md §1), its address and path printed.
+  const fs::path wallet_path = m.wallet ? *m.wallet : default_wallet_path();
+  std::optional<crypto::PrivateKey> key;
+  if (!fs::exists(wallet_path)) {
+    if (m.network != "local" && m.network.rfind("local:", 0) != 0)
+      throw Error(ENOENT, "no wallet at " + wallet_path.string() + " (create or import one: protectedfs wallet)");
+    key = create_wallet(wallet_path, read_password(password_source, "Password for the new wallet: ", true));
+    std::cerr << "protectedfs: created wallet " << key->address().to_string() << " at " << wallet_path.string() << "\n";
+  } else {
+    key = crypto::decrypt_keystore(read_wallet_text(wallet_path), read_password(password_source, "Wallet password: "));
+  }
+  const std::string address = key->address().to_string();
+  auto network = open_network(m.network);
+  const fs::path state = m.cache ? *m.cache : data_directory() / "mounts" / (network->name + "-" + address);
+  fs::create_directories(state);
+  setup_logging(m, state);
+
+  const staging::MasterKey master = staging::derive_staging_key(*key);
+  cache::MetadataDb metadata((state / "metadata").string(), metadata_key(master));
+  staging::StagingStore staging(state / "staging", master);
+  StagedContents contents(staging);
+  core::Filesystem filesystem(contents, metadata.tree(), ::getuid(), ::getgid());
+  publish::Publisher publisher(filesystem, contents, *network, *key, metadata.keys(), metadata.journal(),
+                               {.delay = m.publish_delay});
+  filesystem.set_change_listener([&](uint64_t data, const std::string& name) { publisher.changed(data, name); });
+  const std::string network_text = network->name + " " + std::to_string(network->chain_id);
+  filesystem.set_root_attributes([&] {
+    return std::map<std::string, std::string>{{"user.protected.wallet", address},
+                                              {"user.protected.network", network_text},
+                                              {"user.protected.queue", publisher.queue_json()}};
+  });
+
+  fuse::SessionOptions session{fs::absolute(m.mountpoint), m.fuse_args, true, state};
+  session.fuse_args.push_back("-o");
+  session.fuse_args.push_back("fsname=protectedfs,subtype=protectedfs");
+  spdlog::info("mounting {} for {} on {} (state in {})", m.mountpoint.string(), address, network_text, state.string());
+  const int status = fuse::run_session(filesystem, session, [&] {
+    publisher.start();
+    report.ok();
+  });
+  publisher.stop();  // unfinished publishes stay journaled and resume at the next mount
+  spdlog::info("unmounted {}", m.mountpoint.string());
+  return status;
+}
+
+}  // namespace
+
+int run_mount(const std::vector<std::string>& args) {
+  MountOptions m = parse_mount_options(args);
+  m.mountpoint = fs::absolute(m.mountpoint);
+  if (!fs::is_directory(m.mountpoint)) throw Error(ENOTDIR, m.mountpoint.string() + " is not a folder");
+  // Ask for the password before detaching from the terminal (twice for a wallet about to be created).
+  PasswordSource password{m.password_file, std::nullopt};
+  if (!m.password_file && !std::getenv("PROTECTEDFS_PASSWORD") && ::isatty(STDIN_FILENO)) {
+    const bool creating = !fs::exists(m.wallet ? *m.wallet : default_wallet_path());
+    password.typed = read_password({}, creating ? "Password for the new wallet: " : "Wallet password: ", creating);
+  }
+  StartupReport report = m.foreground ? StartupReport() : StartupReport::daemonize();
+  try {
+    return serve(m, password, report);
+  } catch (const Error& e) {
+    report.failed(e.what());
+    if (!m.foreground) std::_Exit(1);
+    throw;
+  } catch (const std::exception& e) {
+    report.failed(std::string("unexpected: ") + e.what());
+    if (!m.foreground) std::_Exit(1);
+    throw;
+  }
+}
+
+}  // namespace pfs::cli

@@ -1,0 +1,34 @@
+// Field contents in the encrypted staging store, for the core. Keeps a bounded set of open files (least recently
+// used first out), so copying ten thousand files never holds ten thousand descriptors.
+#pragma once
+#include <list>
+#include <mutex>
+#include <unordered_map>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "protectedfs/staging/staging_store.hpp"
+
+namespace pfs::cli {
+
+class StagedContents final : public core::FieldContents {
+ public:
+  explicit StagedContents(staging::StagingStore& store, std::size_t max_open = 256) : store_(store), max_open_(max_open) {}
+
+  void create(uint64_t ino) override;
+  std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) override;
+  void write(uint64_t ino, uint64_t offset, ByteView data) override;
+  void truncate(uint64_t ino, uint64_t size) override;
+  void sync(uint64_t ino) override;
+  void remove(uint64_t ino) override;
+
+ private:
+  staging::StagedFile file(uint64_t ino);  // open (or reuse) a handle
+
+  staging::StagingStore& store_;
+  const std::size_t max_open_;
+  std::mutex mutex_;  // guards the two members below; never held during file I/O
+  std::list<std::pair<uint64_t, staging::StagedFile>> recent_;
+  std::unordered_map<uint64_t, std::list<std::pair<uint64_t, staging::StagedFile>>::iterator> index_;
+};
+
+}  // namespace pfs::cli

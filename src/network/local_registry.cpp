@@ -1,0 +1,143 @@
+#include "network/local_registry.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "network/local_address.hpp"
+#include "network/local_files.hpp"
+#include "protectedfs/format/schema.hpp"
+#include "protectedfs/util/error.hpp"
+
+namespace pfs::network::local {
+namespace {
+
+uint64_t unix_seconds() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+std::optional<std::vector<std::string>> sorted_searchable(const std::string& schema) {
+  try {
+    auto entries = format::Schema::parse(schema).searchable();
+    std::sort(entries.begin(), entries.end());
+    return entries;
+  } catch (const Error&) {
+    return std::nullopt;  // the chain accepts any schema text; one that does not parse matches no search
+  }
+}
+
+bool same_registration(const DatasetRecord& record, const crypto::Address& owner, const Registration& registration) {
+  return record.owner == owner && record.name == registration.name && record.multiaddr == registration.multiaddr &&
+         record.checksum == registration.checksum && record.schema == registration.schema;
+}
+
+}  // namespace
+
+std::vector<const LocalRegistry::Cached*> LocalRegistry::scan() {
+  const auto dir = dir_->registry();
+  DIR* stream = ::opendir(dir.c_str());
+  if (stream == nullptr) throw_system_error("cannot list " + dir.string());
+  std::map<std::string, ino_t> present;
+  while (const dirent* entry = ::readdir(stream)) {
+    // Temporaries (".…") and anything else that is not a record name are ignored.
+    if (is_record_file_name(entry->d_name)) present.emplace(entry->d_name, entry->d_ino);
+  }
+  ::closedir(stream);
+
+  std::erase_if(cache_, [&](const auto& item) { return !present.contains(item.first); });
+  for (const auto& [name, inode] : present) {
+    auto it = cache_.find(name);
+    if (it != cache_.end() && it->second.inode == inode) continue;
+    auto text = read_whole_file(dir / name);
+    auto stored = text ? decode_record(*text) : std::nullopt;
+    // A damaged record is left out of lists (find() reports it): one bad file must not hide every other dataset.
+    if (!stored || record_file_name(stored->record.address) != name) {
+      if (it != cache_.end()) cache_.erase(it);
+      continue;
+    }
+    Cached cached{inode, *stored, sorted_searchable(stored->record.schema)};
+    cache_.insert_or_assign(name, std::move(cached));
+  }
+
+  std::vector<const Cached*> out;
+  out.reserve(cache_.size());
+  for (const auto& item : cache_) out.push_back(&item.second);
+  std::sort(out.begin(), out.end(), [](const Cached* a, const Cached* b) {
+    if (a->stored.sequence != b->stored.sequence) return a->stored.sequence < b->stored.sequence;
+    return a->stored.record.address < b->stored.record.address;
+  });
+  return out;
+}
+
+DatasetRecord LocalRegistry::register_dataset(const crypto::PrivateKey& owner, const Registration& registration) {
+  StoredRecord stored;
+  DatasetRecord& record = stored.record;
+  record.owner = owner.address();
+  record.address = dataset_address(record.owner, registration);
+  record.name = registration.name;
+  record.multiaddr = registration.multiaddr;
+  record.checksum = registration.checksum;
+  record.schema = registration.schema;
+  record.created = unix_seconds();
+  record.tx = record_tx_hash(record);
+
+  Directory::WriteGuard guard(*dir_);
+  std::lock_guard cache_lock(cache_mutex_);
+  // Under the write lock the scan sees every record ever committed, so the next sequence number is unique.
+  const auto all = scan();
+  for (const Cached* cached : all) stored.sequence = std::max(stored.sequence, cached->stored.sequence);
+  ++stored.sequence;
+  try {
+    create_file_atomically(dir_->registry(), record_file_name(record.address), as_bytes(encode_record(stored)), 0644);
+  } catch (const Error& e) {
+    if (e.code() == EEXIST)
+      throw Error(EEXIST, "dataset " + record.address.to_string() + " is already registered (same owner, name, " +
+                              "multiaddr and checksum)");
+    throw;
+  }
+  return record;
+}
+
+std::optional<DatasetRecord> LocalRegistry::find(const crypto::Address& dataset) {
+  auto stored = load_record(dir_->registry(), dataset);
+  if (!stored) return std::nullopt;
+  return stored->record;
+}
+
+std::optional<DatasetRecord> LocalRegistry::find_registration(const crypto::Address& owner,
+                                                              const Registration& registration) {
+  auto record = find(dataset_address(owner, registration));
+  if (record && same_registration(*record, owner, registration)) return record;
+  return std::nullopt;
+}
+
+std::vector<DatasetRecord> LocalRegistry::list_by_owner(const crypto::Address& owner) {
+  std::lock_guard cache_lock(cache_mutex_);
+  std::vector<DatasetRecord> out;
+  for (const Cached* cached : scan())
+    if (cached->stored.record.owner == owner) out.push_back(cached->stored.record);
+  return out;
+}
+
+std::vector<DatasetRecord> LocalRegistry::find_by_schema(const std::vector<std::string>& required,
+                                                         const std::optional<crypto::Address>& owner) {
+  std::vector<std::string> wanted(required);
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::lock_guard cache_lock(cache_mutex_);
+  std::vector<DatasetRecord> out;
+  for (const Cached* cached : scan()) {
+    if (owner && cached->stored.record.owner != *owner) continue;
+    const auto& have = cached->searchable;
+    if (have && std::includes(have->begin(), have->end(), wanted.begin(), wanted.end()))
+      out.push_back(cached->stored.record);
+  }
+  return out;
+}
+
+}  // namespace pfs::network::local

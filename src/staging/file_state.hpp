@@ -1,0 +1,48 @@
+// What every handle on one staged file shares, and the block-level I/O the handle operations are built from.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <shared_mutex>
+#include <span>
+#include <string>
+
+#include "block_cipher.hpp"
+#include "format.hpp"
+#include "protectedfs/util/file.hpp"
+
+namespace pfs::staging::detail {
+
+struct FileState {
+  FileState(uint64_t id_, UniqueFd fd_, format::Algorithm algorithm_, const format::FileKey& key_,
+            std::filesystem::path dir_)
+      : id(id_), fd(std::move(fd_)), algorithm(algorithm_), key(key_), dir(std::move(dir_)) {}
+  ~FileState();
+  FileState(const FileState&) = delete;
+  FileState& operator=(const FileState&) = delete;
+
+  const uint64_t id;
+  const UniqueFd fd;
+  const format::Algorithm algorithm;
+  format::FileKey key;  // wiped by the destructor
+  const std::filesystem::path dir;
+
+  std::shared_mutex lock;           // shared: read, size; exclusive: write, truncate
+  uint64_t size = 0;                // plaintext size, guarded by lock
+  std::atomic<bool> dir_synced{false};  // the directory entry was fsynced once since creation
+
+  std::string name() const { return "staged file " + std::to_string(id); }
+};
+
+// Reads `count` whole blocks from `first` into `out` (count * kBlockSize bytes).
+void read_blocks(const FileState& state, uint64_t first, std::size_t count, uint8_t* out);
+void write_blocks(const FileState& state, uint64_t first, std::span<const uint8_t> blocks);
+// Decrypts one block read from disk into plain[kCapacity]: a hole (all zeros) reads as zeros; a block that fails
+// authentication throws EIO. Returns the block's stored length (0 for a hole).
+uint32_t open_block(const FileState& state, BlockCipher& cipher, uint64_t index, const uint8_t* block,
+                    uint8_t* plain);
+// Trims what an unfinished extension leaves (a trailing partial block, trailing all-zero blocks) and returns the
+// plaintext size. A last block that fails authentication counts as full (reading it gives EIO).
+uint64_t recover_size(FileState& state);
+
+}  // namespace pfs::staging::detail

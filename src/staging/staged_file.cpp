@@ -1,0 +1,178 @@
+// Handle operations: reads and writes in runs of whole blocks (one pread or pwrite per run of up to kRunBlocks),
+// with read-modify-write of the partial block at either end of a write.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include "file_state.hpp"
+#include "protectedfs/staging/staging_store.hpp"
+#include "protectedfs/util/error.hpp"
+
+namespace pfs::staging {
+
+using namespace format;
+using detail::FileState;
+
+namespace {
+
+constexpr std::size_t kRunBlocks = 64;  // 256 KiB of ciphertext per system call at most
+constexpr uint64_t kMaxSize = kMaxBlocks * kCapacity;
+
+// Per-thread scratch space, so the data path allocates nothing after a thread's first call.
+struct Scratch {
+  alignas(64) uint8_t blocks[kRunBlocks * kBlockSize];
+  uint8_t nonces[kRunBlocks * kNonceSize];
+  uint8_t plain[kCapacity];
+  uint8_t edge[kBlockSize];
+};
+Scratch& scratch() {
+  thread_local auto s = std::make_unique<Scratch>();
+  return *s;
+}
+
+// The plaintext of block `index` as it is now (zeros past the end of file or in a hole).
+void load_plain(const FileState& state, BlockCipher& cipher, uint64_t index, uint8_t* plain, uint8_t* block) {
+  if (index * kCapacity >= state.size) {
+    std::memset(plain, 0, kCapacity);
+    return;
+  }
+  detail::read_blocks(state, index, 1, block);
+  detail::open_block(state, cipher, index, block, plain);
+}
+
+// Seals block `index` holding `plain` as it will stand in a file of `new_size` bytes.
+void seal(const FileState& state, BlockCipher& cipher, uint64_t index, uint64_t new_size, const uint8_t* plain,
+          const uint8_t* nonce, uint8_t* out) {
+  const uint64_t last = (new_size - 1) / kCapacity;
+  const auto length = static_cast<uint32_t>(index == last ? new_size - index * kCapacity : kCapacity);
+  cipher.seal(state.id, index, length, plain, nonce, out);
+}
+
+void check_range(const FileState& state, uint64_t offset, uint64_t length) {
+  if (offset > kMaxSize || length > kMaxSize - offset)
+    throw Error(EFBIG, state.name() + " would exceed the staging size limit");
+}
+
+}  // namespace
+
+uint64_t StagedFile::max_size() { return kMaxSize; }
+
+uint64_t StagedFile::id() const { return state_->id; }
+
+uint64_t StagedFile::size() const {
+  std::shared_lock lock(state_->lock);
+  return state_->size;
+}
+
+std::size_t StagedFile::read(uint64_t offset, std::span<uint8_t> out) const {
+  FileState& state = *state_;
+  std::shared_lock lock(state.lock);
+  if (offset >= state.size || out.empty()) return 0;
+  const std::size_t total = static_cast<std::size_t>(std::min<uint64_t>(out.size(), state.size - offset));
+  const uint64_t end = offset + total;
+  Scratch& s = scratch();
+  BlockCipher cipher(state.algorithm, state.key);
+  for (uint64_t run = offset / kCapacity; run * kCapacity < end; run += kRunBlocks) {
+    const uint64_t run_end = std::min<uint64_t>(run + kRunBlocks, (end - 1) / kCapacity + 1);
+    detail::read_blocks(state, run, static_cast<std::size_t>(run_end - run), s.blocks);
+    for (uint64_t b = run; b < run_end; ++b) {
+      const uint64_t start = b * kCapacity;
+      const uint64_t lo = std::max(offset, start), hi = std::min(end, start + kCapacity);
+      uint8_t* dest = out.data() + (lo - offset);
+      const uint8_t* block = s.blocks + (b - run) * kBlockSize;
+      if (hi - lo == kCapacity) {
+        detail::open_block(state, cipher, b, block, dest);
+      } else {
+        detail::open_block(state, cipher, b, block, s.plain);
+        std::memcpy(dest, s.plain + (lo - start), hi - lo);
+      }
+    }
+  }
+  wipe(s.plain);
+  return total;
+}
+
+void StagedFile::write(uint64_t offset, ByteView data) {
+  FileState& state = *state_;
+  check_range(state, offset, data.size());
+  if (data.empty()) return;
+  std::unique_lock lock(state.lock);
+  const uint64_t end = offset + data.size();
+  const uint64_t new_size = std::max(state.size, end);
+  Scratch& s = scratch();
+  BlockCipher cipher(state.algorithm, state.key);
+  const std::size_t nonce_size = state.algorithm == Algorithm::Aes256Gcm ? 12 : kNonceSize;
+  for (uint64_t run = offset / kCapacity; run * kCapacity < end; run += kRunBlocks) {
+    const uint64_t run_end = std::min<uint64_t>(run + kRunBlocks, (end - 1) / kCapacity + 1);
+    const auto count = static_cast<std::size_t>(run_end - run);
+    random_fill({s.nonces, count * nonce_size});  // one system call for the whole run
+    for (uint64_t b = run; b < run_end; ++b) {
+      const uint64_t start = b * kCapacity;
+      const uint64_t lo = std::max(offset, start), hi = std::min(end, start + kCapacity);
+      const uint8_t* plain = data.data() + (lo - offset);
+      if (hi - lo != kCapacity) {  // partial block: read-modify-write
+        load_plain(state, cipher, b, s.plain, s.edge);
+        std::memcpy(s.plain + (lo - start), plain, hi - lo);
+        plain = s.plain;
+      }
+      seal(state, cipher, b, new_size, plain, s.nonces + (b - run) * nonce_size, s.blocks + (b - run) * kBlockSize);
+    }
+    detail::write_blocks(state, run, {s.blocks, count * kBlockSize});
+    state.size = std::max(state.size, std::min(end, run_end * kCapacity));
+  }
+  wipe(s.plain);
+}
+
+void StagedFile::truncate(uint64_t new_size) {
+  FileState& state = *state_;
+  check_range(state, new_size, 0);
+  std::unique_lock lock(state.lock);
+  const uint64_t old_size = state.size;
+  if (new_size == old_size) return;
+  const int fd = state.fd.get();
+  if (new_size == 0) {
+    if (::ftruncate(fd, static_cast<off_t>(kHeaderSize)) != 0) throw_system_error("cannot truncate " + state.name());
+    state.size = 0;
+    return;
+  }
+  Scratch& s = scratch();
+  BlockCipher cipher(state.algorithm, state.key);
+  const uint64_t last = (new_size - 1) / kCapacity;
+  const std::size_t keep = static_cast<std::size_t>(new_size - last * kCapacity);
+  if (new_size < old_size) {
+    // Drop whole blocks first (the file stays valid: block `last` still holds its old contents), then rewrite the
+    // new last block in one page-sized write, zero past the new end so a later extension reads zeros.
+    if (::ftruncate(fd, static_cast<off_t>(block_offset(last + 1))) != 0)
+      throw_system_error("cannot truncate " + state.name());
+    state.size = std::min(old_size, (last + 1) * kCapacity);
+    load_plain(state, cipher, last, s.plain, s.edge);
+    std::memset(s.plain + keep, 0, kCapacity - keep);
+  } else if (old_size > 0 && (old_size - 1) / kCapacity == last) {
+    load_plain(state, cipher, last, s.plain, s.edge);  // growing within the last block: its padding is zeros
+  } else {
+    std::memset(s.plain, 0, kCapacity);  // a new last block; the blocks between are holes
+  }
+  random_fill({s.nonces, kNonceSize});
+  seal(state, cipher, last, new_size, s.plain, s.nonces, s.edge);
+  detail::write_blocks(state, last, {s.edge, kBlockSize});
+  state.size = new_size;
+  wipe(s.plain);
+}
+
+void StagedFile::sync() {
+  FileState& state = *state_;
+  // No lock: fdatasync covers every write that has returned, from any handle.
+  while (::fdatasync(state.fd.get()) != 0) {
+    if (errno != EINTR) throw_system_error("cannot sync " + state.name());
+  }
+  if (!state.dir_synced.load()) {
+    UniqueFd dir = open_file(state.dir, O_RDONLY | O_DIRECTORY);
+    if (::fsync(dir.get()) != 0) throw_system_error("cannot sync staging directory " + state.dir.string());
+    state.dir_synced.store(true);
+  }
+}
+
+}  // namespace pfs::staging

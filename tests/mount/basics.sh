@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A nested folder of mixed files protected through the mount with the usual tools, read back identical; the
+# schema equals what `protectedfs pack` gives for the same folder; dot-files stay local; SPEC §4's errnos.
+source "$(dirname "$0")/lib.sh"
+vectors=$(cd "$(dirname "$0")/../vectors" && pwd)
+
+src="$work/medical"
+mkdir -p "$src/scans"
+printf 'alice@example.com\n' > "$src/email.txt"
+printf '%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n' > "$src/report.pdf"
+head -c 300000 /dev/urandom > "$src/scans/raw.bin"
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' > "$src/scans/chest.png"
+printf 'swap\n' > "$src/.email.txt.swp"
+
+start_daemon
+check "mount root lists nothing yet" test -z "$(ls -A "$mnt")"
+check "wallet attribute on the root" bash -c "getfattr --absolute-names --only-values -n user.protected.wallet '$mnt' | grep -q '^0x'"
+
+cp -r "$src" "$mnt/"
+check "tree listed" test "$(cd "$mnt/medical" && find . | sort | tr '\n' ' ')" == ". ./.email.txt.swp ./email.txt ./report.pdf ./scans ./scans/chest.png ./scans/raw.bin "
+check "bytes read back identical" diff -r "$src" "$mnt/medical"
+wait_published "$mnt/medical"; check "published" test $? -eq 0
+expected=$("$bin" pack "$src" "$work/x.enc" | python3 -c 'import json,sys; print(json.load(sys.stdin)["schema"])')
+check "schema equals pack's" test "$(getfattr --absolute-names --only-values -n user.protected.schema "$mnt/medical")" == "$expected"
+check "dot-file not in the schema" bash -c "! getfattr --absolute-names --only-values -n user.protected.schema '$mnt/medical' | grep -q swp"
+address=$(getfattr --absolute-names --only-values -n user.protected.address "$mnt/medical")
+check "address" bash -c "[[ '$address' =~ ^0x[0-9a-fA-F]{40}$ ]]"
+check "field key attribute" test "$(getfattr --absolute-names --only-values -n user.protected.key "$mnt/medical/scans/raw.bin")" == "scans.raw"
+
+# rsync -a (temporary dot-files, chmod, utimens, renames) into a second protected data
+mkdir "$mnt/copy"
+check "rsync -a" rsync -a "$src/" "$mnt/copy/"
+check "rsync copy identical" diff -r "$src" "$mnt/copy"
+check "ls -lR" bash -c "ls -lR '$mnt' > /dev/null"
+check "stat" bash -c "stat -c '%s' '$mnt/copy/email.txt' | grep -qx 18"
+
+# Errors of SPEC §4
+refuses "rename between protected data" "Invalid cross-device link" python3 -c "import os,sys; os.rename(sys.argv[1], sys.argv[2])" "$mnt/copy/email.txt" "$mnt/medical/email2.txt"
+check "mv falls back to copy + delete" bash -c "mv '$mnt/copy/email.txt' '$mnt/medical/email2.txt' && cmp -s '$src/email.txt' '$mnt/medical/email2.txt' && [[ ! -e '$mnt/copy/email.txt' ]]"
+rm "$mnt/medical/email2.txt"
+refuses "symlink" "Operation not permitted" ln -s /etc/hostname "$mnt/medical/link"
+refuses "same key twice" "File exists" cp "$src/email.txt" "$mnt/medical/email.pdf"
+refuses "type the content does not parse as" "Invalid argument" setfattr -n user.protected.type -v f64 "$mnt/medical/email.txt"
+refuses "read-only attribute" "Read-only file system" setfattr -n user.protected.address -v 0x00 "$mnt/medical"
+refuses "no such attribute" "No such attribute" getfattr --absolute-names -n user.protected.nope "$mnt/medical"
+refuses "file at the root" "Operation not permitted" cp "$src/email.txt" "$mnt/"
+
+# A rename and a delete each publish one new version.
+versions() { getfattr --absolute-names --only-values -n user.protected.versions "$mnt/medical" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+"$bin" sync "$mnt" > /dev/null; before=$(versions)
+mv "$mnt/medical/report.pdf" "$mnt/medical/scan.pdf"
+check "sync after a rename" bash -c "'$bin' sync '$mnt' > /dev/null"
+check "rename: one new version" test "$(versions)" -eq $((before + 1))
+rm "$mnt/medical/email.txt"
+check "sync after a delete" bash -c "'$bin' sync '$mnt' > /dev/null"
+check "delete: one new version" test "$(versions)" -eq $((before + 2))
+check "new schema" bash -c "getfattr --absolute-names --only-values -n user.protected.schema '$mnt/medical' | grep -q '\"scan\"'"
+check "status after sync" test "$(getfattr --absolute-names --only-values -n user.protected.status "$mnt/medical")" == published
+check "status command" bash -c "'$bin' status '$mnt' | grep -q 'nothing pending'"
+
+# Unmount and mount again: the same tree and contents.
+stop_daemon
+start_daemon
+check "remount: identical" diff -r <(cd "$src" && cat scans/raw.bin) <(cat "$mnt/medical/scans/raw.bin")
+check "remount: status" test "$(getfattr --absolute-names --only-values -n user.protected.status "$mnt/medical")" == published
+finish
