@@ -412,9 +412,14 @@ std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
 }
 
 void Filesystem::flush(uint64_t ino) {
+  std::shared_lock lock(state_->tree);
+  state_->node(ino);  // ENOENT for a stale inode, as for any other call
+}
+
+void Filesystem::fsync(uint64_t ino) {
   {
     std::shared_lock lock(state_->tree);
-    if (state_->node(ino).is_directory()) return;
+    if (state_->node(ino).is_directory()) return state_->store.sync();
   }
   state_->contents.sync(ino);
   state_->store.sync();

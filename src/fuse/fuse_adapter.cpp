@@ -184,7 +184,14 @@ void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(re
 
 void op_fsync(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
   serve(req, "fsync", [&] {
-    ctx(req).fs.flush(ino);
+    ctx(req).fs.fsync(ino);
+    fuse_reply_err(req, 0);
+  });
+}
+
+void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
+  serve(req, "fsyncdir", [&] {
+    ctx(req).fs.fsync(ino);
     fuse_reply_err(req, 0);
   });
 }
@@ -276,6 +283,7 @@ fuse_lowlevel_ops make_ops() {
   ops.flush = op_flush;
   ops.release = op_release;
   ops.fsync = op_fsync;
+  ops.fsyncdir = op_fsyncdir;
   ops.readdir = op_readdir;
   ops.statfs = op_statfs;
   ops.setxattr = op_setxattr;
