@@ -24,7 +24,7 @@ std::unique_ptr<Network> open_local_network(const std::filesystem::path& dir);
 
 namespace local {
 
-class Directory;  // src/network/local_directory.hpp
+class Directory;  // src/network/local/directory.hpp
 
 // The SMS stand-in. push() does what a client does (signs the challenge with the owner's key) and hands the
 // request to receive(), which does what the SMS does (recovers the signer, compares it with the registry's owner).

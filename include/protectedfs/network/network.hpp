@@ -1,12 +1,14 @@
 // What varies between networks, as narrow interfaces: where encrypted content is stored, where datasets are
-// registered, and where data keys are handed over. One implementation per network (the embedded `local` one in
-// src/network/local, iExec's over HTTP later); one contract test suite runs against each
+// registered, where data keys are handed over, where grants (signed DatasetOrders) are kept and consumed, and how a
+// consumer computes on a dataset. One implementation per network (the embedded `local` one in src/network/local,
+// iExec's over HTTP in src/network/iexec); one contract test suite runs against each
 // (tests/unit/network/contract_*.cpp).
 //
 // Every method may block on I/O and is safe to call from several threads. Errors are pfs::Error with an errno:
 // EEXIST for what may exist only once (the same registration, a second secret), EACCES for a signer who is not
 // the owner, ENOENT for what is not there, EAGAIN / EIO for a network that cannot answer now (callers retry).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "protectedfs/crypto/address.hpp"
+#include "protectedfs/crypto/eip712.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
 #include "protectedfs/util/bytes.hpp"
 #include "protectedfs/util/file.hpp"
@@ -74,6 +77,10 @@ class Registry {
   // Every dataset whose schema has all these `path:type` entries (PROTOCOL.md §1.2), optionally of one owner.
   virtual std::vector<DatasetRecord> find_by_schema(const std::vector<std::string>& required,
                                                     const std::optional<crypto::Address>& owner) = 0;
+  // Gives the dataset to another owner (DatasetRegistry.safeTransferFrom). EACCES unless the signer owns it now,
+  // ENOENT for an unknown dataset, EINVAL for the zero address.
+  virtual void transfer(const crypto::PrivateKey& owner, const crypto::Address& dataset,
+                        const crypto::Address& new_owner) = 0;
 };
 
 // iExec's Secret Management Service (PROTOCOL.md §3): a dataset's key, pushed once by the dataset's owner with a
@@ -87,12 +94,92 @@ class SecretStore {
   virtual bool exists(const crypto::Address& dataset) = 0;
 };
 
+// A grant as PoCo knows it (PROTOCOL.md §4): a DatasetOrder signed by the dataset's owner in the network's EIP-712
+// domain, identified by its order hash.
+struct SignedOrder {
+  crypto::DatasetOrder order;
+  std::array<uint8_t, 65> signature{};
+  Hash32 hash{};  // the order hash in GrantBook::domain()
+};
+
+// What is known of one order: PoCo's `consumed` (hub.viewConsumed: accesses used, or the whole volume once closed)
+// and whether it was closed by its owner.
+struct OrderState {
+  SignedOrder order;
+  uint64_t consumed = 0;
+  bool closed = false;
+  uint64_t remaining() const;  // volume - consumed (0 once closed)
+};
+
+// Where grants live: the market API plus the hub on iExec, the local grant book on `local`.
+class GrantBook {
+ public:
+  virtual ~GrantBook() = default;
+  // The domain orders are signed in: {"iExecODB", "5.0.0", chain id, hub}.
+  virtual crypto::Eip712Domain domain() = 0;
+  // Publishes an order signed by the dataset's current owner (EACCES otherwise or for a bad signature; EINVAL for a
+  // zero app restriction; EEXIST for a second open order with the same dataset, app and requester restriction;
+  // EDQUOT when the owner already has 50 open orders).
+  virtual void publish(const SignedOrder& order) = 0;
+  // The open orders (not closed, remaining > 0) of a dataset, oldest first.
+  virtual std::vector<OrderState> open_orders(const crypto::Address& dataset) = 0;
+  // Any order ever published, open or not (nullopt if unknown).
+  virtual std::optional<OrderState> order(const Hash32& order_hash) = 0;
+  // Closes an order (hub.manageDatasetOrder CLOSE): from then on nothing can consume it. EACCES unless the signer
+  // owns the order's dataset; closing a closed order is not an error.
+  virtual void revoke(const crypto::PrivateKey& owner, const SignedOrder& order) = 0;
+};
+
+// What a consumer asks for (SPEC.md §1 `protectedfs run`).
+struct RunRequest {
+  crypto::Address dataset;
+  crypto::Address app;
+  std::string args;                      // IEXEC_ARGS
+  std::filesystem::path out;             // where the result ($IEXEC_OUT) is delivered
+  std::optional<uint64_t> max_price;     // nRLC per access the requester accepts (default: what the balance covers)
+};
+
+struct RunResult {
+  Hash32 order_hash{};   // the grant that was consumed
+  std::string task;      // "0x…" task id
+  uint64_t price = 0;    // nRLC paid for the access
+  int exit_status = 0;   // the iApp's exit status
+};
+
+struct AppRecord {
+  crypto::Address address;
+  crypto::Address owner;
+  std::string name;
+  Hash32 checksum{};     // SHA-256 of the executable
+};
+
+// Computing on protected data: iApps, the requester's account, and runs that consume grants.
+class Compute {
+ public:
+  virtual ~Compute() = default;
+  // Registers an iApp (on `local`: its address derives from its content checksum; registering the same content again
+  // returns the same address). ENOTSUP where apps are registered by other means.
+  virtual AppRecord register_app(const crypto::PrivateKey& owner, const std::filesystem::path& executable,
+                                 const std::string& name) = 0;
+  virtual std::optional<AppRecord> find_app(const crypto::Address& app) = 0;
+  // The account's balance in nRLC (hub.viewAccount's stake on iExec).
+  virtual uint64_t balance(const crypto::Address& account) = 0;
+  // Adds nRLC to an account: the local faucet; ENOTSUP on real networks.
+  virtual void fund(const crypto::Address& account, uint64_t amount) = 0;
+  // Finds an open grant matching (dataset, app, requester or anyone) with remaining volume and an acceptable price,
+  // pays it, consumes one access, runs the app and delivers its result. Refusals consume nothing: ENOENT no such
+  // dataset/app, EACCES no matching open grant, EDQUOT balance too low.
+  virtual RunResult run(const crypto::PrivateKey& requester, const RunRequest& request) = 0;
+};
+
 struct Network {
   std::string name;       // "local", "arbitrum-sepolia-testnet", a profile name
   uint64_t chain_id = 0;
   std::unique_ptr<ContentStore> storage;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<SecretStore> secrets;
+  std::unique_ptr<GrantBook> grants;
+  std::unique_ptr<Compute> compute;
 };
 
 }  // namespace pfs::network

@@ -1,4 +1,4 @@
-#include "network/local_content_store.hpp"
+#include "network/local/content_store.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

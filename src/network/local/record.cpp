@@ -1,8 +1,8 @@
-#include "network/local_record.hpp"
+#include "network/local/record.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "network/local_files.hpp"
+#include "network/local/files.hpp"
 #include "protectedfs/format/utf8.hpp"
 #include "protectedfs/util/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "network/local_directory.hpp"
+#include "network/local/directory.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "network/local_files.hpp"
+#include "network/local/files.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

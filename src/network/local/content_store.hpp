@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "network/local_directory.hpp"
+#include "network/local/directory.hpp"
 #include "protectedfs/network/network.hpp"
 
 namespace pfs::network::local {

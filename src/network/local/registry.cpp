@@ -1,4 +1,4 @@
-#include "network/local_registry.hpp"
+#include "network/local/registry.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -8,8 +8,8 @@
 #include <chrono>
 #include <set>
 
-#include "network/local_address.hpp"
-#include "network/local_files.hpp"
+#include "network/local/address.hpp"
+#include "network/local/files.hpp"
 #include "protectedfs/format/schema.hpp"
 #include "protectedfs/util/error.hpp"
 
@@ -138,6 +138,10 @@ std::vector<DatasetRecord> LocalRegistry::find_by_schema(const std::vector<std::
       out.push_back(cached->stored.record);
   }
   return out;
+}
+
+void LocalRegistry::transfer(const crypto::PrivateKey&, const crypto::Address& dataset, const crypto::Address&) {
+  throw Error(ENOTSUP, "transfer of " + dataset.to_string() + ": not implemented yet on the local network");
 }
 
 }  // namespace pfs::network::local

@@ -1,4 +1,4 @@
-#include "network/local_address.hpp"
+#include "network/local/address.hpp"
 
 #include <algorithm>
 #include <array>

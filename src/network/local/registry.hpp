@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "network/local_directory.hpp"
-#include "network/local_record.hpp"
+#include "network/local/directory.hpp"
+#include "network/local/record.hpp"
 #include "protectedfs/network/network.hpp"
 
 namespace pfs::network::local {
@@ -27,6 +27,8 @@ class LocalRegistry final : public Registry {
   std::vector<DatasetRecord> list_by_owner(const crypto::Address& owner) override;
   std::vector<DatasetRecord> find_by_schema(const std::vector<std::string>& required,
                                             const std::optional<crypto::Address>& owner) override;
+  void transfer(const crypto::PrivateKey& owner, const crypto::Address& dataset,
+                const crypto::Address& new_owner) override;
 
  private:
   struct Cached {

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <mutex>
 
-#include "network/local_files.hpp"
+#include "network/local/files.hpp"
 #include "protectedfs/util/file.hpp"
 
 namespace pfs::network::local {

@@ -2,9 +2,9 @@
 
 #include <cerrno>
 
-#include "network/local_directory.hpp"
-#include "network/local_files.hpp"
-#include "network/local_record.hpp"
+#include "network/local/directory.hpp"
+#include "network/local/files.hpp"
+#include "network/local/record.hpp"
 #include "protectedfs/crypto/sms_challenge.hpp"
 #include "protectedfs/network/local_network.hpp"
 #include "protectedfs/util/error.hpp"

@@ -1,8 +1,8 @@
 #include "protectedfs/network/local_network.hpp"
 
-#include "network/local_content_store.hpp"
-#include "network/local_directory.hpp"
-#include "network/local_registry.hpp"
+#include "network/local/content_store.hpp"
+#include "network/local/directory.hpp"
+#include "network/local/registry.hpp"
 
 namespace pfs::network {
 
