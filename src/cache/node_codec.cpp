@@ -10,7 +10,7 @@ namespace pfs::cache {
 
 namespace {
 
-constexpr uint8_t kFormat = 1;
+constexpr uint8_t kFormat = 2;  // 2 added the origin of fields not held locally
 
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -97,6 +97,7 @@ std::string encode_node(const core::NodeRecord& node) {
     put_bytes(out, value);
   }
   put_bytes(out, node.data_info);
+  put_bytes(out, node.origin);
   return out;
 }
 
@@ -104,7 +105,7 @@ core::NodeRecord decode_node(std::string_view bytes, const std::string& what) {
   try {
     Reader in(bytes);
     const uint8_t format = in.byte();
-    if (format != kFormat)
+    if (format != kFormat && format != 1)
       throw std::invalid_argument("format " + std::to_string(format) + " (this build reads " +
                                   std::to_string(kFormat) + ")");
     core::NodeRecord node;
@@ -130,6 +131,7 @@ core::NodeRecord decode_node(std::string_view bytes, const std::string& what) {
       if (!node.xattrs.emplace(std::move(name), in.bytes()).second) throw std::invalid_argument("duplicate xattr");
     }
     node.data_info = in.bytes();
+    if (format >= 2) node.origin = in.bytes();
     if (!in.done()) throw std::invalid_argument("trailing bytes");
     return node;
   } catch (const std::invalid_argument& e) {

@@ -2,8 +2,9 @@
 // FUSE adapter:
 //
 //   wallet ─▶ keys ─▶ metadata (RocksDB) + staging (encrypted) ─▶ core::Filesystem ◀─ fuse adapter
-//                                                                        │ changes
-//                                              network ◀─ publish::Publisher
+//                     vault (data keys, hidden lineages)                 │ changes        ▲ versions found
+//                                              network ◀─ publish::Publisher    remote::TreeSync ─▶ network
+//   field bytes: remote::LayeredContents = staged bytes over published leaves (remote::PublishedReader)
 //
 // Unless -f, it forks before opening anything (RocksDB's threads do not survive a fork); the parent waits on a
 // pipe and exits 0 once the mount is up, or prints the child's error and exits 1.
@@ -25,10 +26,13 @@
 #include "cli/wallet_file.hpp"
 #include "fuse/fuse_adapter.hpp"
 #include "protectedfs/cache/metadata_db.hpp"
+#include "protectedfs/cache/wallet_vault.hpp"
 #include "protectedfs/crypto/keccak.hpp"
 #include "protectedfs/crypto/keystore.hpp"
 #include "protectedfs/network/local_network.hpp"
 #include "protectedfs/publish/publisher.hpp"
+#include "protectedfs/remote/layered_contents.hpp"
+#include "protectedfs/remote/tree_sync.hpp"
 
 namespace pfs::cli {
 namespace {
@@ -78,9 +82,9 @@ class StartupReport {
   int fd_ = -1;
 };
 
-// A separate key per use, from the one the wallet yields: the staging store's and the metadata's.
-cache::MasterKey metadata_key(const staging::MasterKey& master) {
-  Bytes input = to_bytes("protectedfs metadata key v1");
+// A separate key per use, from the one the wallet yields: the staging store's, the metadata's and the vault's.
+cache::MasterKey derived_key(const staging::MasterKey& master, const std::string& use) {
+  Bytes input = to_bytes("protectedfs " + use + " key v1");
   input.insert(input.end(), master.bytes().begin(), master.bytes().end());
   const Hash32 digest = crypto::keccak256(input);
   wipe(input);
@@ -126,13 +130,28 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   setup_logging(m, state);
 
   const staging::MasterKey master = staging::derive_staging_key(*key);
-  cache::MetadataDb metadata((state / "metadata").string(), metadata_key(master));
+  cache::MetadataDb metadata((state / "metadata").string(), derived_key(master, "metadata"));
+  // Keys and hidden lineages belong to the wallet, not to this cache: another mount of it reads the same data.
+  cache::WalletVault vault(data_directory() / "wallets" / (network->name + "-" + address), derived_key(master, "vault"));
   staging::StagingStore staging(state / "staging", master);
-  StagedContents contents(staging);
+  StagedContents staged(staging);
+  remote::PublishedReader published(*network, vault);
+  remote::LayeredContents contents(staged, published);
   core::Filesystem filesystem(contents, metadata.tree(), ::getuid(), ::getgid());
-  publish::Publisher publisher(filesystem, contents, *network, *key, metadata.keys(), metadata.journal(),
+  publish::Publisher publisher(filesystem, contents, *network, *key, vault, metadata.journal(),
                                {.delay = m.publish_delay});
-  filesystem.set_change_listener([&](uint64_t data, const std::string& name) { publisher.changed(data, name); });
+  remote::TreeSync tree_sync(filesystem, *network, key->address(), published,
+                             {.interval = m.sync_interval,
+                              .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); }});
+  filesystem.set_events({
+      .changed = [&](uint64_t data, const std::string& name) { publisher.changed(data, name); },
+      .created = [&](const std::string& name) { vault.unhide(name); },
+      .removed =
+          [&](uint64_t data, const std::string& name, const core::DataInfo& info) {
+            publisher.removed(data);
+            if (!info.address.empty()) vault.hide(name);  // the chain keeps the versions; the mount stops showing them
+          },
+  });
   const std::string network_text = network->name + " " + std::to_string(network->chain_id);
   filesystem.set_root_attributes([&] {
     return std::map<std::string, std::string>{{"user.protected.wallet", address},
@@ -146,8 +165,10 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   spdlog::info("mounting {} for {} on {} (state in {})", m.mountpoint.string(), address, network_text, state.string());
   const int status = fuse::run_session(filesystem, session, [&] {
     publisher.start();
+    tree_sync.start();
     report.ok();
   });
+  tree_sync.stop();
   publisher.stop();  // unfinished publishes stay journaled and resume at the next mount
   spdlog::info("unmounted {}", m.mountpoint.string());
   return status;

@@ -43,13 +43,13 @@ void apply(MountOptions& m, const std::string& option, std::vector<std::string>&
   } else if (name == "cache") {
     need_value();
     m.cache = value;
-  } else if (name == "publish_delay") {
+  } else if (name == "publish_delay" || name == "sync_interval") {
     need_value();
     long long ms = -1;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
-    if (ec != std::errc() || end != value.data() + value.size() || ms < 0)
-      throw Error(EINVAL, "publish_delay must be a number of milliseconds, not '" + value + "'");
-    m.publish_delay = std::chrono::milliseconds(ms);
+    if (ec != std::errc() || end != value.data() + value.size() || ms < 0 || (name == "sync_interval" && ms == 0))
+      throw Error(EINVAL, name + " must be a number of milliseconds, not '" + value + "'");
+    (name == "publish_delay" ? m.publish_delay : m.sync_interval) = std::chrono::milliseconds(ms);
   } else if (is_fuse_option(name)) {
     if (!is_mount_only(name)) fuse.push_back(option);
   } else {

@@ -16,6 +16,7 @@ struct MountOptions {
   std::optional<std::string> password_file;
   std::optional<std::filesystem::path> cache;
   std::chrono::milliseconds publish_delay{2000};
+  std::chrono::milliseconds sync_interval{10000};  // how often the tree is compared with the network
   bool foreground = false;
   bool debug = false;
   std::vector<std::string> fuse_args;          // "-o", "allow_other,…"

@@ -7,6 +7,7 @@
 
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/staging/staging_store.hpp"
+#include "protectedfs/util/error.hpp"
 
 namespace pfs::cli {
 
@@ -15,6 +16,10 @@ class StagedContents final : public core::FieldContents {
   explicit StagedContents(staging::StagingStore& store, std::size_t max_open = 256) : store_(store), max_open_(max_open) {}
 
   void create(uint64_t ino) override;
+  // Local bytes only: published leaves are layered over this store by remote::LayeredContents.
+  void attach(uint64_t, const core::PublishedLeaf&) override {
+    throw Error(ENOTSUP, "the staging store holds local bytes only");
+  }
   std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) override;
   void write(uint64_t ino, uint64_t offset, ByteView data) override;
   void truncate(uint64_t ino, uint64_t size) override;

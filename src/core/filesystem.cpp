@@ -53,6 +53,7 @@ struct Filesystem::Node {
   std::map<std::string, uint64_t> children;     // by name
   std::map<std::string, std::string> xattrs;    // other user.* attributes, kept locally
   std::optional<std::string> type;              // user.protected.type
+  std::optional<PublishedLeaf> origin;          // Field nodes whose bytes are still those of a published leaf
   DataInfo info;                                // Data nodes only
 
   bool is_directory() const { return kind != NodeKind::Field; }
@@ -67,7 +68,7 @@ struct Filesystem::State {
   mutable std::shared_mutex tree;                 // guards everything below
   std::map<uint64_t, std::unique_ptr<Node>> nodes;
   uint64_t next_ino = kRootIno + 1;
-  ChangeListener on_change;
+  DataEvents events;
   std::function<std::map<std::string, std::string>()> root_attributes;
 
   State(FieldContents& c, TreeStore& t, uid_t u, gid_t g) : contents(c), store(t), uid(u), gid(g) {}
@@ -139,7 +140,7 @@ struct Filesystem::State {
       info.status = "pending";
       save(*it->second);
     }
-    if (on_change) on_change(data, it->second->name);
+    if (events.changed) events.changed(data, it->second->name);
   }
   Attributes attributes(const Node& n) const {
     Attributes a;
@@ -153,6 +154,18 @@ struct Filesystem::State {
     a.uid = n.uid;
     a.gid = n.gid;
     return a;
+  }
+  void erase_tree(Node& n) {
+    while (!n.children.empty()) erase_tree(node(n.children.begin()->second));
+    erase(n);
+  }
+  // The first change to a field still showing a published leaf: the contents copy the bytes in, and the field
+  // becomes an ordinary local one. An inherited application/octet-stream type goes (the new content decides, as
+  // for any file); a scalar type stays, since text alone can't say that "1" is an i128.
+  void make_local(Node& n) {
+    if (!n.origin) return;
+    n.origin.reset();
+    if (n.type == std::string(format::to_string(format::FieldType::OctetStream))) n.type.reset();
   }
   void erase(Node& n) {
     Node& parent = node(n.parent);
@@ -201,6 +214,8 @@ Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_ui
     for (const auto& [name, child] : n.children) assign(*state_->nodes.at(child), n.data);
   };
   assign(*state_->nodes[kRootIno], 0);
+  for (const auto& [ino, node] : state_->nodes)
+    if (node->origin) contents.attach(ino, *node->origin);
 }
 
 NodeRecord Filesystem::State::record_of(const Node& n) {
@@ -217,6 +232,8 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
   r.gid = n.gid;
   r.type = n.type;
   r.xattrs = n.xattrs;
+  if (n.origin)
+    r.origin = nlohmann::json{{"dataset", n.origin->dataset}, {"entry", n.origin->entry}, {"type", n.origin->type}}.dump();
   if (n.kind == NodeKind::Data) {
     const DataInfo& i = n.info;
     r.data_info = nlohmann::json{{"status", i.status}, {"address", i.address}, {"owner", i.owner},
@@ -241,6 +258,10 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
   n->gid = r.gid;
   n->type = r.type;
   n->xattrs = r.xattrs;
+  if (!r.origin.empty()) {
+    const auto j = nlohmann::json::parse(r.origin);
+    n->origin = PublishedLeaf{j.at("dataset"), j.at("entry"), j.at("type")};
+  }
   if (!r.data_info.empty()) {
     const auto j = nlohmann::json::parse(r.data_info);
     DataInfo& i = n->info;
@@ -261,9 +282,9 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
 
 Filesystem::~Filesystem() = default;
 
-void Filesystem::set_change_listener(ChangeListener listener) {
+void Filesystem::set_events(DataEvents events) {
   std::unique_lock lock(state_->tree);
-  state_->on_change = std::move(listener);
+  state_->events = std::move(events);
 }
 
 void Filesystem::set_root_attributes(std::function<std::map<std::string, std::string>()> provider) {
@@ -301,6 +322,7 @@ Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t 
   state_->check_key_free(dir, name, kind);
   Node& n = state_->add(dir, name, kind, mode);
   if (kind == NodeKind::Dir) state_->changed(n);  // a new protected data stays a draft until it has a field
+  if (kind == NodeKind::Data && state_->events.created) state_->events.created(name);
   return state_->attributes(n);
 }
 
@@ -337,6 +359,8 @@ void Filesystem::rmdir(uint64_t parent, const std::string& name) {
   const Node copy_for_change = *n;
   state_->erase(*n);
   if (copy_for_change.kind == NodeKind::Dir) state_->changed(copy_for_change);
+  if (copy_for_change.kind == NodeKind::Data && state_->events.removed)
+    state_->events.removed(copy_for_change.ino, copy_for_change.name, copy_for_change.info);
 }
 
 void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
@@ -380,6 +404,7 @@ void Filesystem::open(uint64_t ino, int flags) {
   if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
   if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && n.size > 0) {
     state_->contents.truncate(ino, 0);
+    state_->make_local(n);
     n.size = 0;
     n.mtime = n.ctime = now();
     state_->save(n);
@@ -404,6 +429,7 @@ std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
   state_->contents.write(ino, offset, data);
   std::unique_lock lock(state_->tree);
   Node& n = state_->node(ino);
+  state_->make_local(n);
   n.size = std::max(n.size, offset + data.size());
   n.mtime = n.ctime = now();
   state_->save(n);
@@ -431,6 +457,7 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
   if (change.size) {
     if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
     state_->contents.truncate(ino, *change.size);
+    state_->make_local(n);
     n.size = *change.size;
     n.mtime = now();
     state_->changed(n);
@@ -545,6 +572,78 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name) {
   if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");
   if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + name);
   state_->save(n);
+}
+
+std::vector<DataSummary> Filesystem::data_list() {
+  std::shared_lock lock(state_->tree);
+  std::vector<DataSummary> out;
+  for (const auto& [name, ino] : state_->node(kRootIno).children) {
+    const Node& n = state_->node(ino);
+    if (n.kind == NodeKind::Data) out.push_back({ino, name, n.info});
+  }
+  return out;
+}
+
+uint64_t Filesystem::adopt(const AdoptedData& data) {
+  check_name(data.name);
+  std::unique_lock lock(state_->tree);
+  Node& root = state_->node(kRootIno);
+  Node* existing = state_->child(root, data.name);
+  if (existing && existing->info.status != "published")
+    throw Error(EBUSY, "'" + data.name + "' has local changes: the version published elsewhere is not shown");
+  Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
+  // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
+  // name when a version published elsewhere replaces it, instead of becoming "email".
+  std::map<std::string, std::string> known_names;
+  std::function<void(const Node&)> collect = [&](const Node& dir) {
+    for (const auto& [name, ino] : dir.children) {
+      const Node& c = state_->node(ino);
+      if (c.local_only()) continue;
+      known_names[state_->key_path(c)] = name;
+      if (c.is_directory()) collect(c);
+    }
+  };
+  collect(folder);
+  while (!folder.children.empty()) state_->erase_tree(state_->node(folder.children.begin()->second));
+  folder.info = data.info;
+  std::map<std::string, Node*> objects{{"", &folder}};  // by key path
+  for (const AdoptedEntry& entry : data.entries) {
+    if (entry.names.empty()) throw Error(EINVAL, "an adopted entry without a name");
+    std::string key_path;
+    if (entry.directory) {
+      for (const auto& n : entry.names) key_path += (key_path.empty() ? "" : ".") + n;
+    } else {
+      key_path = entry.leaf.entry;
+      std::replace(key_path.begin(), key_path.end(), '/', '.');
+    }
+    const std::size_t dot = key_path.rfind('.');
+    auto parent = objects.find(dot == std::string::npos ? "" : key_path.substr(0, dot));
+    if (parent == objects.end()) throw Error(EINVAL, "adopted entry '" + key_path + "' comes before its object");
+    auto known = known_names.find(key_path);
+    const std::string& name = known != known_names.end() ? known->second : entry.names.back();
+    check_name(name);
+    if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry '" + name + "' appears twice");
+    Node& n = state_->add(*parent->second, name, entry.directory ? NodeKind::Dir : NodeKind::Field,
+                          entry.directory ? 0755 : 0644);
+    if (entry.directory) {
+      objects[key_path] = &n;
+      continue;
+    }
+    n.size = entry.size;
+    n.type = entry.type;
+    n.origin = entry.leaf;
+    state_->contents.attach(n.ino, entry.leaf);
+    state_->save(n);
+  }
+  state_->save(folder);
+  return folder.ino;
+}
+
+void Filesystem::forget(uint64_t data_ino) {
+  std::unique_lock lock(state_->tree);
+  auto it = state_->nodes.find(data_ino);
+  if (it == state_->nodes.end() || it->second->kind != NodeKind::Data) return;
+  state_->erase_tree(*it->second);
 }
 
 DataSnapshot Filesystem::snapshot(uint64_t data_ino) {

@@ -1,13 +1,12 @@
 #include "protectedfs/publish/publisher.hpp"
 
-#include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "protectedfs/format/multiaddr.hpp"
 #include "protectedfs/format/schema.hpp"
 #include "protectedfs/pipeline/leaf_plan.hpp"
 #include "protectedfs/pipeline/protect.hpp"
+#include "protectedfs/remote/dataset_info.hpp"
 
 namespace pfs::publish {
 namespace {
@@ -38,14 +37,6 @@ class UploadConsumer final : public pipeline::StreamConsumer {
   network::ContentStore::Upload& upload_;
 };
 
-std::string iso_time(uint64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 std::string join(const std::vector<std::string>& keys, char separator) {
   std::string out;
@@ -135,6 +126,14 @@ void Publisher::changed(uint64_t data_ino, const std::string& name) {
     e.due = Clock::now() + options_.delay;
     ++e.generation;
     e.failures = 0;
+  }
+  wake_.notify_all();
+}
+
+void Publisher::removed(uint64_t data_ino) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.erase(data_ino);  // a publish running for it finishes; the tree ignores its result
   }
   wake_.notify_all();
 }
@@ -258,15 +257,7 @@ void Publisher::record_published(uint64_t data, const network::DatasetRecord& re
     json versions = json::parse(info.versions.empty() ? "[]" : info.versions);
     if (!info.address.empty() && info.address != record.address.to_string())
       versions.insert(versions.begin(), json{{"address", info.address}, {"created", info.created}});
-    info.versions = versions.dump();
-    info.address = record.address.to_string();
-    info.owner = record.owner.to_string();
-    info.schema = record.schema;
-    info.multiaddr = format::multiaddr_to_text(record.multiaddr);
-    info.checksum = to_hex0x(record.checksum);
-    info.tx = record.tx;
-    info.created = iso_time(record.created);
-    info.status = "published";
+    remote::apply_published(info, record, versions.dump());
   });
 }
 

@@ -100,4 +100,20 @@ void AtomicFile::commit() {
   if (dir_fd) ::fsync(dir_fd.get());  // best effort: the data itself is already durable
 }
 
+std::optional<std::string> read_whole_file(const std::filesystem::path& path) {
+  int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (raw < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw_system_error("cannot open " + path.string());
+  }
+  UniqueFd fd(raw);
+  std::string out;
+  char buffer[16384];
+  for (;;) {
+    const std::size_t n = read_full(fd.get(), {reinterpret_cast<uint8_t*>(buffer), sizeof buffer});
+    out.append(buffer, n);
+    if (n < sizeof buffer) return out;
+  }
+}
+
 }  // namespace pfs

@@ -1,4 +1,4 @@
-# Shared by the mount tests: a private state directory, a daemon in the foreground (background job), and a trap
+# Shared by the mount tests: a private state directory, daemons in the foreground (background jobs), and a trap
 # that unmounts and kills whatever is left, even when a test fails.
 set -uo pipefail
 bin=$(realpath "$1")
@@ -6,35 +6,42 @@ work=$(mktemp -d /tmp/pfs-mount-test.XXXXXX)
 export XDG_DATA_HOME="$work/data" PROTECTEDFS_PASSWORD="test password"
 mnt="$work/mnt"
 mkdir -p "$mnt" "$XDG_DATA_HOME"
-daemon_pid=""
+declare -A daemons=()   # mount point -> daemon pid
 passed=0; failed=0
 ok()   { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 check() { local what=$1; shift; if "$@"; then ok; else fail "$what"; fi; }
 
 cleanup() {
-  if mountpoint -q "$mnt" 2>/dev/null; then fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null; fi
-  [[ -n "$daemon_pid" ]] && kill -9 "$daemon_pid" 2>/dev/null
+  for m in "${!daemons[@]}" "$mnt"; do
+    if mountpoint -q "$m" 2>/dev/null; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; fi
+  done
+  for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-start_daemon() {  # extra -o options as $1
-  "$bin" "$mnt" -f -o "publish_delay=${DELAY_MS:-300}${1:+,$1}" >>"$work/daemon.log" 2>&1 &
-  daemon_pid=$!
-  for _ in $(seq 100); do mountpoint -q "$mnt" && return 0; kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-  echo "daemon did not mount:"; cat "$work/daemon.log"; exit 1
+mount_at() {  # MOUNTPOINT [extra -o options]: a daemon in the foreground, as a background job
+  local m=$1
+  mkdir -p "$m"
+  "$bin" "$m" -f -o "publish_delay=${DELAY_MS:-300},sync_interval=${SYNC_MS:-500}${2:+,$2}" >>"$work/daemon.log" 2>&1 &
+  daemons[$m]=$!
+  for _ in $(seq 100); do mountpoint -q "$m" && return 0; kill -0 "${daemons[$m]}" 2>/dev/null || break; sleep 0.1; done
+  echo "daemon did not mount $m:"; cat "$work/daemon.log"; exit 1
 }
-stop_daemon() {
-  fusermount3 -u "$mnt"
-  wait "$daemon_pid" 2>/dev/null
-  daemon_pid=""
+unmount_at() {
+  fusermount3 -u "$1"
+  wait "${daemons[$1]}" 2>/dev/null
+  unset "daemons[$1]"
 }
-kill_daemon() {  # a crash: no unmount, no cleanup by the daemon
-  kill -9 "$daemon_pid"; wait "$daemon_pid" 2>/dev/null; daemon_pid=""
-  fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt"
+kill_at() {  # a crash: no unmount, no cleanup by the daemon
+  kill -9 "${daemons[$1]}"; wait "${daemons[$1]}" 2>/dev/null; unset "daemons[$1]"
+  fusermount3 -u "$1" 2>/dev/null || umount -l "$1"
 }
+start_daemon() { mount_at "$mnt" "${1:-}"; }
+stop_daemon() { unmount_at "$mnt"; }
+kill_daemon() { kill_at "$mnt"; }
 wait_published() {  # DIR [timeout s]: until user.protected.status is "published"
   local status
   for _ in $(seq $((${2:-30} * 10))); do
@@ -51,3 +58,9 @@ refuses() {  # refuses WHAT "strerror text" CMD...
   if [[ $rc -ne 0 && "$err" == *"$text"* ]]; then ok; else fail "$what: rc=$rc '$err' (want '$text')"; fi
 }
 finish() { echo "$passed passed, $failed failed"; [[ $failed -eq 0 ]]; }
+attr() { getfattr --absolute-names --only-values -n "user.protected.$1" "$2" 2>/dev/null; }  # NAME PATH
+wait_for() {  # SECONDS CMD...: until CMD succeeds
+  local seconds=$1; shift
+  for _ in $(seq $((seconds * 10))); do "$@" && return 0; sleep 0.1; done
+  return 1
+}

@@ -29,11 +29,23 @@ namespace pfs::core {
 
 constexpr uint64_t kRootIno = 1;
 
+// A field whose bytes are a leaf of a published version and are not held locally (published from another machine,
+// or before this cache existed): reads fetch them from the network's storage, the first change copies them in.
+struct PublishedLeaf {
+  std::string dataset;  // the version's address
+  std::string entry;    // its zip entry, e.g. "contact/phone"
+  std::string type;     // its schema type (how the leaf's bytes are shown: a borsh string as text, …)
+  bool operator==(const PublishedLeaf&) const = default;
+};
+
 // Where field bytes live (the encrypted staging store in the daemon; memory in tests). Thread-safe.
 class FieldContents {
  public:
   virtual ~FieldContents() = default;
   virtual void create(uint64_t ino) = 0;
+  // From now on the field's bytes are the published leaf's (any local copy is dropped); the first write or
+  // truncate copies them in first, after which the field is an ordinary local one.
+  virtual void attach(uint64_t ino, const PublishedLeaf& leaf) = 0;
   virtual std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) = 0;
   virtual void write(uint64_t ino, uint64_t offset, ByteView data) = 0;
   virtual void truncate(uint64_t ino, uint64_t size) = 0;
@@ -87,8 +99,38 @@ struct DataSnapshot {
   }
 };
 
-// Told when a protected data changed (a field written, renamed, removed, retyped): the publisher's cue.
-using ChangeListener = std::function<void(uint64_t data_ino, const std::string& data_name)>;
+// A protected data as the network has it, to show in the tree (see Filesystem::adopt): its newest version's
+// attributes and its fields, an object before its members.
+struct AdoptedEntry {
+  std::vector<std::string> names;       // file names from the data's folder down, e.g. {"contact", "phone"}
+  bool directory = false;
+  uint64_t size = 0;                    // what a read gives (a string's text and newline, …)
+  std::optional<std::string> type;      // shown as user.protected.type (scalars, and types detection would miss)
+  PublishedLeaf leaf;                   // fields only
+};
+struct AdoptedData {
+  std::string name;
+  DataInfo info;
+  std::vector<AdoptedEntry> entries;
+};
+
+// One protected data of the root, for whoever keeps the tree in line with the network.
+struct DataSummary {
+  uint64_t ino = 0;
+  std::string name;
+  DataInfo info;
+};
+
+// What the rest of the daemon hears of protected data. Called with the tree lock held: a listener must not call
+// back into the file system.
+struct DataEvents {
+  // A field written, renamed, removed or retyped: the publisher's cue.
+  std::function<void(uint64_t data_ino, const std::string& name)> changed;
+  // mkdir at the root: a lineage the user had removed is shown again.
+  std::function<void(const std::string& name)> created;
+  // rmdir at the root: the lineage is hidden and its grants revoked.
+  std::function<void(uint64_t data_ino, const std::string& name, const DataInfo& info)> removed;
+};
 
 class Filesystem {
  public:
@@ -96,9 +138,16 @@ class Filesystem {
   Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_uid, gid_t owner_gid);
   ~Filesystem();
 
-  void set_change_listener(ChangeListener listener);
+  void set_events(DataEvents events);
   // Read-only attributes of the mount root (user.protected.wallet, .network, .queue), computed on demand.
   void set_root_attributes(std::function<std::map<std::string, std::string>()> provider);
+
+  // For the network sync: the protected data of the root; adopt() shows a version published elsewhere (a new
+  // folder, or the fields of an existing one that is published and unchanged here: EBUSY if it has local changes);
+  // forget() removes one that the wallet no longer owns (transferred), with its local copies.
+  std::vector<DataSummary> data_list();
+  uint64_t adopt(const AdoptedData& data);
+  void forget(uint64_t data_ino);
 
   // For the publisher.
   DataSnapshot snapshot(uint64_t data_ino);

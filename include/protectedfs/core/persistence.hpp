@@ -27,6 +27,7 @@ struct NodeRecord {
   std::optional<std::string> type;            // user.protected.type
   std::map<std::string, std::string> xattrs;  // other user.* attributes
   std::string data_info;                      // Data nodes: DataInfo as JSON
+  std::string origin;                         // Field nodes not held locally: their PublishedLeaf as JSON
 };
 
 class TreeStore {

@@ -41,6 +41,7 @@ class Publisher {
   void start();     // resumes journaled publishes, then serves
   void stop();
   void changed(uint64_t data_ino, const std::string& name);  // the file system's change listener
+  void removed(uint64_t data_ino);  // rmdir: nothing left to publish
   std::string queue_json();         // user.protected.queue: pending and running publishes with step and percent
   // Blocks until nothing is pending or running (or the timeout passes); returns whether it is idle.
   bool wait_idle(std::chrono::milliseconds timeout);

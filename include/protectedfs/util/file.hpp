@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <sys/types.h>
@@ -37,6 +38,8 @@ UniqueFd open_file(const std::filesystem::path& path, int flags, mode_t mode = 0
 std::size_t read_full(int fd, std::span<uint8_t> out);
 void pread_full(int fd, std::span<uint8_t> out, uint64_t offset, const std::string& what);
 void write_full(int fd, ByteView data, const std::string& what);
+// The whole file, or nullopt if it does not exist (other errors throw).
+std::optional<std::string> read_whole_file(const std::filesystem::path& path);
 
 // Random-access input of known size: a file, or a decrypting view over one.
 class RandomAccessSource {

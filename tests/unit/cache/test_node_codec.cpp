@@ -14,7 +14,7 @@ namespace {
 bool same(const core::NodeRecord& a, const core::NodeRecord& b) {
   return a.ino == b.ino && a.parent == b.parent && a.name == b.name && a.kind == b.kind && a.mode == b.mode &&
          a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns && a.uid == b.uid &&
-         a.gid == b.gid && a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info;
+         a.gid == b.gid && a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info && a.origin == b.origin;
 }
 
 }  // namespace
@@ -34,6 +34,7 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   node.type = "f64";
   node.xattrs = {{"user.a", std::string("\0\x80\xff", 3)}, {std::string("user.\xff", 6), ""}, {"user.empty", ""}};
   node.data_info = R"({"dataset":"0xabc","size":12})";
+  node.origin = R"({"dataset":"0xabc","entry":"a/b","type":"string"})";
   CHECK(same(decode_node(encode_node(node), "n/x"), node));
 
   core::NodeRecord plain;  // defaults: no type, no xattrs, empty strings
@@ -45,12 +46,21 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   CHECK(decode_node(encode_node(node), "n/x").type == std::optional<std::string>(""));
 }
 
+TEST_CASE("records of format 1 (before fields had an origin) still load", "[cache]") {
+  core::NodeRecord node;
+  node.name = "old";
+  std::string v1 = encode_node(node);
+  v1[0] = 1;
+  v1.pop_back();  // format 2 appended the (empty) origin's length
+  CHECK(same(decode_node(v1, "n/1"), node));
+}
+
 TEST_CASE("corrupt node records are EIO naming the record", "[cache]") {
   const std::string good = encode_node(core::NodeRecord{});
   CHECK(test::errno_of([&] { decode_node(good.substr(0, good.size() - 3), "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node("", "n/7"); }) == EIO);
   std::string later = good;
-  later[0] = 2;  // a format this build doesn't know
+  later[0] = 3;  // a format this build doesn't know
   CHECK(test::errno_of([&] { decode_node(later, "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node(good + "x", "n/7"); }) == EIO);  // trailing bytes
   std::string endless(13, '\xff');  // a varint that never ends

@@ -18,7 +18,13 @@ namespace {
 struct MemoryContents final : FieldContents {
   std::mutex mutex;
   std::map<uint64_t, Bytes> files;
-  void create(uint64_t ino) override { std::lock_guard l(mutex); files[ino]; }
+  std::map<uint64_t, PublishedLeaf> attached;  // shown as "<entry>" until written (copy on write)
+  void create(uint64_t ino) override { std::lock_guard l(mutex); files[ino]; attached.erase(ino); }
+  void attach(uint64_t ino, const PublishedLeaf& leaf) override {
+    std::lock_guard l(mutex);
+    attached[ino] = leaf;
+    files[ino] = to_bytes(leaf.entry);
+  }
   std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) override {
     std::lock_guard l(mutex);
     const Bytes& f = files.at(ino);
@@ -29,6 +35,7 @@ struct MemoryContents final : FieldContents {
   }
   void write(uint64_t ino, uint64_t offset, ByteView data) override {
     std::lock_guard l(mutex);
+    attached.erase(ino);
     Bytes& f = files.at(ino);
     if (f.size() < offset + data.size()) f.resize(offset + data.size());
     std::copy(data.begin(), data.end(), f.begin() + static_cast<std::ptrdiff_t>(offset));
@@ -57,7 +64,7 @@ struct Fixture {
   Filesystem fs{contents, tree, 1000, 1000};
   std::vector<uint64_t> changes;
   Fixture() {
-    fs.set_change_listener([this](uint64_t data, const std::string&) { changes.push_back(data); });
+    fs.set_events({.changed = [this](uint64_t data, const std::string&) { changes.push_back(data); }});
   }
   uint64_t file(uint64_t parent, const std::string& name, const std::string& text) {
     const uint64_t ino = fs.create(parent, name, 0644).ino;
@@ -168,4 +175,58 @@ TEST_CASE("the tree survives a restart through its store", "[core]") {
   CHECK(again.data_info(d).address == "0xabc");
   CHECK(again.data_info(d).status == "pending");  // an interrupted publish resumes
   CHECK(again.create(sub, "new.txt", 0644).ino > phone);  // inode numbers are never reused
+}
+
+TEST_CASE("adopting a version published elsewhere: shown, copied in on the first write, replaced, forgotten", "[core]") {
+  Fixture f;
+  AdoptedData data;
+  data.name = "medical";
+  data.info.status = "published";
+  data.info.address = "0x01";
+  const PublishedLeaf email{"0x01", "email", "string"}, raw{"0x01", "scans/raw", "application/octet-stream"};
+  data.entries = {{{"email"}, false, 6, std::nullopt, email},
+                  {{"scans"}, true, 0, std::nullopt, {}},
+                  {{"scans", "raw"}, false, 9, "application/octet-stream", raw}};
+  const uint64_t d = f.fs.adopt(data);
+  CHECK(f.fs.getxattr(d, "user.protected.address") == "0x01");
+  const uint64_t e = f.fs.lookup(d, "email").ino;
+  const uint64_t r = f.fs.lookup(f.fs.lookup(d, "scans").ino, "raw").ino;
+  CHECK(f.fs.getattr(r).size == 9);
+  CHECK(f.contents.attached.at(e) == email);
+  CHECK(f.fs.getxattr(r, "user.protected.type") == "application/octet-stream");
+  CHECK(f.changes.empty());  // adopting publishes nothing
+
+  // Survives a restart: the contents are told again where the bytes are.
+  f.contents.attached.clear();
+  Filesystem again(f.contents, f.tree, 1000, 1000);
+  CHECK(f.contents.attached.at(r) == raw);
+
+  // The first write makes it a local field; an inherited octet-stream type goes, the content decides.
+  f.fs.write(r, 0, as_bytes("text now"));
+  CHECK(!f.contents.attached.count(r));
+  CHECK(test::errno_of([&] { f.fs.getxattr(r, "user.protected.type"); }) == ENODATA);
+  CHECK(f.changes == std::vector<uint64_t>{d});
+
+  // A folder with local changes is not replaced by a version published elsewhere.
+  data.info.address = "0x02";
+  CHECK(test::errno_of([&] { f.fs.adopt(data); }) == EBUSY);
+  f.fs.update_data(d, [](DataInfo& i) { i.status = "published"; });
+  CHECK(f.fs.adopt(data) == d);
+  CHECK(f.fs.getxattr(d, "user.protected.address") == "0x02");
+  CHECK(f.fs.readdir(d).size() == 2);
+
+  f.fs.forget(d);
+  CHECK(test::errno_of([&] { f.fs.lookup(kRootIno, "medical"); }) == ENOENT);
+  CHECK(f.fs.data_list().empty());
+}
+
+TEST_CASE("rmdir and mkdir of a protected data are told to the daemon", "[core]") {
+  Fixture f;
+  std::vector<std::string> created, removed;
+  f.fs.set_events({.created = [&](const std::string& name) { created.push_back(name); },
+                   .removed = [&](uint64_t, const std::string& name, const DataInfo&) { removed.push_back(name); }});
+  f.fs.mkdir(kRootIno, "a", 0755);
+  f.fs.rmdir(kRootIno, "a");
+  CHECK(created == std::vector<std::string>{"a"});
+  CHECK(removed == std::vector<std::string>{"a"});
 }

@@ -1,0 +1,47 @@
+// Reads published versions back from the network's storage, as the tree shows them: the zip's folders and fields
+// (SPEC.md §2 names for names not known here), and each leaf's bytes as a file gives them: a borsh string as its
+// text plus a newline, a bool/f64/i128 as its text plus a newline, binary types as they are (the reverse of what
+// publishing does, so an unchanged field publishes again to the same value).
+//
+// A version is opened once (its encrypted file checked against the registered checksum, as iExec's pre-compute
+// does, then decrypted at random offsets with the key held locally) and kept among the few most recently used.
+// Without the key: EACCES (SPEC.md §2); with a damaged file: EBADMSG (logged by the caller).
+#pragma once
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "protectedfs/core/persistence.hpp"
+#include "protectedfs/network/network.hpp"
+
+namespace pfs::remote {
+
+class PublishedReader {
+ public:
+  PublishedReader(network::Network& network, core::KeyStore& keys, std::size_t max_open = 8);
+  ~PublishedReader();
+
+  // The folders and fields of a version, an object before its members, in schema order. With the key held
+  // locally the sizes are read from the zip; without it every field shows size 0 (reads are EACCES).
+  std::vector<core::AdoptedEntry> entries(const network::DatasetRecord& record);
+
+  uint64_t size(const core::PublishedLeaf& leaf);
+  std::size_t read(const core::PublishedLeaf& leaf, uint64_t offset, std::span<uint8_t> out);
+
+ private:
+  struct Version;
+  std::shared_ptr<Version> open(const std::string& dataset);
+
+  network::Network& network_;
+  core::KeyStore& keys_;
+  const std::size_t max_open_;
+  std::mutex mutex_;  // guards recent_; never held while a version is fetched or read
+  std::list<std::pair<std::string, std::shared_ptr<Version>>> recent_;
+};
+
+}  // namespace pfs::remote

@@ -1,0 +1,54 @@
+// Keeps the mount's root in line with what the network says the wallet owns (SPEC.md §2): datasets with the same
+// owner and name are versions of one lineage and the newest is shown; lineages published elsewhere (the SDK,
+// another machine, another cache) appear, a newer version published elsewhere replaces a folder that has no local
+// changes, and a lineage the wallet no longer owns (transferred) leaves the mount. Lineages the user removed
+// (rmdir) stay hidden. Names that are not valid file names show as the dataset's address.
+//
+// Runs once at start and then every `interval` on its own thread, never on a file-system request: ls and
+// getfattr answer from the tree (RocksDB), never from the network.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "protectedfs/crypto/address.hpp"
+#include "protectedfs/network/network.hpp"
+#include "protectedfs/remote/published_reader.hpp"
+
+namespace pfs::remote {
+
+struct TreeSyncOptions {
+  std::chrono::milliseconds interval{10000};
+  std::function<bool(const std::string& lineage)> hidden;  // lineages removed by the user
+};
+
+class TreeSync {
+ public:
+  TreeSync(core::Filesystem& fs, network::Network& network, const crypto::Address& owner, PublishedReader& reader,
+           TreeSyncOptions options);
+  ~TreeSync();
+
+  void start();
+  void stop();
+  // One pass, on the caller's thread: what changed is logged; a network that can't answer leaves the tree as is.
+  void sync_once();
+
+ private:
+  void run();
+
+  core::Filesystem& fs_;
+  network::Network& network_;
+  crypto::Address owner_;
+  PublishedReader& reader_;
+  TreeSyncOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace pfs::remote

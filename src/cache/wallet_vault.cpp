@@ -1,0 +1,86 @@
+#include "protectedfs/cache/wallet_vault.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "cache/sealed.hpp"
+#include "protectedfs/util/error.hpp"
+#include "protectedfs/util/file.hpp"
+
+namespace pfs::cache {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string lowercase(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return text;
+}
+
+void make_private_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(ec.value(), "cannot create " + dir.string() + ": " + ec.message());
+  ::chmod(dir.c_str(), 0700);
+}
+
+void write_whole(const fs::path& path, std::string_view data) {
+  AtomicFile file(path, 0600);
+  file.write(as_bytes(data));
+  file.commit();
+}
+
+
+// Lineage names are arbitrary UTF-8 (slashes included): hex makes them file names.
+std::string hidden_file(const std::string& name) { return to_hex(as_bytes(name)); }
+
+}  // namespace
+
+WalletVault::WalletVault(fs::path dir, const MasterKey& key) : dir_(std::move(dir)), key_(key) {
+  make_private_directory(dir_ / "keys");
+  make_private_directory(dir_ / "hidden");
+}
+
+void WalletVault::put(const std::string& dataset_address, const std::string& key_base64) {
+  if (dataset_address.empty()) throw Error(EINVAL, "vault: a data key needs a dataset address");
+  const std::string name = lowercase(dataset_address);
+  write_whole(dir_ / "keys" / name, seal(key_, "k/" + name, key_base64));
+}
+
+std::optional<std::string> WalletVault::get(const std::string& dataset_address) {
+  const std::string name = lowercase(dataset_address);
+  auto sealed = read_whole_file(dir_ / "keys" / name);
+  if (!sealed) return std::nullopt;
+  return unseal(key_, "k/" + name, *sealed, "vault key of " + name);
+}
+
+void WalletVault::hide(const std::string& lineage_name) { write_whole(dir_ / "hidden" / hidden_file(lineage_name), ""); }
+
+void WalletVault::unhide(const std::string& lineage_name) {
+  std::error_code ec;
+  fs::remove(dir_ / "hidden" / hidden_file(lineage_name), ec);
+}
+
+bool WalletVault::hidden(const std::string& lineage_name) const {
+  std::error_code ec;
+  return fs::exists(dir_ / "hidden" / hidden_file(lineage_name), ec);
+}
+
+std::set<std::string> WalletVault::hidden_names() const {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir_ / "hidden")) {
+    const std::string file = entry.path().filename().string();
+    if (file.empty() || file.front() == '.') continue;  // an AtomicFile temporary
+    try {
+      const Bytes raw = from_hex(file);
+      names.insert(std::string(as_chars(raw)));
+    } catch (const Error&) {
+      // not one of ours: ignored
+    }
+  }
+  return names;
+}
+
+}  // namespace pfs::cache

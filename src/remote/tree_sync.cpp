@@ -1,0 +1,116 @@
+#include "protectedfs/remote/tree_sync.hpp"
+
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "protectedfs/remote/dataset_info.hpp"
+
+namespace pfs::remote {
+namespace {
+
+using network::DatasetRecord;
+
+bool valid_file_name(const std::string& name) {
+  return !name.empty() && name.size() <= 255 && name.front() != '.' && name.find('/') == std::string::npos &&
+         name.find('\0') == std::string::npos;
+}
+
+// The JSON list of a lineage's earlier versions, newest first.
+std::string versions_json(const std::vector<DatasetRecord>& lineage) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto it = lineage.rbegin() + 1; it != lineage.rend(); ++it)
+    out.push_back({{"address", it->address.to_string()}, {"created", iso_time(it->created)}});
+  return out.dump();
+}
+
+bool is_version_of(const std::string& address, const std::vector<DatasetRecord>& lineage) {
+  for (const auto& r : lineage)
+    if (r.address.to_string() == address) return true;
+  return false;
+}
+
+}  // namespace
+
+TreeSync::TreeSync(core::Filesystem& fs, network::Network& network, const crypto::Address& owner,
+                   PublishedReader& reader, TreeSyncOptions options)
+    : fs_(fs), network_(network), owner_(owner), reader_(reader), options_(std::move(options)) {}
+
+TreeSync::~TreeSync() { stop(); }
+
+void TreeSync::start() {
+  std::lock_guard lock(mutex_);
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void TreeSync::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TreeSync::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      sync_once();
+    } catch (const std::exception& e) {
+      spdlog::warn("tree sync: the network could not be read: {}", e.what());
+    }
+    lock.lock();
+    wake_.wait_for(lock, options_.interval, [&] { return stopping_; });
+  }
+}
+
+void TreeSync::sync_once() {
+  // Lineages by shown name, each oldest first (list_by_owner's order).
+  std::map<std::string, std::vector<DatasetRecord>> lineages;
+  for (auto& record : network_.registry->list_by_owner(owner_)) {
+    if (options_.hidden && options_.hidden(record.name)) continue;
+    const std::string shown = valid_file_name(record.name) ? record.name : record.address.to_string();
+    lineages[shown].push_back(std::move(record));
+  }
+  std::map<std::string, core::DataSummary> local;
+  for (auto& summary : fs_.data_list()) local.emplace(summary.name, std::move(summary));
+
+  for (const auto& [name, lineage] : lineages) {
+    const DatasetRecord& newest = lineage.back();
+    const std::string address = newest.address.to_string();
+    auto here = local.find(name);
+    if (here != local.end()) {
+      const core::DataInfo& info = here->second.info;
+      // Shown already, or this mount has changes of its own (its next version will be the newest).
+      if (info.address == address || info.status != "published") continue;
+      // This mount published a version the listing does not have yet (a chain's logs can lag): keep it.
+      if (!is_version_of(info.address, lineage)) continue;
+    }
+    try {
+      core::AdoptedData data;
+      data.name = name;
+      apply_published(data.info, newest, versions_json(lineage));
+      data.entries = reader_.entries(newest);
+      fs_.adopt(data);
+      spdlog::info("'{}': showing version {} published {}", name, address, here == local.end() ? "elsewhere" : "since");
+    } catch (const Error& e) {
+      spdlog::warn("'{}': version {} is not shown: {}", name, address, e.what());
+    }
+  }
+
+  // Published folders whose newest version the wallet no longer owns (given away) leave the mount.
+  for (const auto& [name, summary] : local) {
+    if (summary.info.status != "published" || summary.info.address.empty() || lineages.count(name)) continue;
+    const auto record = network_.registry->find(crypto::Address::parse(summary.info.address));
+    if (!record || record->owner == owner_) continue;
+    fs_.forget(summary.ino);
+    spdlog::info("'{}': now owned by {}, no longer shown", name, record->owner.to_string());
+  }
+}
+
+}  // namespace pfs::remote
