@@ -148,9 +148,10 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
       .created = [&](const std::string& name) { vault.unhide(name); },
       .removed =
           [&](uint64_t data, const std::string& name, const core::DataInfo& info) {
-            publisher.removed(data);
+            publisher.removed(data, name, info.orders);  // every grant of every version is revoked
             if (!info.address.empty()) vault.hide(name);  // the chain keeps the versions; the mount stops showing them
           },
+      .grants_changed = [&](uint64_t data, const std::string& name) { publisher.grants_changed(data, name); },
   });
   const std::string network_text = network->name + " " + std::to_string(network->chain_id);
   filesystem.set_root_attributes([&] {

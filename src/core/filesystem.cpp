@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data_info.hpp"
 #include "protectedfs/format/borsh.hpp"
 #include "protectedfs/format/field_key.hpp"
 #include "protectedfs/format/field_type.hpp"
@@ -21,6 +22,9 @@ namespace {
 constexpr const char* kPrefix = "user.protected.";
 constexpr const char* kTypeAttribute = "user.protected.type";
 constexpr const char* kKeyAttribute = "user.protected.key";
+constexpr const char* kGrantPrefix = "user.protected.grant.";
+constexpr const char* kGrantsAttribute = "user.protected.grants";
+constexpr const char* kOwnerAttribute = "user.protected.owner";
 constexpr std::size_t kMaxScalarText = 4096;
 
 timespec now() {
@@ -57,6 +61,7 @@ struct Filesystem::Node {
   DataInfo info;                                // Data nodes only
 
   bool is_directory() const { return kind != NodeKind::Field; }
+  bool transfer_pending() const { return !info.transfer_to.empty(); }
   bool local_only() const { return format::is_local_only(name); }
 };
 
@@ -109,6 +114,12 @@ struct Filesystem::State {
     nodes[ref.ino] = std::move(n);
     save(ref);
     return ref;
+  }
+  std::size_t open_grants() const {
+    std::size_t count = 0;
+    for (const auto& [ino, n] : nodes)
+      if (n->kind == NodeKind::Data) count += n->info.grants.size();
+    return count;
   }
   // The field key a name maps to inside a protected data (SPEC.md §2), or nothing for local-only names.
   static std::optional<std::string> key_of(const std::string& name, NodeKind kind) {
@@ -234,13 +245,7 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
   r.xattrs = n.xattrs;
   if (n.origin)
     r.origin = nlohmann::json{{"dataset", n.origin->dataset}, {"entry", n.origin->entry}, {"type", n.origin->type}}.dump();
-  if (n.kind == NodeKind::Data) {
-    const DataInfo& i = n.info;
-    r.data_info = nlohmann::json{{"status", i.status}, {"address", i.address}, {"owner", i.owner},
-                                 {"schema", i.schema}, {"multiaddr", i.multiaddr}, {"checksum", i.checksum},
-                                 {"tx", i.tx},         {"created", i.created}, {"versions", i.versions}}
-                      .dump();
-  }
+  if (n.kind == NodeKind::Data) r.data_info = encode_data_info(n.info);
   return r;
 }
 
@@ -263,17 +268,8 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
     n->origin = PublishedLeaf{j.at("dataset"), j.at("entry"), j.at("type")};
   }
   if (!r.data_info.empty()) {
-    const auto j = nlohmann::json::parse(r.data_info);
     DataInfo& i = n->info;
-    i.status = j.value("status", "pending");
-    i.address = j.value("address", "");
-    i.owner = j.value("owner", "");
-    i.schema = j.value("schema", "");
-    i.multiaddr = j.value("multiaddr", "");
-    i.checksum = j.value("checksum", "");
-    i.tx = j.value("tx", "");
-    i.created = j.value("created", "");
-    i.versions = j.value("versions", "[]");
+    i = decode_data_info(r.data_info);
     // A publish a crash interrupted shows as pending: the publisher resumes it.
     if (i.status.rfind("publishing", 0) == 0) i.status = "pending";
   }
@@ -482,14 +478,8 @@ std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
       auto values = state_->root_attributes();
       if (auto it = values.find(name); it != values.end()) return it->second;
     }
-    if (n.kind == NodeKind::Data) {
-      const DataInfo& i = n.info;
-      const std::map<std::string, const std::string*> values{
-          {"address", &i.address}, {"owner", &i.owner},   {"schema", &i.schema},   {"status", &i.status},
-          {"multiaddr", &i.multiaddr}, {"checksum", &i.checksum}, {"tx", &i.tx}, {"created", &i.created},
-          {"versions", &i.versions}};
-      if (auto it = values.find(field); it != values.end()) return *it->second;
-    }
+    if (n.kind == NodeKind::Data)
+      if (auto value = data_attribute(n.info, field)) return *value;
     if (n.kind == NodeKind::Field && !n.local_only()) {
       if (field == "type" && n.type) return *n.type;
       if (field == "key") return state_->key_path(n);
@@ -508,8 +498,7 @@ std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
   if (n.kind == NodeKind::Root && state_->root_attributes)
     for (const auto& [name, value] : state_->root_attributes()) names.push_back(name);
   if (n.kind == NodeKind::Data)
-    for (const char* f : {"address", "owner", "schema", "status", "multiaddr", "checksum", "tx", "created", "versions"})
-      names.push_back(std::string(kPrefix) + f);
+    for (auto& name : data_attribute_names(n.info)) names.push_back(std::move(name));
   if (n.kind == NodeKind::Field && !n.local_only()) {
     if (n.type) names.push_back(kTypeAttribute);
     names.push_back(kKeyAttribute);
@@ -537,6 +526,39 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     n.type = std::string(format::to_string(type));
     state_->save(n);
     state_->changed(n);
+    return;
+  }
+  if (n.kind == NodeKind::Data && starts_with(name, kGrantPrefix)) {
+    const GrantSubject subject = parse_grant_subject(name.substr(std::string(kGrantPrefix).size()));
+    const GrantTerms terms = parse_grant_terms(value);
+    Grant* existing = find_grant(n.info, subject);
+    if ((flags & XATTR_CREATE) && existing) throw Error(EEXIST, name + " exists (remove it first, or set it without create)");
+    if ((flags & XATTR_REPLACE) && !existing) throw Error(ENODATA, "no grant " + name);
+    if (!existing && state_->open_grants() >= kMaxOpenGrants)
+      throw Error(EDQUOT, "this wallet already has " + std::to_string(kMaxOpenGrants) +
+                              " grants, the most the market keeps open for one wallet");
+    if (!n.transfer_pending()) {
+      // Setting a grant again replaces its terms: a new order, the old one revoked (SPEC.md §3).
+      if (existing) *existing = Grant{subject, terms, ""};
+      else n.info.grants.push_back(Grant{subject, terms, ""});
+      state_->save(n);
+      if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
+      return;
+    }
+    throw Error(EBUSY, "'" + n.name + "' is being transferred to " + n.info.transfer_to);
+  }
+  if (n.kind == NodeKind::Data && name == kOwnerAttribute) {
+    const crypto::Address owner = parse_address_value(value);
+    if (!n.info.owner.empty() && owner == crypto::Address::parse(n.info.owner)) return;  // cp -a sets what is there
+    if (n.info.address.empty()) throw Error(EINVAL, "'" + n.name + "' has no published version to transfer yet");
+    if (owner.is_zero()) throw Error(EINVAL, "cannot transfer '" + n.name + "' to the zero address");
+    if (n.transfer_pending()) throw Error(EBUSY, "'" + n.name + "' is already being transferred to " + n.info.transfer_to);
+    if (n.info.status != "published")
+      throw Error(EBUSY, "'" + n.name + "' has changes not published yet (protectedfs sync, then transfer)");
+    n.info.transfer_to = owner.to_string();
+    n.info.status = "transferring to " + n.info.transfer_to;
+    state_->save(n);
+    if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
     return;
   }
   if (starts_with(name, kPrefix)) {
@@ -567,6 +589,19 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name) {
     n.type.reset();
     state_->save(n);
     state_->changed(n);
+    return;
+  }
+  if (n.kind == NodeKind::Data && (starts_with(name, kGrantPrefix) || name == kGrantsAttribute)) {
+    if (name == kGrantsAttribute) {
+      n.info.grants.clear();  // revokes every grant
+    } else {
+      const GrantSubject subject = parse_grant_subject(name.substr(std::string(kGrantPrefix).size()));
+      const auto before = n.info.grants.size();
+      std::erase_if(n.info.grants, [&](const Grant& g) { return g.subject == subject; });
+      if (n.info.grants.size() == before) throw Error(ENODATA, "no grant " + name);
+    }
+    state_->save(n);
+    if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
     return;
   }
   if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");

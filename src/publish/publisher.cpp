@@ -1,6 +1,7 @@
 #include "protectedfs/publish/publisher.hpp"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "protectedfs/format/multiaddr.hpp"
 #include "protectedfs/format/schema.hpp"
@@ -76,7 +77,7 @@ Publisher::Publisher(core::Filesystem& fs, core::FieldContents& contents, networ
                      const crypto::PrivateKey& wallet, core::KeyStore& keys, core::PublishJournal& journal,
                      PublisherOptions options)
     : fs_(fs), contents_(contents), network_(network), wallet_(wallet), keys_(keys), journal_(journal),
-      options_(options) {}
+      options_(options), grants_(fs, network, wallet) {}
 
 Publisher::~Publisher() { stop(); }
 
@@ -86,6 +87,20 @@ void Publisher::start() {
   for (const auto& [data, text] : journal_.load()) {
     try {
       const json entry = json::parse(text);
+      if (entry.value("kind", "") == "revoke") {  // a removed folder's orders: kept until they are closed
+        Entry& e = queue_[data];
+        e.due = Clock::now();
+        e.name = entry.value("name", "");
+        for (const auto& o : entry.at("orders")) {
+          core::IssuedOrder order;
+          order.hash = o.at("hash");
+          order.dataset = o.at("dataset");
+          order.signed_order = o.at("signed");
+          order.state = core::IssuedOrder::State::Open;
+          e.revoke.push_back(order);
+        }
+        continue;
+      }
       network::Registration registration{entry.at("name"), from_hex(entry.at("multiaddr").get<std::string>()),
                                          from_hex_fixed<32>(entry.at("checksum").get<std::string>()), entry.at("schema")};
       if (auto landed = network_.registry->find_registration(wallet_.address(), registration)) {
@@ -99,10 +114,15 @@ void Publisher::start() {
     }
     journal_.erase(data);
   }
-  // Whatever was pending when the daemon stopped or crashed (the tree keeps the status).
-  for (const auto& entry : fs_.readdir(core::kRootIno)) {
-    const std::string status = fs_.data_info(entry.ino).status;
-    if (status != "published" && status != "draft") changed(entry.ino, entry.name);
+  // Whatever was pending when the daemon stopped or crashed (the tree keeps the status); and every folder's grants
+  // are brought in line once (an order left half issued, a transfer under way).
+  for (const auto& data : fs_.data_list()) {
+    const std::string& status = data.info.status;
+    const bool content = status != "published" && status != "draft" && status.rfind("failed: grants", 0) != 0 &&
+                         data.info.transfer_to.empty();
+    if (content) changed(data.ino, data.name);
+    else if (!data.info.grants.empty() || !data.info.orders.empty() || !data.info.transfer_to.empty())
+      grants_changed(data.ino, data.name);
   }
   std::lock_guard lock(mutex_);
   stopping_ = false;
@@ -124,16 +144,44 @@ void Publisher::changed(uint64_t data_ino, const std::string& name) {
     Entry& e = queue_[data_ino];
     e.name = name;
     e.due = Clock::now() + options_.delay;
+    e.content = true;
     ++e.generation;
     e.failures = 0;
   }
   wake_.notify_all();
 }
 
-void Publisher::removed(uint64_t data_ino) {
+void Publisher::grants_changed(uint64_t data_ino, const std::string& name) {
+  {
+    std::lock_guard lock(mutex_);
+    Entry& e = queue_[data_ino];
+    e.name = name;
+    e.grants = true;
+    ++e.grant_requests;
+    e.failures = 0;
+    if (!e.content) e.due = Clock::now();  // a publish pending re-issues them anyway, once it is done
+  }
+  wake_.notify_all();
+}
+
+void Publisher::removed(uint64_t data_ino, const std::string& name, const std::vector<core::IssuedOrder>& orders) {
+  std::vector<core::IssuedOrder> live;
+  json journaled = json::array();
+  for (const auto& o : orders) {
+    if (o.state != core::IssuedOrder::State::Open && o.state != core::IssuedOrder::State::Issuing) continue;
+    live.push_back(o);
+    journaled.push_back({{"hash", o.hash}, {"dataset", o.dataset}, {"signed", o.signed_order}});
+  }
+  if (!live.empty()) journal_.put(data_ino, json{{"kind", "revoke"}, {"name", name}, {"orders", journaled}}.dump());
   {
     std::lock_guard lock(mutex_);
     queue_.erase(data_ino);  // a publish running for it finishes; the tree ignores its result
+    if (!live.empty()) {
+      Entry& e = queue_[data_ino];
+      e.name = name;
+      e.due = Clock::now();
+      e.revoke = std::move(live);
+    }
   }
   wake_.notify_all();
 }
@@ -158,12 +206,13 @@ void Publisher::run() {
     }
     const uint64_t data = next->first;
     const uint64_t generation = next->second.generation;
+    const Entry entry = next->second;
     running_ = data;
-    running_step_ = "plan";
+    running_step_ = entry.content ? "plan" : entry.revoke.empty() ? "grants" : "revoke";
     lock.unlock();
     std::string failure;
     try {
-      publish(data, generation);
+      work(data, entry);
     } catch (const Error& e) {
       failure = e.what();
     } catch (const std::exception& e) {
@@ -180,20 +229,41 @@ void Publisher::run() {
       continue;
     }
     if (failure.empty()) {
+      if (it->second.grant_requests != entry.grant_requests) {  // grants changed meanwhile: once more, at once
+        it->second.content = false;
+        it->second.due = Clock::now();
+        continue;
+      }
       queue_.erase(it);
       wake_.notify_all();
       continue;
     }
+    spdlog::warn("'{}': {} failed: {}", entry.name, running_step_, failure);
     // Retry with exponential backoff; the status says why and when.
     const int failures = ++it->second.failures;
     const auto backoff = std::min<std::chrono::milliseconds>(
         options_.max_backoff, std::chrono::milliseconds(int64_t{1000} << std::min(failures - 1, 16)));
     it->second.due = Clock::now() + backoff;
     lock.unlock();
-    set_status(data, "failed: " + failure + " (retry in " +
-                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff).count()) + "s)");
+    if (entry.revoke.empty())
+      set_status(data, std::string("failed: ") + (entry.content ? "" : "grants: ") + failure + " (retry in " +
+                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff).count()) + "s)");
     lock.lock();
   }
+}
+
+void Publisher::work(uint64_t data, const Entry& entry) {
+  if (!entry.revoke.empty()) {
+    grants_.revoke_all(entry.revoke);
+    journal_.erase(data);
+    return;
+  }
+  if (entry.content) publish(data, entry.generation);
+  grants_.reconcile(data);
+  // A grant failure shown earlier is over.
+  fs_.update_data(data, [](core::DataInfo& info) {
+    if (info.status.rfind("failed: grants", 0) == 0) info.status = "published";
+  });
 }
 
 void Publisher::publish(uint64_t data, uint64_t generation) {

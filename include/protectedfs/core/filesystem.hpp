@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "protectedfs/core/grants.hpp"
 #include "protectedfs/core/persistence.hpp"
 #include "protectedfs/util/bytes.hpp"
 
@@ -75,10 +76,18 @@ struct DirEntry {
 
 // What the publisher and the network know of one protected data, shown by its attributes (SPEC.md §3).
 struct DataInfo {
-  std::string status = "draft";  // draft, pending, publishing STEP N%, published, failed: …
+  std::string status = "draft";  // draft, pending, publishing STEP N%, published, failed: …, transferring to 0x…
   std::string address, owner, schema, multiaddr, checksum, tx, created;
   std::string versions = "[]";   // JSON list of earlier versions
+  std::vector<Grant> grants;         // what the owner granted (setfattr), carried by orders for the newest version
+  std::vector<IssuedOrder> orders;   // every order issued for this lineage, for revocation and usage
+  std::string transfer_to;           // the new owner while a transfer (setfattr user.protected.owner) is under way
 };
+
+// The grant of this subject, or nullptr.
+Grant* find_grant(DataInfo& info, const GrantSubject& subject);
+// The order currently carrying a grant (maybe an older version's), or nullptr.
+const IssuedOrder* current_order(const DataInfo& info, const Grant& grant);
 
 // A protected data at one moment, for publishing: its nested objects and fields depth first, in schema order
 // (an object before its members), with what to read.
@@ -130,6 +139,8 @@ struct DataEvents {
   std::function<void(const std::string& name)> created;
   // rmdir at the root: the lineage is hidden and its grants revoked.
   std::function<void(uint64_t data_ino, const std::string& name, const DataInfo& info)> removed;
+  // Grants set or removed, or a transfer asked for: the orders on the network must follow.
+  std::function<void(uint64_t data_ino, const std::string& name)> grants_changed;
 };
 
 class Filesystem {

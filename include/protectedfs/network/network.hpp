@@ -102,12 +102,14 @@ struct SignedOrder {
   Hash32 hash{};  // the order hash in GrantBook::domain()
 };
 
-// What is known of one order: PoCo's `consumed` (hub.viewConsumed: accesses used, or the whole volume once closed)
-// and whether it was closed by its owner.
+// What is known of one order: PoCo's `consumed` (hub.viewConsumed: accesses used, or the whole volume once closed),
+// whether it was closed by its owner, and how many accesses runs really used (`uses`, which closing does not
+// change: usage and earnings are uses × datasetprice).
 struct OrderState {
   SignedOrder order;
   uint64_t consumed = 0;
   bool closed = false;
+  uint64_t uses = 0;
   uint64_t remaining() const;  // volume - consumed (0 once closed)
 };
 
@@ -117,16 +119,21 @@ class GrantBook {
   virtual ~GrantBook() = default;
   // The domain orders are signed in: {"iExecODB", "5.0.0", chain id, hub}.
   virtual crypto::Eip712Domain domain() = 0;
-  // Publishes an order signed by the dataset's current owner (EACCES otherwise or for a bad signature; EINVAL for a
-  // zero app restriction; EEXIST for a second open order with the same dataset, app and requester restriction;
-  // EDQUOT when the owner already has 50 open orders).
+  // Publishes an order signed by the dataset's current owner: ENOENT for an unknown dataset; EACCES for a signature
+  // that is not the owner's (or recovers no key); EINVAL for a zero app restriction, a zero volume, or an order hash
+  // that is not the order's in domain(); EEXIST for an order already known (published or closed) or a second open
+  // order with the same dataset, app and requester restriction; EDQUOT when the owner already has 50 open orders.
   virtual void publish(const SignedOrder& order) = 0;
-  // The open orders (not closed, remaining > 0) of a dataset, oldest first.
+  // The open orders of a dataset, oldest first: not closed, remaining > 0, and signed by the dataset's current owner
+  // (after a transfer the previous owner's orders can no longer match, as PoCo checks the signature against the
+  // owner at match time, so they are not open).
   virtual std::vector<OrderState> open_orders(const crypto::Address& dataset) = 0;
-  // Any order ever published, open or not (nullopt if unknown).
+  // Any order ever published or closed, open or not (nullopt if unknown).
   virtual std::optional<OrderState> order(const Hash32& order_hash) = 0;
   // Closes an order (hub.manageDatasetOrder CLOSE): from then on nothing can consume it. EACCES unless the signer
-  // owns the order's dataset; closing a closed order is not an error.
+  // owns the order's dataset now, ENOENT for an unknown dataset, EINVAL if order.hash is not the order's; closing a
+  // closed order is not an error.
+  // Like the hub, it also closes an order that was never published (it is then known, closed).
   virtual void revoke(const crypto::PrivateKey& owner, const SignedOrder& order) = 0;
 };
 
@@ -134,16 +141,16 @@ class GrantBook {
 struct RunRequest {
   crypto::Address dataset;
   crypto::Address app;
-  std::string args;                      // IEXEC_ARGS
-  std::filesystem::path out;             // where the result ($IEXEC_OUT) is delivered
+  std::string args;                      // the iApp's arguments (IEXEC_ARGS; split into argv like a shell's words)
+  std::filesystem::path out;             // where the result ($IEXEC_OUT) is delivered: absent or an empty folder
   std::optional<uint64_t> max_price;     // nRLC per access the requester accepts (default: what the balance covers)
 };
 
+// A completed run: the app exited 0 and wrote computed.json, and its $IEXEC_OUT is at RunRequest::out.
 struct RunResult {
   Hash32 order_hash{};   // the grant that was consumed
   std::string task;      // "0x…" task id
   uint64_t price = 0;    // nRLC paid for the access
-  int exit_status = 0;   // the iApp's exit status
 };
 
 struct AppRecord {
@@ -168,13 +175,21 @@ class Compute {
   virtual void fund(const crypto::Address& account, uint64_t amount) = 0;
   // Finds an open grant matching (dataset, app, requester or anyone) with remaining volume and an acceptable price,
   // pays it, consumes one access, runs the app and delivers its result. Refusals consume nothing: ENOENT no such
-  // dataset/app, EACCES no matching open grant, EDQUOT balance too low.
+  // dataset/app, EACCES no matching open grant (the message says why the dataset's grants do not match), EDQUOT
+  // balance too low, EEXIST an `out` that exists and is not an empty folder. Once the access is paid, a failing app
+  // (non-zero exit, no computed.json) is EIO naming the task: the access and the price stay spent.
   virtual RunResult run(const crypto::PrivateKey& requester, const RunRequest& request) = 0;
 };
 
 struct Network {
   std::string name;       // "local", "arbitrum-sepolia-testnet", a profile name
   uint64_t chain_id = 0;
+  // The TEE tag grants carry (PROTOCOL.md §4): 0x…09 (TEE + TDX) on the current stack, 0x…03 on Bellecour.
+  Hash32 order_tag = [] {
+    Hash32 tag{};
+    tag[31] = 0x09;
+    return tag;
+  }();
   std::unique_ptr<ContentStore> storage;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<SecretStore> secrets;

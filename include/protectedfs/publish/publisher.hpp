@@ -1,6 +1,10 @@
 // Publishes protected data: once one has been quiet for `delay`, its fields become one new version (SPEC.md §2):
 //
 //   snapshot ─▶ plan (types, CRCs) ─▶ zip ─▶ AES ─▶ upload (+ checksum, CID) ─▶ register ─▶ key stored ─▶ secret pushed
+//                                                                          ─▶ grants re-issued for it (GrantKeeper)
+//
+// The same queue carries the other changes the network must follow: grants set or removed and transfers (at once,
+// no quiet period), and the orders of a removed folder to close.
 //
 // One thread publishes one protected data at a time; changes arriving meanwhile only move due times. Each step
 // is journaled before the next one starts, so after a crash the publish resumes and a registration that landed is
@@ -23,6 +27,7 @@
 #include "protectedfs/core/persistence.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
 #include "protectedfs/network/network.hpp"
+#include "protectedfs/publish/grant_keeper.hpp"
 
 namespace pfs::publish {
 
@@ -41,7 +46,9 @@ class Publisher {
   void start();     // resumes journaled publishes, then serves
   void stop();
   void changed(uint64_t data_ino, const std::string& name);  // the file system's change listener
-  void removed(uint64_t data_ino);  // rmdir: nothing left to publish
+  void grants_changed(uint64_t data_ino, const std::string& name);  // grants or owner set: orders to follow
+  // rmdir: nothing left to publish; the orders the folder still had open are closed (journaled first).
+  void removed(uint64_t data_ino, const std::string& name, const std::vector<core::IssuedOrder>& orders);
   std::string queue_json();         // user.protected.queue: pending and running publishes with step and percent
   // Blocks until nothing is pending or running (or the timeout passes); returns whether it is idle.
   bool wait_idle(std::chrono::milliseconds timeout);
@@ -49,13 +56,18 @@ class Publisher {
  private:
   struct Entry {
     std::chrono::steady_clock::time_point due;
-    uint64_t generation = 0;  // bumped by every change
+    uint64_t generation = 0;  // bumped by every content change
+    uint64_t grant_requests = 0;  // bumped by every grants_changed()
     int failures = 0;
     std::string name;
+    bool content = false;     // a new version to publish (then grants follow it)
+    bool grants = false;      // only the orders to bring in line
+    std::vector<core::IssuedOrder> revoke;  // a removed folder's orders to close (nothing else to do)
   };
 
   void run();
   void publish(uint64_t data_ino, uint64_t generation);
+  void work(uint64_t data_ino, const Entry& entry);  // one queue entry, on the publisher's thread
   void set_status(uint64_t data_ino, const std::string& status);
   void record_published(uint64_t data_ino, const network::DatasetRecord& record);
 
@@ -66,6 +78,7 @@ class Publisher {
   core::KeyStore& keys_;
   core::PublishJournal& journal_;
   PublisherOptions options_;
+  GrantKeeper grants_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "protectedfs/core/filesystem.hpp"
 #include "vectors.hpp"
 
@@ -229,4 +231,66 @@ TEST_CASE("rmdir and mkdir of a protected data are told to the daemon", "[core]"
   f.fs.rmdir(kRootIno, "a");
   CHECK(created == std::vector<std::string>{"a"});
   CHECK(removed == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("grants through attributes: set, read back, list, replace, revoke; bad values change nothing", "[core][grants]") {
+  Fixture f;
+  std::vector<uint64_t> grant_changes;
+  f.fs.set_events({.grants_changed = [&](uint64_t d, const std::string&) { grant_changes.push_back(d); }});
+  const uint64_t d = f.fs.mkdir(kRootIno, "medical", 0755).ino;
+  const std::string app = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  const std::string name = "user.protected.grant.any." + app;
+  f.fs.setxattr(d, name, "price=5 count=2", 0);
+  CHECK(f.fs.getxattr(d, name) == "price=5 count=2 remaining=2");
+  const auto names = f.fs.listxattr(d);
+  CHECK(std::find(names.begin(), names.end(), name) != names.end());
+  const auto grants = nlohmann::json::parse(f.fs.getxattr(d, "user.protected.grants"));
+  REQUIRE(grants.size() == 1);
+  CHECK(grants[0]["user"] == "any");
+  CHECK(grants[0]["app"] == app);
+  CHECK(grants[0]["remaining"] == 2);
+  CHECK(grants[0]["status"] == "pending");
+  CHECK(grant_changes == std::vector<uint64_t>{d});
+
+  // Malformed: EINVAL and nothing changed, nothing told.
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, name, "price=-1", 0); }) == EINVAL);
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.grant.any.any", "", 0); }) == EINVAL);
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, name, "count=1", XATTR_CREATE); }) == EEXIST);
+  CHECK(f.fs.getxattr(d, name) == "price=5 count=2 remaining=2");
+  CHECK(grant_changes.size() == 1);
+
+  f.fs.setxattr(d, name, "count=unlimited", 0);  // replaces the terms
+  CHECK(f.fs.getxattr(d, name) == "price=0 count=unlimited remaining=unlimited");
+  f.fs.removexattr(d, name);
+  CHECK(test::errno_of([&] { f.fs.getxattr(d, name); }) == ENODATA);
+  CHECK(test::errno_of([&] { f.fs.removexattr(d, name); }) == ENODATA);
+  CHECK(nlohmann::json::parse(f.fs.getxattr(d, "user.protected.grants")).empty());
+
+  // At most 50 open grants per wallet, as iExec's market keeps.
+  for (int i = 0; i < 50; ++i) {
+    const std::string user = "0x" + std::string(38, '0') + to_hex(Bytes{static_cast<uint8_t>(i + 1)});
+    f.fs.setxattr(d, "user.protected.grant." + user + "." + app, "", 0);
+  }
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, name, "", 0); }) == EDQUOT);
+  f.fs.removexattr(d, "user.protected.grants");  // revokes every grant
+  CHECK(nlohmann::json::parse(f.fs.getxattr(d, "user.protected.grants")).empty());
+}
+
+TEST_CASE("user.protected.owner: a transfer needs a published version and a valid new owner", "[core][grants]") {
+  Fixture f;
+  const uint64_t d = f.fs.mkdir(kRootIno, "medical", 0755).ino;
+  const std::string other = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", other, 0); }) == EINVAL);  // a draft
+  f.fs.update_data(d, [](DataInfo& i) {
+    i.status = "published";
+    i.address = "0x01";
+    i.owner = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  });
+  f.fs.setxattr(d, "user.protected.owner", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 0);  // unchanged: cp -a
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", "0x12", 0); }) == EINVAL);
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", "0x0000000000000000000000000000000000000000", 0); }) == EINVAL);
+  CHECK(f.fs.getxattr(d, "user.protected.status") == "published");
+  f.fs.setxattr(d, "user.protected.owner", other, 0);
+  CHECK(f.fs.getxattr(d, "user.protected.status") == "transferring to " + other);
+  CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", other, 0); }) == EBUSY);
 }

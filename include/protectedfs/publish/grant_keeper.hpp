@@ -1,0 +1,44 @@
+// Makes the network's orders follow what the tree says of a protected data's grants (SPEC.md §3):
+//   - every grant has an open order, signed by the wallet (EIP-712, PROTOCOL.md §4), for the newest version;
+//   - every other order this lineage issued is closed (a grant removed or replaced, an older version's order);
+//   - a transfer (user.protected.owner) gives every version to the new owner, then the folder leaves the mount.
+// Each step is recorded in the tree before the next: an order is kept as "issuing" before it is published, so a
+// crash or a network failure never leaves an order the tree does not know of, and a retry publishes the same signed
+// order again instead of a second one. Every network call is idempotent in effect, so the whole pass can be retried.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "protectedfs/crypto/secp256k1.hpp"
+#include "protectedfs/network/network.hpp"
+
+namespace pfs::publish {
+
+class GrantKeeper {
+ public:
+  GrantKeeper(core::Filesystem& fs, network::Network& network, const crypto::PrivateKey& wallet)
+      : fs_(fs), network_(network), wallet_(wallet) {}
+
+  // One pass over one protected data; throws what the network throws (the publisher retries with backoff).
+  void reconcile(uint64_t data_ino);
+  // Closes the orders still open among these (a removed folder's): what can't be closed throws.
+  void revoke_all(const std::vector<core::IssuedOrder>& orders);
+  // Refreshes the cached accesses and remaining counts of a data's open orders from the grant book.
+  void refresh_usage(uint64_t data_ino);
+
+  // The signed order a tree record holds.
+  static network::SignedOrder signed_order_of(const core::IssuedOrder& order);
+
+ private:
+  void transfer(uint64_t data_ino, const core::DataInfo& info);
+  void issue(uint64_t data_ino, const core::DataInfo& info, const core::Grant& grant);
+  void close(uint64_t data_ino, const core::IssuedOrder& order);
+  void set_order(uint64_t data_ino, const std::string& hash, const std::function<void(core::IssuedOrder&)>& change);
+
+  core::Filesystem& fs_;
+  network::Network& network_;
+  const crypto::PrivateKey& wallet_;
+};
+
+}  // namespace pfs::publish

@@ -1,0 +1,196 @@
+#include "core/data_info.hpp"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace pfs::core {
+namespace {
+
+using nlohmann::json;
+
+const char* state_name(IssuedOrder::State s) {
+  switch (s) {
+    case IssuedOrder::State::Issuing: return "issuing";
+    case IssuedOrder::State::Open: return "open";
+    case IssuedOrder::State::Closed: return "closed";
+    case IssuedOrder::State::Void: return "void";
+  }
+  return "closed";
+}
+
+IssuedOrder::State state_of(const std::string& name) {
+  if (name == "issuing") return IssuedOrder::State::Issuing;
+  if (name == "open") return IssuedOrder::State::Open;
+  if (name == "void") return IssuedOrder::State::Void;
+  return IssuedOrder::State::Closed;
+}
+
+json subject_json(const GrantSubject& s) { return {{"user", s.user.to_string()}, {"app", s.app.to_string()}}; }
+GrantSubject subject_of(const json& j) {
+  return {crypto::Address::parse(j.at("user").get<std::string>()), crypto::Address::parse(j.at("app").get<std::string>())};
+}
+
+std::string shown_user(const crypto::Address& user) { return user.is_zero() ? "any" : user.to_string(); }
+
+uint64_t remaining_of(const DataInfo& info, const Grant& grant) {
+  const IssuedOrder* order = current_order(info, grant);
+  return order ? order->remaining : grant.terms.count;  // not issued yet: all of it
+}
+
+json grants_json(const DataInfo& info) {
+  json out = json::array();
+  for (const Grant& g : info.grants) {
+    const IssuedOrder* order = current_order(info, g);
+    out.push_back({{"user", shown_user(g.subject.user)},
+                   {"app", g.subject.app.to_string()},
+                   {"price", g.terms.price},
+                   {"count", g.terms.count == kUnlimitedVolume ? json("unlimited") : json(g.terms.count)},
+                   {"remaining", remaining_of(info, g)},
+                   {"orderHash", order && order->state == IssuedOrder::State::Open ? order->hash : ""},
+                   {"status", order && order->state == IssuedOrder::State::Open ? "open" : "pending"}});
+  }
+  return out;
+}
+
+// Accesses and earnings per (user, app) across every version's orders; remaining of the open grant.
+json usage_json(const DataInfo& info) {
+  struct Sum {
+    uint64_t consumed = 0, earnings = 0, remaining = 0;
+    bool open = false;
+  };
+  std::map<std::pair<crypto::Address, crypto::Address>, Sum> per_subject;
+  std::vector<std::pair<crypto::Address, crypto::Address>> order;  // first seen first
+  auto slot = [&](const GrantSubject& s) -> Sum& {
+    auto key = std::make_pair(s.user, s.app);
+    if (!per_subject.count(key)) order.push_back(key);
+    return per_subject[key];
+  };
+  for (const IssuedOrder& o : info.orders) {
+    Sum& sum = slot(o.subject);
+    sum.consumed += o.uses;
+    sum.earnings += o.uses * o.terms.price;
+  }
+  for (const Grant& g : info.grants) {
+    Sum& sum = slot(g.subject);
+    sum.open = true;
+    sum.remaining = remaining_of(info, g);
+  }
+  json grants = json::array();
+  uint64_t consumed = 0, earnings = 0;
+  for (const auto& key : order) {
+    const Sum& sum = per_subject[key];
+    grants.push_back({{"user", shown_user(key.first)},
+                      {"app", key.second.to_string()},
+                      {"consumed", sum.consumed},
+                      {"remaining", sum.remaining},
+                      {"earnings", sum.earnings},
+                      {"open", sum.open}});
+    consumed += sum.consumed;
+    earnings += sum.earnings;
+  }
+  return {{"grants", grants}, {"total", {{"consumed", consumed}, {"earnings", earnings}}}, {"unit", "nRLC"}};
+}
+
+}  // namespace
+
+std::string encode_data_info(const DataInfo& i) {
+  json grants = json::array(), orders = json::array();
+  for (const Grant& g : i.grants) {
+    json j = subject_json(g.subject);
+    j["price"] = g.terms.price;
+    j["count"] = g.terms.count;
+    j["order"] = g.order;
+    grants.push_back(j);
+  }
+  for (const IssuedOrder& o : i.orders) {
+    json j = subject_json(o.subject);
+    j.update({{"hash", o.hash}, {"dataset", o.dataset}, {"price", o.terms.price}, {"count", o.terms.count},
+              {"signed", o.signed_order}, {"state", state_name(o.state)}, {"uses", o.uses}, {"remaining", o.remaining}});
+    orders.push_back(j);
+  }
+  return json{{"status", i.status},       {"address", i.address},   {"owner", i.owner},   {"schema", i.schema},
+              {"multiaddr", i.multiaddr}, {"checksum", i.checksum}, {"tx", i.tx},         {"created", i.created},
+              {"versions", i.versions},   {"grants", grants},       {"orders", orders},   {"transfer_to", i.transfer_to}}
+      .dump();
+}
+
+DataInfo decode_data_info(std::string_view text) {
+  const auto j = json::parse(text);
+  DataInfo i;
+  i.status = j.value("status", "pending");
+  i.address = j.value("address", "");
+  i.owner = j.value("owner", "");
+  i.schema = j.value("schema", "");
+  i.multiaddr = j.value("multiaddr", "");
+  i.checksum = j.value("checksum", "");
+  i.tx = j.value("tx", "");
+  i.created = j.value("created", "");
+  i.versions = j.value("versions", "[]");
+  i.transfer_to = j.value("transfer_to", "");
+  for (const auto& g : j.value("grants", json::array()))
+    i.grants.push_back({subject_of(g), {g.at("price").get<uint64_t>(), g.at("count").get<uint64_t>()}, g.value("order", "")});
+  for (const auto& o : j.value("orders", json::array())) {
+    IssuedOrder order;
+    order.hash = o.at("hash");
+    order.dataset = o.at("dataset");
+    order.subject = subject_of(o);
+    order.terms = {o.at("price").get<uint64_t>(), o.at("count").get<uint64_t>()};
+    order.signed_order = o.value("signed", "");
+    order.state = state_of(o.value("state", "closed"));
+    order.uses = o.value("uses", uint64_t{0});
+    order.remaining = o.value("remaining", uint64_t{0});
+    i.orders.push_back(std::move(order));
+  }
+  return i;
+}
+
+std::optional<std::string> data_attribute(const DataInfo& i, std::string_view field) {
+  if (field == "address") return i.address;
+  if (field == "owner") return i.owner;
+  if (field == "schema") return i.schema;
+  if (field == "status") return i.status;
+  if (field == "multiaddr") return i.multiaddr;
+  if (field == "checksum") return i.checksum;
+  if (field == "tx") return i.tx;
+  if (field == "created") return i.created;
+  if (field == "versions") return i.versions;
+  if (field == "grants") return grants_json(i).dump();
+  if (field == "usage") return usage_json(i).dump();
+  constexpr std::string_view kGrant = "grant.";
+  if (field.substr(0, kGrant.size()) == kGrant) {
+    GrantSubject subject;
+    try {
+      subject = parse_grant_subject(field.substr(kGrant.size()));
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+    for (const Grant& g : i.grants)
+      if (g.subject == subject) return format_grant_terms(g.terms, remaining_of(i, g));
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> data_attribute_names(const DataInfo& i) {
+  std::vector<std::string> names;
+  for (const char* f : {"address", "owner", "schema", "status", "multiaddr", "checksum", "tx", "created", "versions",
+                        "grants", "usage"})
+    names.push_back(std::string("user.protected.") + f);
+  for (const Grant& g : i.grants) names.push_back(g.subject.attribute_name());
+  return names;
+}
+
+Grant* find_grant(DataInfo& info, const GrantSubject& subject) {
+  for (Grant& g : info.grants)
+    if (g.subject == subject) return &g;
+  return nullptr;
+}
+
+const IssuedOrder* current_order(const DataInfo& info, const Grant& grant) {
+  if (grant.order.empty()) return nullptr;
+  for (const IssuedOrder& o : info.orders)
+    if (o.hash == grant.order) return &o;
+  return nullptr;
+}
+
+}  // namespace pfs::core

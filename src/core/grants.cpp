@@ -1,0 +1,130 @@
+#include "protectedfs/core/grants.hpp"
+
+#include <charconv>
+
+#include "protectedfs/util/error.hpp"
+
+namespace pfs::core {
+namespace {
+
+std::string_view trim_value(std::string_view v) {
+  while (!v.empty() && (v.back() == '\n' || v.back() == '\0' || v.back() == ' ')) v.remove_suffix(1);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  return v;
+}
+
+uint64_t parse_decimal(std::string_view digits, std::string_view what) {
+  uint64_t value = 0;
+  if (digits.empty() || digits.front() == '+' || digits.front() == '-')
+    throw Error(EINVAL, std::string(what) + " must be a non-negative whole number, not '" + std::string(digits) + "'");
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec == std::errc::result_out_of_range)
+    throw Error(EINVAL, std::string(what) + " '" + std::string(digits) + "' is too large");
+  if (ec != std::errc() || end != digits.data() + digits.size())
+    throw Error(EINVAL, std::string(what) + " must be a non-negative whole number, not '" + std::string(digits) + "'");
+  return value;
+}
+
+// "12" nRLC, or "1.5RLC" / "2RLC" (at most 9 decimals: 1 nRLC is the smallest unit).
+uint64_t parse_price(std::string_view text) {
+  constexpr std::string_view kRlc = "RLC";
+  if (text.size() <= kRlc.size() || text.substr(text.size() - kRlc.size()) != kRlc) return parse_decimal(text, "price");
+  const std::string_view number = text.substr(0, text.size() - kRlc.size());
+  const std::size_t dot = number.find('.');
+  const std::string_view whole = number.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? std::string_view() : number.substr(dot + 1);
+  if (dot != std::string_view::npos && fraction.empty())
+    throw Error(EINVAL, "price '" + std::string(text) + "' has no digits after the decimal point");
+  if (fraction.size() > 9) throw Error(EINVAL, "price '" + std::string(text) + "' is finer than 1 nRLC (0.000000001RLC)");
+  const uint64_t rlc = parse_decimal(whole, "price");
+  std::string nano(fraction);
+  nano.append(9 - nano.size(), '0');
+  const uint64_t nrlc = parse_decimal(nano, "price");
+  if (rlc > (UINT64_MAX - nrlc) / kNrlcPerRlc) throw Error(EINVAL, "price '" + std::string(text) + "' is too large");
+  return rlc * kNrlcPerRlc + nrlc;
+}
+
+}  // namespace
+
+std::string GrantSubject::attribute_name() const {
+  return "user.protected.grant." + (user.is_zero() ? std::string("any") : user.to_string()) + "." + app.to_string();
+}
+
+GrantSubject parse_grant_subject(std::string_view user_dot_app) {
+  const std::size_t dot = user_dot_app.find('.');
+  if (dot == std::string_view::npos || user_dot_app.find('.', dot + 1) != std::string_view::npos)
+    throw Error(EINVAL, "a grant is named user.protected.grant.USER.APP, not '" + std::string(user_dot_app) + "'");
+  const std::string_view user = user_dot_app.substr(0, dot), app = user_dot_app.substr(dot + 1);
+  GrantSubject subject;
+  if (user != "any") {
+    try {
+      subject.user = crypto::Address::parse(user);
+    } catch (const Error& e) {
+      throw Error(EINVAL, "grant user '" + std::string(user) + "': " + e.what() + " (or 'any')");
+    }
+    if (subject.user.is_zero()) throw Error(EINVAL, "grant user: write 'any' for anyone, not the zero address");
+  }
+  if (app == "any") throw Error(EINVAL, "grant app must be an address: 'any' app could read the data");
+  try {
+    subject.app = crypto::Address::parse(app);
+  } catch (const Error& e) {
+    throw Error(EINVAL, "grant app '" + std::string(app) + "': " + e.what());
+  }
+  if (subject.app.is_zero()) throw Error(EINVAL, "grant app must be an address: the zero address means any app");
+  return subject;
+}
+
+GrantTerms parse_grant_terms(std::string_view value) {
+  value = trim_value(value);
+  GrantTerms terms;
+  bool seen_price = false, seen_count = false;
+  std::size_t at = 0;
+  while (at < value.size()) {
+    const std::size_t end = std::min(value.find_first_of(" ,", at), value.size());
+    const std::string_view word = value.substr(at, end - at);
+    at = end + 1;
+    if (word.empty()) continue;
+    const std::size_t eq = word.find('=');
+    const std::string_view key = word.substr(0, eq);
+    if (eq == std::string_view::npos)
+      throw Error(EINVAL, "grant terms are 'price=N count=N', not '" + std::string(word) + "'");
+    const std::string_view text = word.substr(eq + 1);
+    if (key == "price") {
+      if (seen_price) throw Error(EINVAL, "price is given twice");
+      terms.price = parse_price(text);
+      seen_price = true;
+    } else if (key == "count") {
+      if (seen_count) throw Error(EINVAL, "count is given twice");
+      terms.count = text == "unlimited" ? kUnlimitedVolume : parse_decimal(text, "count");
+      if (terms.count == 0) throw Error(EINVAL, "count must be at least 1 (remove the grant to revoke it)");
+      if (terms.count > kUnlimitedVolume)
+        throw Error(EINVAL, "count must be at most " + std::to_string(kUnlimitedVolume) + " (or 'unlimited')");
+      seen_count = true;
+    } else {
+      throw Error(EINVAL, "unknown grant term '" + std::string(key) + "' (price, count)");
+    }
+  }
+  return terms;
+}
+
+std::string format_count(uint64_t count) {
+  return count == kUnlimitedVolume ? "unlimited" : std::to_string(count);
+}
+
+std::string format_grant_terms(const GrantTerms& terms, uint64_t remaining) {
+  return "price=" + std::to_string(terms.price) + " count=" + format_count(terms.count) +
+         " remaining=" + format_count(remaining);
+}
+
+crypto::Address parse_address_value(std::string_view value) {
+  if (value.size() == 20) return crypto::Address::from_bytes(as_bytes(value));
+  std::string_view text = trim_value(value);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+  try {
+    return crypto::Address::parse(text);
+  } catch (const Error& e) {
+    throw Error(EINVAL, std::string(e.what()) + " (an address is \"0x\" and 40 hex digits, or its 20 raw bytes)");
+  }
+}
+
+}  // namespace pfs::core

@@ -1,0 +1,167 @@
+#include "protectedfs/publish/grant_keeper.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace pfs::publish {
+namespace {
+
+using core::IssuedOrder;
+using State = IssuedOrder::State;
+
+bool is_live(const IssuedOrder& o) { return o.state == State::Issuing || o.state == State::Open; }
+
+}  // namespace
+
+network::SignedOrder GrantKeeper::signed_order_of(const IssuedOrder& order) {
+  const auto j = nlohmann::json::parse(order.signed_order);
+  network::SignedOrder out;
+  out.order = crypto::DatasetOrder::from_json(j);
+  out.signature = from_hex_fixed<65>(j.at("sign").get<std::string>());
+  out.hash = from_hex_fixed<32>(order.hash);
+  return out;
+}
+
+void GrantKeeper::set_order(uint64_t data, const std::string& hash, const std::function<void(IssuedOrder&)>& change) {
+  fs_.update_data(data, [&](core::DataInfo& info) {
+    for (IssuedOrder& o : info.orders)
+      if (o.hash == hash) change(o);
+  });
+}
+
+void GrantKeeper::reconcile(uint64_t data) {
+  const core::DataInfo info = fs_.data_info(data);
+  if (!network_.grants && (!info.grants.empty() || !info.orders.empty()))
+    throw Error(ENOTSUP, "the " + network_.name + " network keeps no grants");
+  if (!info.transfer_to.empty()) return transfer(data, info);
+  if (info.address.empty()) return;  // grants wait for the first version
+
+  // Orders a crash or a failure left half issued: publish the same signed order again (or find it published).
+  for (const IssuedOrder& o : info.orders) {
+    if (o.state != State::Issuing) continue;
+    const auto signed_order = signed_order_of(o);
+    if (!network_.grants->order(signed_order.hash)) {
+      try {
+        network_.grants->publish(signed_order);
+      } catch (const Error& e) {
+        if (e.code() != EEXIST) throw;
+      }
+    }
+    set_order(data, o.hash, [](IssuedOrder& x) { x.state = State::Open; });
+  }
+  // A grant without an order for the newest version gets one.
+  for (const core::Grant& g : info.grants) {
+    const IssuedOrder* current = core::current_order(info, g);
+    if (!current || current->dataset != info.address || !is_live(*current)) issue(data, info, g);
+  }
+  // Any other live order goes: a grant removed or replaced, or an older version's.
+  const core::DataInfo now = fs_.data_info(data);
+  for (const IssuedOrder& o : now.orders) {
+    if (!is_live(o)) continue;
+    const bool carried = std::any_of(now.grants.begin(), now.grants.end(), [&](const core::Grant& g) {
+      return g.order == o.hash && o.dataset == now.address;
+    });
+    if (!carried) close(data, o);
+  }
+}
+
+void GrantKeeper::issue(uint64_t data, const core::DataInfo& info, const core::Grant& grant) {
+  crypto::DatasetOrder order;
+  order.dataset = crypto::Address::parse(info.address);
+  order.datasetprice = grant.terms.price;
+  order.volume = grant.terms.count;
+  order.tag = network_.order_tag;
+  order.apprestrict = grant.subject.app;
+  order.workerpoolrestrict = crypto::Address::zero();
+  order.requesterrestrict = grant.subject.user;
+  order.salt = random_array<32>();
+  const crypto::Eip712Domain domain = network_.grants->domain();
+  network::SignedOrder signed_order{order, order.sign(wallet_, domain), order.hash(domain)};
+
+  IssuedOrder issued;
+  issued.hash = to_hex0x(signed_order.hash);
+  issued.dataset = info.address;
+  issued.subject = grant.subject;
+  issued.terms = grant.terms;
+  nlohmann::json j = order.to_json();
+  j["sign"] = to_hex0x(signed_order.signature);
+  issued.signed_order = j.dump();
+  issued.state = State::Issuing;
+  issued.remaining = grant.terms.count;
+  // Recorded before it leaves: a retry publishes this same order, never a second one.
+  fs_.update_data(data, [&](core::DataInfo& i) {
+    i.orders.push_back(issued);
+    for (core::Grant& g : i.grants)
+      if (g.subject == grant.subject && g.terms == grant.terms) g.order = issued.hash;
+  });
+  try {
+    network_.grants->publish(signed_order);
+  } catch (const Error& e) {
+    if (e.code() != EEXIST || !network_.grants->order(signed_order.hash)) throw;
+  }
+  set_order(data, issued.hash, [](IssuedOrder& x) { x.state = State::Open; });
+  spdlog::info("granted {} to user {} with app {} (order {})", info.address,
+               grant.subject.user.is_zero() ? "any" : grant.subject.user.to_string(), grant.subject.app.to_string(),
+               issued.hash);
+}
+
+void GrantKeeper::close(uint64_t data, const IssuedOrder& order) {
+  const auto signed_order = signed_order_of(order);
+  // The accesses used so far count in usage; closing makes PoCo's `consumed` the whole volume.
+  uint64_t uses = order.uses;
+  if (auto state = network_.grants->order(signed_order.hash)) uses = state->uses;
+  network_.grants->revoke(wallet_, signed_order);
+  set_order(data, order.hash, [&](IssuedOrder& x) {
+    x.state = State::Closed;
+    x.uses = uses;
+    x.remaining = 0;
+  });
+  spdlog::info("revoked order {} on {}", order.hash, order.dataset);
+}
+
+void GrantKeeper::revoke_all(const std::vector<IssuedOrder>& orders) {
+  if (!network_.grants) throw Error(ENOTSUP, "the " + network_.name + " network keeps no grants");
+  for (const IssuedOrder& o : orders) {
+    if (!is_live(o)) continue;
+    network_.grants->revoke(wallet_, signed_order_of(o));
+    spdlog::info("revoked order {} on {}", o.hash, o.dataset);
+  }
+}
+
+void GrantKeeper::transfer(uint64_t data, const core::DataInfo& info) {
+  const crypto::Address to = crypto::Address::parse(info.transfer_to);
+  std::vector<std::string> versions{info.address};
+  for (const auto& v : nlohmann::json::parse(info.versions.empty() ? "[]" : info.versions))
+    versions.push_back(v.at("address").get<std::string>());
+  for (const std::string& version : versions) {
+    const crypto::Address dataset = crypto::Address::parse(version);
+    const auto record = network_.registry->find(dataset);
+    if (record && record->owner == to) continue;  // done by an earlier try
+    network_.registry->transfer(wallet_, dataset, to);
+  }
+  // The previous owner's orders can no longer match (PoCo checks the signer against the current owner).
+  fs_.update_data(data, [](core::DataInfo& i) {
+    for (IssuedOrder& o : i.orders)
+      if (is_live(o)) o.state = State::Void;
+  });
+  spdlog::info("gave {} ({} version(s)) to {}", info.address, versions.size(), info.transfer_to);
+  fs_.forget(data);
+}
+
+void GrantKeeper::refresh_usage(uint64_t data) {
+  const core::DataInfo info = fs_.data_info(data);
+  for (const IssuedOrder& o : info.orders) {
+    if (o.state != State::Open) continue;
+    const auto state = network_.grants->order(from_hex_fixed<32>(o.hash));
+    if (!state) continue;
+    set_order(data, o.hash, [&](IssuedOrder& x) {
+      x.uses = state->uses;
+      x.remaining = state->remaining();
+      if (state->closed) x.state = State::Closed;  // closed elsewhere (another machine of the owner's)
+    });
+  }
+}
+
+}  // namespace pfs::publish

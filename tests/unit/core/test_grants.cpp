@@ -1,0 +1,59 @@
+#include <catch2/catch.hpp>
+
+#include <sys/xattr.h>
+
+#include <nlohmann/json.hpp>
+
+#include "protectedfs/core/grants.hpp"
+#include "vectors.hpp"
+
+using namespace pfs;
+using namespace pfs::core;
+
+namespace {
+const std::string kApp = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";   // EIP-55 reference address
+const std::string kUser = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
+}  // namespace
+
+TEST_CASE("grant names: USER is an address or 'any', APP an address", "[core][grants]") {
+  const GrantSubject any = parse_grant_subject("any." + kApp);
+  CHECK(any.user.is_zero());
+  CHECK(any.app.to_string() == kApp);
+  CHECK(any.attribute_name() == "user.protected.grant.any." + kApp);
+  CHECK(parse_grant_subject(kUser + "." + kApp).user.to_string() == kUser);
+  // Lowercase and uppercase hex carry no checksum and are accepted; a mixed case must be the EIP-55 one.
+  std::string lower = kApp;
+  std::transform(lower.begin() + 2, lower.end(), lower.begin() + 2, ::tolower);
+  CHECK(parse_grant_subject("any." + lower).app.to_string() == kApp);
+  std::string bad_case = kApp;
+  bad_case[2] = '5';
+  bad_case[3] = 'A';  // 'a' → 'A' breaks the checksum
+  for (const std::string& bad : std::vector<std::string>{"any.any", "any." + bad_case, "any.0x1234", "any." + kApp + ".x", kApp,
+                                 "0x0000000000000000000000000000000000000000." + kApp, "someone." + kApp,
+                                 "any.0x0000000000000000000000000000000000000000", "any.zz" + kApp.substr(2)})
+    CHECK(test::errno_of([&] { parse_grant_subject(bad); }) == EINVAL);
+}
+
+TEST_CASE("grant terms: price in nRLC or RLC, count or unlimited, strict", "[core][grants]") {
+  CHECK(parse_grant_terms("") == GrantTerms{0, 1});
+  CHECK(parse_grant_terms("price=5 count=2") == GrantTerms{5, 2});
+  CHECK(parse_grant_terms("count=3,price=7\n") == GrantTerms{7, 3});
+  CHECK(parse_grant_terms("price=1.5RLC") == GrantTerms{1500000000, 1});
+  CHECK(parse_grant_terms("price=2RLC count=unlimited") == GrantTerms{2000000000, kUnlimitedVolume});
+  CHECK(parse_grant_terms("price=0.000000001RLC") == GrantTerms{1, 1});
+  for (const char* bad : {"price=-1", "price=abc", "price=1.0000000001RLC", "price=1.RLC", "count=0", "count=-2",
+                          "count=two", "price=1 price=2", "colour=blue", "price", "count=9007199254740992",
+                          "price=99999999999999999999", "price=+3", "count=1.5"})
+    CHECK(test::errno_of([&] { parse_grant_terms(bad); }) == EINVAL);
+  CHECK(format_grant_terms({5, 2}, 1) == "price=5 count=2 remaining=1");
+  CHECK(format_grant_terms({0, kUnlimitedVolume}, kUnlimitedVolume) == "price=0 count=unlimited remaining=unlimited");
+}
+
+TEST_CASE("addresses as setfattr gives them: text, quoted text or 20 raw bytes", "[core][grants]") {
+  CHECK(parse_address_value(kUser).to_string() == kUser);
+  CHECK(parse_address_value("\"" + kUser + "\"\n").to_string() == kUser);
+  const Bytes raw = from_hex(kUser.substr(2));
+  CHECK(parse_address_value(std::string(as_chars(raw))).to_string() == kUser);
+  for (const std::string& bad : std::vector<std::string>{std::string("0x12"), std::string("hello"), std::string(19, 'x'), kUser + "00"})
+    CHECK(test::errno_of([&] { parse_address_value(bad); }) == EINVAL);
+}
