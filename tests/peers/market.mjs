@@ -197,7 +197,12 @@ async function publish(kind, req, url) {
 async function unpublish(kind, req, url) {
   chainIdOf(url);
   const authorized = authenticate(req);
-  const body = JSON.parse((await readBody(req, 1 << 20))?.toString('utf8') || '{}');
+  let body;
+  try {
+    body = JSON.parse((await readBody(req, 1 << 20))?.toString('utf8') || '{}');
+  } catch {
+    throw invalid('body must be JSON');
+  }
   const target = body.target ?? 'unpublish_orderHash';
   const { asset } = ORDER_KINDS[kind];
   const mine = Object.values(state.orders)

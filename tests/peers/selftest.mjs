@@ -3,6 +3,8 @@
 //
 //   node selftest.mjs DIR/peers.json
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { ethers } from 'ethers';
 import { IExec, utils as iexecUtils } from 'iexec';
@@ -329,7 +331,7 @@ await check('iexec SDK 9.0.1: showDataset reads name, multiaddr and checksum; th
   same(await iexec.dataset.checkDatasetSecretExists(dataset2), false, 'no secret');
 });
 
-await check('iexec SDK 9.0.1: signs and publishes a dataset order through the market, hashes it the same', async () => {
+await check('iexec SDK 9.0.1: signs, publishes, finds and unpublishes a dataset order through the market', async () => {
   const signer = iexecUtils.getSignerFromPrivateKey(peers.rpc, peers.accounts.owner.privateKey);
   const iexec = new IExec({ ethProvider: signer }, sdkOptions);
   const template = await iexec.order.createDatasetorder({ dataset, apprestrict: peers.app,
@@ -341,6 +343,46 @@ await check('iexec SDK 9.0.1: signs and publishes a dataset order through the ma
   same(book.count, 1, 'SDK orderbook count');
   same(book.orders[0].orderHash, hash, 'SDK orderbook orderHash');
   same(await hub.verifySignature(owner.address, hash, signed.sign), true, 'verifySignature');
+  same(await iexec.order.unpublishDatasetorder(hash), hash, 'SDK unpublish');
+  same((await iexec.orderbook.fetchDatasetOrderbook({ dataset, app: peers.app, requester: consumer.address })).count, 0,
+    'SDK orderbook count after unpublish');
+});
+
+// ---- single-peer stop/start, as the fault tests will do it -------------------------------------------------------
+
+const peerControl = (action, name) =>
+  execFileSync(fileURLToPath(new URL('./peer.sh', import.meta.url)), [peers.dir, action, name], { stdio: 'inherit' });
+const reachable = (url) => fetch(url).then(() => true, () => false);
+
+await check('faults: anvil stopped and started keeps its blocks, logs and datasets; new transactions mine', async () => {
+  const schemaLogs = () => provider.getLogs({ address: peers.dataprotector, topics: [DATASET_SCHEMA_TOPIC], fromBlock: 0 });
+  const blockBefore = await provider.getBlockNumber(), logsBefore = (await schemaLogs()).length;
+  peerControl('stop', 'anvil');
+  expect(!(await reachable(peers.rpc)), 'chain still answering while stopped');
+  peerControl('start', 'anvil');
+  same(await provider.getBlockNumber(), blockBefore, 'block number');
+  same((await schemaLogs()).length, logsBefore, 'DatasetSchema logs');
+  same(await new ethers.Contract(dataset, DATASET_ABI, provider).m_datasetName(), name, 'dataset name');
+  const dp = new ethers.Contract(peers.dataprotector, DATAPROTECTOR_ABI, owner);
+  await (await dp.createDatasetWithSchema(owner.address, `${name}-3`, schema, multiaddr, checksum)).wait();
+  same(await provider.getBlockNumber(), blockBefore + 1, 'new block');
+});
+
+await check('faults: js-ipfs killed (-9) and started again serves the same content and accepts adds', async () => {
+  peerControl('kill', 'ipfs');
+  expect(!(await reachable(`${peers.ipfsGateway}/ipfs/${cid}`)), 'gateway still answering while killed');
+  peerControl('start', 'ipfs');
+  const res = await fetch(`${peers.ipfsGateway}/ipfs/${cid}`);
+  expect(res.ok && Buffer.from(await res.arrayBuffer()).equals(file), 'content lost');
+  expect((await ipfsAdd(Buffer.from('after restart'))).Hash.startsWith('Qm'), 'add failed');
+});
+
+await check('faults: SMS and market restarted keep their secrets and orders', async () => {
+  peerControl('restart', 'sms');
+  same(await secretStatus(dataset), 204, 'HEAD after restart');
+  same(await pushSecret(owner, dataset, key.toString('base64')), 409, 'second push after restart');
+  peerControl('restart', 'market');
+  same((await marketGet(`/datasetorders/${datasetOrderHash}?chainId=${peers.chainId}`)).status, 'canceled', 'order');
 });
 
 provider.destroy();

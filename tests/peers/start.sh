@@ -13,27 +13,29 @@ source "$here/lib/peers.sh"
 [[ $# -eq 1 ]] || { echo "usage: start.sh DIR" >&2; exit 2; }
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
-if [[ -f $dir/peers.env ]] && for name in "${PEER_NAMES[@]}"; do peer_running "$dir" "$name" && exit 0; done; false; then
-  echo "start.sh: peers already running in $dir (stop.sh $dir first)" >&2
-  exit 1
-fi
+for name in "${PEER_NAMES[@]}"; do
+  if peer_running "$dir" "$name"; then
+    echo "start.sh: $name is already running in $dir (stop.sh $dir first)" >&2
+    exit 1
+  fi
+done
 
 "$here/install.sh"
 ensure_chain_cache
 
 trap '"$here/stop.sh" "$dir"' EXIT
+trap 'exit 130' INT TERM   # so that an interrupted start (a test runner's timeout) still stops what it started
 mapfile -t ports < <(node "$here/lib/free-ports.mjs" 6)
 node "$here/lib/write-peers.mjs" "$dir" "$CHAIN_CACHE/deployment.json" anvil="${ports[0]}" ipfs_api="${ports[1]}" \
   ipfs_gateway="${ports[2]}" ipfs_rpc="${ports[3]}" sms="${ports[4]}" market="${ports[5]}"
 load_peers_env "$dir"
 rm -f "$dir/anvil-state.json"   # a new start is a new chain
 
-# anvil and js-ipfs start in parallel (js-ipfs takes seconds to load); the stand-ins need the chain.
-start_ipfs "$dir" &
-ipfs_starter=$!
+# js-ipfs loads for seconds: launch it first, bring up the chain and the stand-ins (which need the chain) meanwhile.
+launch_ipfs "$dir"
 start_anvil "$dir"
 start_sms "$dir"
 start_market "$dir"
-wait "$ipfs_starter"
-trap - EXIT
+ready_ipfs "$dir"
+trap - EXIT INT TERM
 echo "peers ready in $dir: chain $PFS_RPC, ipfs $PFS_IPFS_API (gateway $PFS_IPFS_GATEWAY), sms $PFS_SMS, market $PFS_MARKET"

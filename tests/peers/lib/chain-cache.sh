@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Sourced after lib/paths.sh. ensure_chain_cache sets CHAIN_CACHE to a directory holding state.json (an anvil
 # --dump-state of the chain with PoCo, the DataProtector, the test app and workerpool deployed) and
 # deployment.json (their addresses and the accounts), deploying once per deployment_key; concurrent callers wait

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Sourced by the peer scripts: where the packages, the PoCo artifacts and the deployed-chain cache live.
 # The cache is outside the checkout (shared by every clone on the machine, so CI's fresh clone starts warm); its
 # entries are keyed by content hashes, so clones at different commits never share a stale deployment.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Sourced after lib/paths.sh and lib/chain-cache.sh: how to start, probe and stop each peer of a peers directory
 # DIR (its ports come from DIR/peers.env). Every peer runs detached from the caller's terminal and output
 # (logs in DIR/logs/NAME.log, so a test runner waiting on its pipes never waits for a peer), and its PID is kept in
@@ -71,10 +72,10 @@ start_anvil() {
 
 # js-ipfs (Kubo-compatible RPC API and gateway), offline: no swarm addresses, no bootstrap peers, no MDNS, or it
 # hangs dialling out. The repo is copied from a template initialised once (jsipfs init costs ~4 s), then its
-# config gets this DIR's ports.
-start_ipfs() {
+# config gets this DIR's ports. Launching and waiting are separate so that start.sh can bring the chain up while
+# js-ipfs loads (it dominates start-up) without a background subshell that could outlive a failed start.
+launch_ipfs() {
   local dir=$1 repo=$1/ipfs
-  export NODE_OPTIONS="--require $PEERS_HOME/lib/promise-with-resolvers.cjs"
   if [[ ! -d $repo ]]; then
     ensure_ipfs_template
     cp -a "$IPFS_TEMPLATE" "$repo"
@@ -82,10 +83,15 @@ start_ipfs() {
   # A crashed daemon (kill -9 in a fault test) leaves its lock behind; the PID file says it is gone.
   rm -rf "$repo/repo.lock"
   node "$PEERS_HOME/lib/ipfs-config.mjs" "$repo/config" "$PFS_PORT_IPFS_API" "$PFS_PORT_IPFS_GATEWAY" "$PFS_PORT_IPFS_RPC"
-  IPFS_PATH=$repo spawn "$dir" ipfs node "$JSIPFS" daemon --offline
-  unset NODE_OPTIONS
-  wait_http "$dir" ipfs "$PFS_IPFS_API/api/v0/version" POST && wait_http "$dir" ipfs "$PFS_IPFS_GATEWAY/"
+  IPFS_PATH=$repo NODE_OPTIONS="--require $PEERS_HOME/lib/promise-with-resolvers.cjs" \
+    spawn "$dir" ipfs node "$JSIPFS" daemon --offline
 }
+
+ready_ipfs() {
+  wait_http "$1" ipfs "$PFS_IPFS_API/api/v0/version" POST && wait_http "$1" ipfs "$PFS_IPFS_GATEWAY/"
+}
+
+start_ipfs() { launch_ipfs "$1" && ready_ipfs "$1"; }
 
 ensure_ipfs_template() {
   IPFS_TEMPLATE=$PEERS_CACHE/ipfs-repo-$(sha256sum "$PEERS_HOME/package-lock.json" | cut -c1-16)
