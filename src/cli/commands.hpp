@@ -10,6 +10,7 @@ namespace pfs::cli {
 void add_pack_commands(CLI::App& app);    // pack, unpack
 void add_wallet_commands(CLI::App& app);  // wallet create | import | show
 void add_status_commands(CLI::App& app);  // status, sync (through a mount's attributes)
+void add_usage_commands(CLI::App& app);   // usage (through a mount's attributes, or the network)
 
 // `protectedfs MOUNTPOINT [-o OPTS] [-f] [-d]`: the daemon. Returns the exit status.
 int run_mount(const std::vector<std::string>& args);

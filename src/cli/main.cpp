@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   pfs::cli::add_pack_commands(app);
   pfs::cli::add_wallet_commands(app);
   pfs::cli::add_status_commands(app);
+  pfs::cli::add_usage_commands(app);
   try {
     // `protectedfs MOUNTPOINT …` mounts: anything that is neither a subcommand nor a flag is a mount point.
     if (argc >= 2 && argv[1][0] != '-') {

@@ -142,7 +142,8 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
                                {.delay = m.publish_delay});
   remote::TreeSync tree_sync(filesystem, *network, key->address(), published,
                              {.interval = m.sync_interval,
-                              .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); }});
+                              .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); },
+                              .refresh_usage = [&](uint64_t data) { publisher.refresh_usage(data); }});
   filesystem.set_events({
       .changed = [&](uint64_t data, const std::string& name) { publisher.changed(data, name); },
       .created = [&](const std::string& name) { vault.unhide(name); },

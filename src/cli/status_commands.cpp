@@ -4,7 +4,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/mount_client.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::cli {
@@ -21,41 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_attribute(const fs::path& path, const char* name) {
-  std::string value(4096, '\0');
-  for (;;) {
-    const ssize_t n = ::getxattr(path.c_str(), name, value.data(), value.size());
-    if (n >= 0) return value.substr(0, static_cast<std::size_t>(n));
-    if (errno != ERANGE) throw Error(errno, "cannot read " + std::string(name) + " of " + path.string());
-    value.resize(value.size() * 4);
-  }
-}
-
-// The mount point given, or the only protectedfs mount of the machine.
-fs::path resolve_mount(const std::string& given) {
-  if (!given.empty()) {
-    try {
-      read_attribute(given, "user.protected.queue");
-    } catch (const Error&) {
-      throw Error(EINVAL, given + " is not a protectedfs mount");
-    }
-    return given;
-  }
-  std::ifstream mounts("/proc/mounts");
-  std::vector<std::string> found;
-  for (std::string line; std::getline(mounts, line);) {
-    std::istringstream fields(line);
-    std::string device, point, type;
-    fields >> device >> point >> type;
-    if (type == "fuse.protectedfs") found.push_back(point);
-  }
-  if (found.size() != 1)
-    throw Error(EINVAL, found.empty() ? "no protectedfs mount: give the mount point"
-                                      : "several protectedfs mounts: give the mount point");
-  return found.front();
-}
-
-nlohmann::json queue_of(const fs::path& mount) { return nlohmann::json::parse(read_attribute(mount, "user.protected.queue")); }
 
 std::string describe(const nlohmann::json& item) {
   std::string line = item.value("name", "?") + ": " + item.value("state", "?");
@@ -80,6 +48,26 @@ void run_status(const std::string& given) {
   }
 }
 
+// On a terminal: a bar for the running publish ("medical  upload [#########-----------]  45%"), the others after it.
+std::string progress_line(const nlohmann::json& queue) {
+  std::string line, others;
+  for (const auto& item : queue) {
+    const std::string step = item.value("step", "");
+    const auto space = step.rfind(' ');
+    if (item.value("state", "") == "running" && space != std::string::npos && step.back() == '%') {
+      const int percent = std::clamp(std::atoi(step.c_str() + space + 1), 0, 100);
+      constexpr int kWidth = 24;
+      const int filled = percent * kWidth / 100;
+      line = item.value("name", "?") + "  " + step.substr(0, space) + " [" + std::string(filled, '#') +
+             std::string(kWidth - filled, '-') + "] " + std::to_string(percent) + "%";
+    } else {
+      others += (others.empty() ? "" : ", ") + item.value("name", "?") + " " + item.value("state", "");
+    }
+  }
+  if (!others.empty()) line += (line.empty() ? "" : "   ") + std::string("(") + others + ")";
+  return line;
+}
+
 void run_sync(const std::string& given, int timeout_seconds) {
   const fs::path mount = resolve_mount(given);
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
@@ -91,8 +79,8 @@ void run_sync(const std::string& given, int timeout_seconds) {
     std::string line;
     for (const auto& item : queue) line += (line.empty() ? "" : "  ") + describe(item);
     if (terminal) {
-      std::cout << "\r\033[K" << line << std::flush;
-    } else if (line != last) {
+      std::cout << "\r\033[K" << progress_line(queue) << std::flush;
+    } else if (line != last) {  // plain lines, only when something changed
       std::cout << line << std::endl;
     }
     last = line;

@@ -1,5 +1,6 @@
 #include "protectedfs/remote/tree_sync.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -102,6 +103,19 @@ void TreeSync::sync_once() {
       spdlog::warn("'{}': version {} is not shown: {}", name, address, e.what());
     }
   }
+
+  // Usage: accesses consumed by runs, remaining volumes (getfattr answers from the tree, never from the network).
+  if (options_.refresh_usage)
+    for (const auto& [name, summary] : local) {
+      const bool open = std::any_of(summary.info.orders.begin(), summary.info.orders.end(),
+                                    [](const core::IssuedOrder& o) { return o.state == core::IssuedOrder::State::Open; });
+      if (!open) continue;
+      try {
+        options_.refresh_usage(summary.ino);
+      } catch (const Error& e) {
+        spdlog::warn("'{}': usage not refreshed: {}", name, e.what());
+      }
+    }
 
   // Published folders whose newest version the wallet no longer owns (given away) leave the mount.
   for (const auto& [name, summary] : local) {

@@ -49,6 +49,8 @@ class Publisher {
   void grants_changed(uint64_t data_ino, const std::string& name);  // grants or owner set: orders to follow
   // rmdir: nothing left to publish; the orders the folder still had open are closed (journaled first).
   void removed(uint64_t data_ino, const std::string& name, const std::vector<core::IssuedOrder>& orders);
+  // Refreshes the cached usage of a data's open orders (on the caller's thread: the tree sync's).
+  void refresh_usage(uint64_t data_ino) { grants_.refresh_usage(data_ino); }
   std::string queue_json();         // user.protected.queue: pending and running publishes with step and percent
   // Blocks until nothing is pending or running (or the timeout passes); returns whether it is idle.
   bool wait_idle(std::chrono::milliseconds timeout);

@@ -24,6 +24,8 @@ namespace pfs::remote {
 struct TreeSyncOptions {
   std::chrono::milliseconds interval{10000};
   std::function<bool(const std::string& lineage)> hidden;  // lineages removed by the user
+  // Called at each pass for every folder that has orders open, to refresh their usage (accesses, remaining).
+  std::function<void(uint64_t data_ino)> refresh_usage;
 };
 
 class TreeSync {
