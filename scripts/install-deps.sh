@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config
           libfuse3-dev fuse3 libsodium-dev libcurl4-openssl-dev nlohmann-json3-dev librocksdb-dev
-          libsecp256k1-dev libcrypto++-dev libssl-dev libisal-dev libcli11-dev libspdlog-dev catch2)
+          libsecp256k1-dev libcrypto++-dev libssl-dev libisal-dev libcli11-dev libspdlog-dev catch2
+          libtomlplusplus-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(attr rsync man-db time)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -30,4 +31,6 @@ if [[ "${1:-}" == "--test" ]]; then
        tests/interop/node_modules/.package-lock.json 2>/dev/null; then
     (cd tests/interop && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   fi
+  # The real local iExec peers (anvil + PoCo, js-ipfs, SMS and market stand-ins), pinned by their own lock file.
+  tests/peers/install.sh
 fi
