@@ -1,7 +1,9 @@
-// The embedded `local` network (SPEC.md §6): storage, registry and secret store in one directory, following
-// iExec's rules (CIDv0 content addresses, one registration per (owner, name, multiaddr, checksum), secrets pushed
-// once by the dataset's owner with the SMS's signed challenge) so that everything can be tried offline. Several
-// daemons and commands, of several wallets, may use one directory at once; a crash at any point leaves it readable.
+// The embedded `local` network (SPEC.md §6): storage, registry, secret store, grant book, accounts and an iApp
+// runner in one directory, following iExec's rules (CIDv0 content addresses, one registration per (owner, name,
+// multiaddr, checksum), secrets pushed once by the dataset's owner with the SMS's signed challenge, grants as
+// EIP-712 DatasetOrders verified against the dataset's current owner, PoCo's volumes and prices in nRLC) so that
+// everything can be tried offline. Several daemons and commands, of several wallets, may use one directory at
+// once; a crash at any point leaves it readable and consistent. The layout is in src/network/local/directory.hpp.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +20,15 @@ namespace pfs::network {
 // 421614 Arbitrum Sepolia) and of dev chains (1337, 31337), so that nothing signed for it is valid elsewhere.
 inline constexpr uint64_t kLocalChainId = 65535;
 inline constexpr std::string_view kLocalNetworkName = "local";
+
+// The local hub (the verifyingContract of the local domain): the last 20 bytes of keccak256("protectedfs local
+// hub") = 0x39F2b456a797c9f227c1592A5d155722b355360d. Fixed forever, nobody's key, no contract anywhere.
+crypto::Address local_hub_address();
+// The EIP-712 domain of local orders: {"iExecODB", "5.0.0", kLocalChainId, local_hub_address()}.
+crypto::Eip712Domain local_order_domain();
+
+// The faucet's default gift (`protectedfs wallet faucet`): 10 RLC, in nRLC (1 RLC = 10^9 nRLC).
+inline constexpr uint64_t kLocalFaucetAmount = 10'000'000'000;
 
 // Opens (creating its layout on first use) the local network kept in `dir`.
 std::unique_ptr<Network> open_local_network(const std::filesystem::path& dir);

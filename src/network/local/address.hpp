@@ -1,5 +1,8 @@
-// How the local registry names what it creates, standing in for the chain's CREATE2 and transaction hashes.
+// How the local network names what it creates, standing in for the chain's CREATE2 addresses, transaction hashes,
+// PoCo's hub and its deal and task ids. Every name is a keccak256 over ABI-encoded values, so it is deterministic
+// and as collision-free as the chain's.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "protectedfs/crypto/address.hpp"
@@ -17,5 +20,17 @@ crypto::Address dataset_address(const crypto::Address& owner, const Registration
 // "0x" + keccak256 of the record's canonical bytes: abi.encode(address dataset, address owner, string name,
 // bytes multiaddr, bytes32 checksum, string schema, uint256 created). Unique per record like a transaction hash.
 std::string record_tx_hash(const DatasetRecord& record);
+
+// An iApp's address: the last 20 bytes of keccak256(abi.encode(string "protectedfs local iApp", bytes32
+// sha256(executable))). It depends on the content only, so registering the same executable again (by anyone,
+// under any name) is the same app.
+crypto::Address app_address(const Hash32& executable_checksum);
+
+// A run's deal and task, as PoCo would name them: deal = keccak256(abi.encode(bytes32 orderHash, uint256 index)),
+// where index is the access of the order the run consumes (0 for its first), and task = keccak256(abi.encode(
+// bytes32 deal, uint256 0)) as PoCo derives the first task of a deal. Each access of an order is consumed once,
+// so a task id is unique per run and the same on every replay of the book.
+Hash32 deal_id(const Hash32& order_hash, uint64_t index);
+Hash32 task_id(const Hash32& deal);
 
 }  // namespace pfs::network::local

@@ -1,6 +1,5 @@
 #include "network/local/directory.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -15,15 +14,9 @@ namespace pfs::network::local {
 namespace {
 
 std::vector<std::string> temporary_names(const std::filesystem::path& dir) {
-  std::vector<std::string> out;
-  DIR* stream = ::opendir(dir.c_str());
-  if (stream == nullptr) throw_system_error("cannot list " + dir.string());
-  while (const dirent* entry = ::readdir(stream)) {
-    const std::string name = entry->d_name;
-    if (name != "." && name != ".." && is_temporary_name(name)) out.push_back(name);
-  }
-  ::closedir(stream);
-  return out;
+  auto names = list_directory(dir);
+  std::erase_if(names, [](const std::string& name) { return !is_temporary_name(name); });
+  return names;
 }
 
 }  // namespace
@@ -36,14 +29,26 @@ Directory::Directory(std::filesystem::path root) : root_(std::move(root)) {
   ensure_directory(registry(), 0755);
   // The secrets stand for what only the TEE may read: nobody but this user.
   ensure_directory(secrets(), 0700);
+  ensure_directory(grants(), 0755);
+  ensure_directory(tasks(), 0755);
+  ensure_directory(accounts(), 0755);
+  ensure_directory(apps(), 0755);
   lock_fd_ = open_file(root_ / "LOCK", O_RDWR | O_CREAT, 0644);
   recover();
 }
 
 void Directory::recover() {
   WriteGuard guard(*this);
-  for (const auto& dir : {registry(), secrets()})
+  for (const auto& dir : {registry(), secrets(), grants(), tasks()})
     for (const auto& name : temporary_names(dir)) ::unlink((dir / name).c_str());
+  for (const auto& name : temporary_names(apps())) {
+    std::error_code ignored;  // a half-copied app folder
+    std::filesystem::remove_all(apps() / name, ignored);
+  }
+  for (const auto& name : list_directory(accounts())) {
+    if (is_temporary_name(name)) continue;
+    for (const auto& deposit : temporary_names(accounts() / name)) ::unlink((accounts() / name / deposit).c_str());
+  }
   for (const auto& name : temporary_names(content())) {
     const auto path = content() / name;
     int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

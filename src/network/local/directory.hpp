@@ -2,12 +2,23 @@
 // threads and processes, and recovery of what a crashed writer left behind.
 //
 // Layout (created on first use):
-//   LOCK                    empty; flock(LOCK_EX) on it serializes every registry and secret write
+//   LOCK                    empty; flock(LOCK_EX) on it serializes every write below but content uploads
 //   content/<CIDv0>         immutable (mode 0444) encrypted files, named by the CID of their bytes
 //   content/.upload-XXXXXX  uploads in progress, each flock-ed by its writer while it lives
-//   registry/<0xaddr>.json  one dataset record per file, named by the lowercase dataset address
+//   registry/<0xaddr>.json  one dataset record per file, named by the lowercase dataset address (replaced whole,
+//                           by rename, when the dataset is transferred)
 //   secrets/<0xaddr>        the dataset's secret as pushed (mode 0600, directory 0700)
+//   grants/<0xhash>.json    a published DatasetOrder and its signature, named by its order hash (immutable)
+//   grants/<0xhash>.closed  the order closed by its dataset's owner (immutable; holds the order too)
+//   tasks/<0xtask>.json     one access consumed by a run: which order, who paid whom and how much (immutable)
+//   accounts/<0xaddr>/<0xid>.json  one faucet deposit to the account (immutable)
+//   apps/<0xapp>/app, app.json     a registered iApp: its executable (mode 0555) and its record
+//   apps/.register-XXXXXX/  an app being registered (always under LOCK)
 //   */.<name>.partial-XXXX  temporaries of atomic writes (always under LOCK)
+//
+// Everything but a transferred record is written once and never changed: the grant book's state (consumed
+// accesses, closes, balances) is the sum of these immutable events, so one write = one file appearing whole, and a
+// crash at any point leaves a consistent book.
 #pragma once
 #include <filesystem>
 #include <mutex>
@@ -26,6 +37,10 @@ class Directory {
   std::filesystem::path content() const { return root_ / "content"; }
   std::filesystem::path registry() const { return root_ / "registry"; }
   std::filesystem::path secrets() const { return root_ / "secrets"; }
+  std::filesystem::path grants() const { return root_ / "grants"; }
+  std::filesystem::path tasks() const { return root_ / "tasks"; }
+  std::filesystem::path accounts() const { return root_ / "accounts"; }
+  std::filesystem::path apps() const { return root_ / "apps"; }
 
   // Exclusive access for a writer. Lock order: this process's mutex, then the flock on LOCK (the mutex first,
   // because threads of this process share the one LOCK descriptor, which flock does not tell apart).
@@ -39,8 +54,9 @@ class Directory {
   };
 
  private:
-  // Under the write lock: every ".*" file in registry/ and secrets/ is a dead writer's temporary (live writers hold
-  // the lock); an upload temporary in content/ is dead when its flock can be taken.
+  // Under the write lock: every ".*" entry in registry/, secrets/, grants/, tasks/, accounts/*/ and apps/ is a dead
+  // writer's temporary (live writers hold the lock); an upload temporary in content/ is dead when its flock can be
+  // taken.
   void recover();
 
   std::filesystem::path root_;

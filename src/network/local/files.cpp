@@ -1,11 +1,13 @@
 #include "network/local/files.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 
 #include "protectedfs/util/error.hpp"
 
@@ -37,7 +39,11 @@ bool link_if_absent(const std::filesystem::path& temporary, const std::filesyste
   throw_system_error("cannot create " + target.string());
 }
 
-void create_file_atomically(const std::filesystem::path& dir, const std::string& name, ByteView data, mode_t mode) {
+namespace {
+
+// A fsynced temporary sibling of dir/name holding `data`; removed by the caller.
+std::filesystem::path write_temporary(const std::filesystem::path& dir, const std::string& name, ByteView data,
+                                      mode_t mode) {
   std::string pattern = (dir / ("." + name + ".partial-XXXXXX")).string();
   UniqueFd fd(::mkostemp(pattern.data(), O_CLOEXEC));
   if (!fd) throw_system_error("cannot create a temporary file in " + dir.string());
@@ -46,6 +52,41 @@ void create_file_atomically(const std::filesystem::path& dir, const std::string&
     if (::fchmod(fd.get(), mode) != 0) throw_system_error("cannot set the mode of " + temporary.string());
     write_full(fd.get(), data, temporary.string());
     if (::fsync(fd.get()) != 0) throw_system_error("cannot flush " + temporary.string());
+  } catch (...) {
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  return temporary;
+}
+
+}  // namespace
+
+void replace_file_atomically(const std::filesystem::path& dir, const std::string& name, ByteView data, mode_t mode) {
+  const auto temporary = write_temporary(dir, name, data, mode);
+  if (::rename(temporary.c_str(), (dir / name).c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(temporary.c_str());
+    errno = saved;
+    throw_system_error("cannot replace " + (dir / name).string());
+  }
+  fsync_directory(dir);
+}
+
+std::vector<std::string> list_directory(const std::filesystem::path& dir) {
+  DIR* stream = ::opendir(dir.c_str());
+  if (stream == nullptr) throw_system_error("cannot list " + dir.string());
+  std::vector<std::string> out;
+  while (const dirent* entry = ::readdir(stream)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") out.emplace_back(name);
+  }
+  ::closedir(stream);
+  return out;
+}
+
+void create_file_atomically(const std::filesystem::path& dir, const std::string& name, ByteView data, mode_t mode) {
+  const auto temporary = write_temporary(dir, name, data, mode);
+  try {
     if (!link_if_absent(temporary, dir, name)) throw Error(EEXIST, (dir / name).string() + " already exists");
   } catch (...) {
     ::unlink(temporary.c_str());
@@ -54,20 +95,9 @@ void create_file_atomically(const std::filesystem::path& dir, const std::string&
   ::unlink(temporary.c_str());
 }
 
-std::optional<std::string> read_whole_file(const std::filesystem::path& path) {
-  int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (raw < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    throw_system_error("cannot open " + path.string());
-  }
-  UniqueFd fd(raw);
-  std::string out;
-  char buffer[16384];
-  for (;;) {
-    const std::size_t n = read_full(fd.get(), {reinterpret_cast<uint8_t*>(buffer), sizeof buffer});
-    out.append(buffer, n);
-    if (n < sizeof buffer) return out;
-  }
+uint64_t unix_seconds() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 void ensure_directory(const std::filesystem::path& dir, mode_t mode) {

@@ -3,10 +3,12 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protectedfs/util/bytes.hpp"
 #include "protectedfs/util/file.hpp"
@@ -40,10 +42,18 @@ void create_file_atomically(const std::filesystem::path& dir, const std::string&
 // changes nothing) if it does. The temporary name is left for the caller to remove.
 bool link_if_absent(const std::filesystem::path& temporary, const std::filesystem::path& dir, const std::string& name);
 
+// Writes `data` to a temporary sibling, fsyncs it and renames it over dir/name: readers see the old file or the
+// new one, whole, never a mix. For the few files that change (a transferred dataset's record); the caller holds the
+// write lock.
+void replace_file_atomically(const std::filesystem::path& dir, const std::string& name, ByteView data, mode_t mode);
+
 void fsync_directory(const std::filesystem::path& dir);
 
-// The whole file, or nullopt if it does not exist.
-std::optional<std::string> read_whole_file(const std::filesystem::path& path);
+// The names in a directory (without "." and ".."), in no particular order.
+std::vector<std::string> list_directory(const std::filesystem::path& dir);
+
+// Now, in unix seconds: the time stamps written in records.
+uint64_t unix_seconds();
 
 // mkdir that accepts an existing directory (several processes may create the layout at once).
 void ensure_directory(const std::filesystem::path& dir, mode_t mode);

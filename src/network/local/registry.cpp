@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 
 #include "network/local/address.hpp"
@@ -15,11 +14,6 @@
 
 namespace pfs::network::local {
 namespace {
-
-uint64_t unix_seconds() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
 
 std::optional<std::vector<std::string>> sorted_searchable(const std::string& schema) {
   try {
@@ -42,17 +36,27 @@ std::vector<const LocalRegistry::Cached*> LocalRegistry::scan() {
   const auto dir = dir_->registry();
   DIR* stream = ::opendir(dir.c_str());
   if (stream == nullptr) throw_system_error("cannot list " + dir.string());
-  std::map<std::string, ino_t> present;
+  std::vector<std::string> names;
   while (const dirent* entry = ::readdir(stream)) {
     // Temporaries (".…") and anything else that is not a record name are ignored.
-    if (is_record_file_name(entry->d_name)) present.emplace(entry->d_name, entry->d_ino);
+    if (is_record_file_name(entry->d_name)) names.emplace_back(entry->d_name);
   }
   ::closedir(stream);
 
+  std::map<std::string, FileVersion> present;
+  for (const auto& name : names) {
+    struct stat st {};
+    if (::stat((dir / name).c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;  // records are never removed; only a damaged directory could do this
+      throw_system_error("cannot stat " + (dir / name).string());
+    }
+    present.emplace(name, FileVersion{st.st_ino, st.st_ctim});
+  }
+
   std::erase_if(cache_, [&](const auto& item) { return !present.contains(item.first); });
-  for (const auto& [name, inode] : present) {
+  for (const auto& [name, version] : present) {
     auto it = cache_.find(name);
-    if (it != cache_.end() && it->second.inode == inode) continue;
+    if (it != cache_.end() && it->second.version == version) continue;
     auto text = read_whole_file(dir / name);
     auto stored = text ? decode_record(*text) : std::nullopt;
     // A damaged record is left out of lists (find() reports it): one bad file must not hide every other dataset.
@@ -60,7 +64,7 @@ std::vector<const LocalRegistry::Cached*> LocalRegistry::scan() {
       if (it != cache_.end()) cache_.erase(it);
       continue;
     }
-    Cached cached{inode, *stored, sorted_searchable(stored->record.schema)};
+    Cached cached{version, *stored, sorted_searchable(stored->record.schema)};
     cache_.insert_or_assign(name, std::move(cached));
   }
 
@@ -140,8 +144,20 @@ std::vector<DatasetRecord> LocalRegistry::find_by_schema(const std::vector<std::
   return out;
 }
 
-void LocalRegistry::transfer(const crypto::PrivateKey&, const crypto::Address& dataset, const crypto::Address&) {
-  throw Error(ENOTSUP, "transfer of " + dataset.to_string() + ": not implemented yet on the local network");
+void LocalRegistry::transfer(const crypto::PrivateKey& owner, const crypto::Address& dataset,
+                             const crypto::Address& new_owner) {
+  if (new_owner.is_zero()) throw Error(EINVAL, "cannot transfer dataset " + dataset.to_string() + " to the zero address");
+  Directory::WriteGuard guard(*dir_);
+  auto stored = load_record(dir_->registry(), dataset);
+  if (!stored) throw Error(ENOENT, "dataset " + dataset.to_string() + " is not registered");
+  if (stored->record.owner != owner.address())
+    throw Error(EACCES, owner.address().to_string() + " does not own dataset " + dataset.to_string() + " (" +
+                            stored->record.owner.to_string() + " does)");
+  if (new_owner == stored->record.owner) return;  // ERC-721 allows it; nothing changes
+  // Only the owner changes: the address, the registration's tx, its place in "oldest first" and the secret stay,
+  // as on chain. Orders the previous owner signed stop matching because matching compares with this owner.
+  stored->record.owner = new_owner;
+  replace_file_atomically(dir_->registry(), record_file_name(dataset), as_bytes(encode_record(*stored)), 0644);
 }
 
 }  // namespace pfs::network::local

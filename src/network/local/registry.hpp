@@ -1,7 +1,9 @@
 // The DatasetRegistry + DataProtector stand-in: dataset records in registry/, one file each, written whole under
-// the write lock and read without it (a record appears atomically, so readers never see half of one).
+// the write lock and read without it (a record appears atomically, and a transfer replaces it by rename, so
+// readers never see half of one).
 #pragma once
 #include <sys/types.h>
+#include <time.h>
 
 #include <map>
 #include <optional>
@@ -31,8 +33,17 @@ class LocalRegistry final : public Registry {
                 const crypto::Address& new_owner) override;
 
  private:
+  // Which file a cached record was read from. A transfer replaces the record by rename, so the name then holds
+  // another inode; the change time also tells a reused inode number apart (ext4 reuses freed inodes quickly).
+  struct FileVersion {
+    ino_t inode = 0;
+    struct timespec changed {};
+    friend bool operator==(const FileVersion& a, const FileVersion& b) {
+      return a.inode == b.inode && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec;
+    }
+  };
   struct Cached {
-    ino_t inode = 0;  // a rewritten file is a new inode: the cached copy is then stale
+    FileVersion version;
     StoredRecord stored;
     std::optional<std::vector<std::string>> searchable;  // sorted; nullopt when the schema does not parse
   };

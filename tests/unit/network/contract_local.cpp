@@ -20,3 +20,13 @@ TEST_CASE("local network keeps the secret store contract", "[network]") {
   LocalNetworkDir dir;
   pfs::test::check_secret_store_contract(dir.under_test());
 }
+
+TEST_CASE("local network keeps the grant book contract", "[network]") {
+  LocalNetworkDir dir;
+  pfs::test::check_grant_book_contract(dir.under_test());
+}
+
+TEST_CASE("local network keeps the compute contract", "[network]") {
+  LocalNetworkDir dir;
+  pfs::test::check_compute_contract(dir.under_test());
+}

@@ -9,6 +9,7 @@
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/format/multiaddr.hpp"
 #include "protectedfs/util/error.hpp"
+#include "contract_support.hpp"
 #include "vectors.hpp"
 
 namespace pfs::test {
@@ -33,17 +34,6 @@ Bytes random_bytes(std::size_t size) {
   Bytes out(size);
   random_fill(out);
   return out;
-}
-
-// A prefix no other run uses, for names and schema keys (schema keys allow [A-Za-z0-9_-]).
-std::string unique_tag() {
-  std::string tag = to_hex(random_array<8>());
-  tag.insert(tag.begin(), 't');  // not "t" + to_hex(): GCC 12 -O3 reports a false -Wrestrict on it
-  return tag;
-}
-
-Registration make_registration(const std::string& name, const std::string& schema) {
-  return Registration{name, format::multiaddr_p2p(random_array<32>()), random_array<32>(), schema};
 }
 
 std::vector<crypto::Address> addresses(const std::vector<DatasetRecord>& records) {
@@ -243,6 +233,41 @@ void check_registry_contract(const NetworkUnderTest& net) {
     CHECK(registry.find_by_schema({tag + "_smtp:f64"}, std::nullopt).empty());
     CHECK(registry.find_by_schema({email_string, tag + "_missing:bool"}, std::nullopt).empty());
     CHECK(registry.find_by_schema({tag + "_age:f64"}, bob.address()).empty());
+  }
+
+  SECTION("transfer: only the owner gives a dataset away; every view follows; the secret stays") {
+    const std::string schema = "{\"" + tag + "_t\":\"string\"}";
+    const DatasetRecord kept = registry.register_dataset(alice, make_registration(tag + "-kept", schema));
+    const DatasetRecord given = registry.register_dataset(alice, make_registration(tag + "-given", schema));
+    network->secrets->push(alice, given.address, "key of the given dataset");
+    // Another handle lists first, so that its cached view must notice the change.
+    auto other = net.open();
+    CHECK(addresses(other->registry->list_by_owner(alice.address())) == std::vector{kept.address, given.address});
+
+    CHECK(errno_of([&] { registry.transfer(bob, given.address, bob.address()); }) == EACCES);
+    CHECK(errno_of([&] { registry.transfer(alice, crypto::Address(random_array<20>()), bob.address()); }) == ENOENT);
+    CHECK(errno_of([&] { registry.transfer(alice, given.address, crypto::Address::zero()); }) == EINVAL);
+    CHECK(registry.find(given.address)->owner == alice.address());
+
+    registry.transfer(alice, given.address, bob.address());
+    auto found = other->registry->find(given.address);
+    REQUIRE(found);
+    CHECK(found->owner == bob.address());
+    CHECK(found->name == given.name);
+    CHECK(found->checksum == given.checksum);
+    CHECK(found->tx == given.tx);
+    CHECK(addresses(other->registry->list_by_owner(alice.address())) == std::vector{kept.address});
+    CHECK(addresses(other->registry->list_by_owner(bob.address())) == std::vector{given.address});
+    CHECK(addresses(registry.find_by_schema({tag + "_t:string"}, bob.address())) == std::vector{given.address});
+    CHECK(addresses(registry.find_by_schema({tag + "_t:string"}, alice.address())) == std::vector{kept.address});
+    CHECK(network->secrets->exists(given.address));
+    // The new owner now holds every right, the previous one none.
+    CHECK(errno_of([&] { registry.transfer(alice, given.address, alice.address()); }) == EACCES);
+    CHECK(errno_of([&] { network->secrets->push(alice, given.address, "x"); }) == EACCES);
+    registry.transfer(bob, given.address, alice.address());
+    CHECK(other->registry->find(given.address)->owner == alice.address());
+    CHECK(addresses(other->registry->list_by_owner(alice.address())) == std::vector{kept.address, given.address});
+    CHECK(other->registry->list_by_owner(bob.address()).empty());
   }
 }
 

@@ -20,5 +20,9 @@ struct NetworkUnderTest {
 void check_content_store_contract(const NetworkUnderTest& net);
 void check_registry_contract(const NetworkUnderTest& net);
 void check_secret_store_contract(const NetworkUnderTest& net);
+void check_grant_book_contract(const NetworkUnderTest& net);
+// Runs need apps and funds: where register_app or fund is ENOTSUP (apps and RLC come from elsewhere on real
+// networks), the run cases are skipped with a warning.
+void check_compute_contract(const NetworkUnderTest& net);
 
 }  // namespace pfs::test

@@ -45,9 +45,11 @@ TEST_CASE("local network: first use creates the layout; name and chain id", "[ne
   CHECK(std::filesystem::is_directory(dir.path / "content"));
   CHECK(std::filesystem::is_directory(dir.path / "registry"));
   CHECK(mode_of(dir.path / "secrets") == 0700);
+  for (const char* folder : {"grants", "tasks", "accounts", "apps"})
+    CHECK(std::filesystem::is_directory(dir.path / folder));
   // Opening again (another daemon) keeps everything.
   auto again = dir.open();
-  CHECK(entries_in(dir.path) == 4);
+  CHECK(entries_in(dir.path) == 8);
 }
 
 TEST_CASE("local network: dataset address and tx follow the documented derivation", "[network]") {

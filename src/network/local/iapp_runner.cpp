@@ -1,0 +1,272 @@
+#include "network/local/iapp_runner.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "protectedfs/crypto/sha256.hpp"
+#include "protectedfs/util/error.hpp"
+
+namespace pfs::network::local {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kChunk = 1 << 20;
+
+// A tree the app may have left unwritable (chmod 0500 folders) is still removed: permissions are opened first.
+void remove_tree(const fs::path& root) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) ::chmod(it->path().c_str(), 0700);
+  }
+  ::chmod(root.c_str(), 0700);
+  fs::remove_all(root, ec);
+  if (ec) {  // a folder made unreadable before the walk reached it: open it and try once more
+    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+      if (it->is_directory(ec)) ::chmod(it->path().c_str(), 0700);
+    fs::remove_all(root, ec);
+  }
+}
+
+// The task's private working directory, removed when the task ends.
+class WorkDir {
+ public:
+  WorkDir() {
+    std::error_code ec;
+    fs::path base = fs::temp_directory_path(ec);
+    if (ec) base = "/tmp";
+    std::string pattern = (base / "protectedfs-task-XXXXXX").string();
+    // mkdtemp creates it 0700: nobody else may even list it.
+    if (::mkdtemp(pattern.data()) == nullptr) throw_system_error("cannot create a working directory in " + base.string());
+    path_ = pattern;
+  }
+  ~WorkDir() { remove_tree(path_); }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void write_plaintext(const RandomAccessSource& plaintext, const fs::path& target) {
+  UniqueFd fd = open_file(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  Bytes buffer(kChunk);
+  for (uint64_t at = 0; at < plaintext.size();) {
+    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), plaintext.size() - at));
+    plaintext.read_at(at, std::span(buffer.data(), n));
+    write_full(fd.get(), ByteView(buffer.data(), n), target.string());
+    at += n;
+  }
+}
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("was killed by signal ") + ::strsignal(WTERMSIG(status));
+  return "stopped abnormally";
+}
+
+// Starts the app and waits for it; returns its wait status. Everything the child needs is built before fork:
+// between fork and exec it only makes async-signal-safe calls (the daemon that may call this has other threads).
+// An exec that fails reports its errno through a close-on-exec pipe, so "could not start" is told apart from an
+// app that exits 127.
+int spawn_and_wait(const fs::path& executable, const std::vector<std::string>& args,
+                   const std::vector<std::string>& environment, const fs::path& cwd) {
+  std::vector<std::string> argv_text{executable.string()};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_text = environment;
+  std::vector<char*> envp;
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string cwd_text = cwd.string();
+
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("cannot start the iApp");
+  UniqueFd report_read(report[0]);
+  UniqueFd report_write(report[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_system_error("cannot start the iApp");
+  if (pid == 0) {
+    int error = 0;
+    const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0 || ::dup2(null, STDIN_FILENO) < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+        ::chdir(cwd_text.c_str()) != 0) {
+      error = errno;
+    } else {
+      // Only 0-2 and the report pipe (close-on-exec) stay open: no descriptor of the caller reaches the app.
+      ::close_range(3, static_cast<unsigned>(report[1]) - 1, 0);
+      ::close_range(static_cast<unsigned>(report[1]) + 1, ~0U, 0);
+      ::execve(argv[0], argv.data(), envp.data());
+      error = errno;
+    }
+    (void)!::write(report[1], &error, sizeof error);
+    ::_exit(127);
+  }
+  report_write.reset();
+  int exec_error = 0;
+  ssize_t got;
+  while ((got = ::read(report_read.get(), &exec_error, sizeof exec_error)) < 0 && errno == EINTR) {
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_system_error("cannot wait for the iApp");
+  }
+  if (got == static_cast<ssize_t>(sizeof exec_error)) {
+    errno = exec_error;
+    throw_system_error("cannot start the iApp " + executable.string());
+  }
+  return status;
+}
+
+void check_computed_json(const fs::path& out, const std::string& task) {
+  const fs::path computed = out / "computed.json";
+  auto text = fs::is_regular_file(computed) ? read_whole_file(computed) : std::nullopt;
+  if (!text) throw Error(EIO, "task " + task + " failed: the iApp wrote no computed.json in IEXEC_OUT");
+  nlohmann::json json = nlohmann::json::parse(*text, nullptr, false);
+  if (json.is_discarded() || !json.is_object())
+    throw Error(EIO, "task " + task + " failed: the iApp's computed.json is not a JSON object");
+}
+
+// $IEXEC_OUT copied beside the target under a hidden name, then renamed into place.
+void deliver(const fs::path& iexec_out, const fs::path& target) {
+  check_result_target(target);
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::string hidden = ".";  // not "." + name: GCC 12 -O3 reports a false -Wrestrict on it
+  hidden.append(target.filename().string()).append(".result-XXXXXX");
+  std::string pattern = (parent / hidden).string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw_system_error("cannot create a folder in " + parent.string());
+  fs::path staging = pattern;
+  try {
+    fs::copy(iexec_out, staging, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    ::chmod(staging.c_str(), 0755);  // mkdtemp made it private; a result is an ordinary folder
+    std::error_code ignored;
+    if (fs::is_directory(target, ignored)) fs::remove(target, ignored);  // the empty folder checked above
+    if (::rename(staging.c_str(), target.c_str()) != 0) throw_system_error("cannot create " + target.string());
+  } catch (const fs::filesystem_error& e) {
+    remove_tree(staging);
+    throw Error(e.code().value() ? e.code().value() : EIO, "cannot deliver the result to " + target.string() + ": " +
+                                                              e.code().message());
+  } catch (...) {
+    remove_tree(staging);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> split_args(std::string_view args) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const char c = args[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::exchange(word, {}));
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\\') {
+      if (++i == args.size()) throw Error(EINVAL, "the arguments end with a lone backslash");
+      word.push_back(args[i]);
+    } else if (c == '\'') {
+      const std::size_t end = args.find('\'', i + 1);
+      if (end == std::string_view::npos) throw Error(EINVAL, "unterminated ' in the arguments");
+      word.append(args.substr(i + 1, end - i - 1));
+      i = end;
+    } else if (c == '"') {
+      for (++i;; ++i) {
+        if (i == args.size()) throw Error(EINVAL, "unterminated \" in the arguments");
+        if (args[i] == '"') break;
+        if (args[i] == '\\' && i + 1 < args.size() && (args[i + 1] == '"' || args[i + 1] == '\\')) ++i;
+        word.push_back(args[i]);
+      }
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+void check_result_target(const fs::path& out) {
+  std::error_code ec;
+  const auto status = fs::symlink_status(out, ec);
+  if (fs::exists(status)) {
+    if (!fs::is_directory(status) || !fs::is_empty(out, ec))
+      throw Error(EEXIST, out.string() + " already exists and is not an empty folder");
+    return;
+  }
+  const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  if (!fs::is_directory(parent, ec)) throw Error(ENOENT, "cannot create " + out.string() + ": no folder " + parent.string());
+}
+
+std::shared_ptr<const RandomAccessSource> open_plaintext(std::shared_ptr<const RandomAccessSource> ciphertext,
+                                                         const Hash32& checksum, const crypto::AesKey& key) {
+  // As iExec's pre-compute: the whole file is hashed and compared before anything is decrypted.
+  crypto::Sha256 sha;
+  Bytes buffer(kChunk);
+  for (uint64_t at = 0; at < ciphertext->size();) {
+    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), ciphertext->size() - at));
+    ciphertext->read_at(at, std::span(buffer.data(), n));
+    sha.update(ByteView(buffer.data(), n));
+    at += n;
+  }
+  const Hash32 actual = sha.finish();
+  if (actual != checksum)
+    throw Error(EBADMSG, "the stored dataset does not match its checksum: expected " + to_hex0x(checksum) +
+                             ", the content has " + to_hex0x(actual));
+  // The constructor decrypts the last block: a wrong key or a truncated file shows as a bad padding (EBADMSG).
+  return std::make_shared<crypto::CbcDecryptingSource>(std::move(ciphertext), key);
+}
+
+void run_iapp(const IappTask& task) {
+  WorkDir work;
+  const fs::path iexec_in = work.path() / "iexec_in";
+  const fs::path iexec_out = work.path() / "iexec_out";
+  for (const auto& dir : {iexec_in, iexec_out})
+    if (::mkdir(dir.c_str(), 0700) != 0) throw_system_error("cannot create " + dir.string());
+  const std::string filename = task.dataset.to_string();
+  write_plaintext(*task.plaintext, iexec_in / filename);
+
+  // iExec's variables for a standard task with one dataset and no input files; a clean environment otherwise.
+  const std::vector<std::string> environment = {
+      "PATH=/usr/local/bin:/usr/bin:/bin",
+      "HOME=" + work.path().string(),
+      "LANG=C.UTF-8",
+      "IEXEC_TASK_ID=" + task.task_id,
+      "IEXEC_IN=" + iexec_in.string(),
+      "IEXEC_OUT=" + iexec_out.string(),
+      "IEXEC_DATASET_FILENAME=" + filename,
+      "IEXEC_ARGS=" + task.args_text,
+      "IEXEC_INPUT_FILES_FOLDER=" + iexec_in.string(),
+      "IEXEC_INPUT_FILES_NUMBER=0",
+      "IEXEC_BOT_SIZE=1",
+      "IEXEC_BOT_FIRST_INDEX=0",
+      "IEXEC_BOT_TASK_INDEX=0",
+  };
+  int status = 0;
+  try {
+    status = spawn_and_wait(task.executable, task.args, environment, work.path());
+  } catch (const Error& e) {
+    throw Error(EIO, "task " + task.task_id + " failed: " + e.what());
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw Error(EIO, "task " + task.task_id + " failed: the iApp " + describe_status(status));
+  check_computed_json(iexec_out, task.task_id);
+  deliver(iexec_out, task.out);
+}
+
+}  // namespace pfs::network::local

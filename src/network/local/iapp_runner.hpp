@@ -1,0 +1,54 @@
+// The local worker: what iExec's pre-compute, app container and post-compute do for one task, on this machine.
+//
+//   pre-compute   the dataset's ciphertext checked against its on-chain checksum, decrypted with the key from the
+//                 secret store into $IEXEC_IN/$IEXEC_DATASET_FILENAME (the plain zip, named by the dataset address)
+//   compute       the iApp run in a fresh private working directory (mode 0700, under $TMPDIR or /tmp) with the
+//                 iExec environment and a clean one otherwise (nothing of the caller's, no password, leaks in);
+//                 its stdout and stderr go to the caller's stderr
+//   post-compute  $IEXEC_OUT must hold computed.json (a JSON object), as iExec requires; the whole $IEXEC_OUT is
+//                 copied to the requester's result folder, which appears whole or not at all
+//
+// The working directory, the only place the plaintext ever is, is removed when the task ends, whatever happened.
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protectedfs/crypto/address.hpp"
+#include "protectedfs/crypto/aes_cbc.hpp"
+#include "protectedfs/util/bytes.hpp"
+#include "protectedfs/util/file.hpp"
+
+namespace pfs::network::local {
+
+// The arguments string split into words as a POSIX shell would without expansions: blanks separate words, '…'
+// keeps everything literally, "…" keeps everything but \" and \\, a backslash outside quotes escapes the next
+// character. EINVAL for an unterminated quote or a trailing backslash.
+std::vector<std::string> split_args(std::string_view args);
+
+// The result folder must be absent or an empty folder, in an existing folder: EEXIST / ENOENT otherwise. Checked
+// before the access is paid, and again when the result is delivered.
+void check_result_target(const std::filesystem::path& out);
+
+// The dataset as the pre-compute sees it, checked before the run is paid for: EBADMSG if the ciphertext does not
+// match the checksum or does not decrypt with the key (wrong key, truncated file).
+std::shared_ptr<const RandomAccessSource> open_plaintext(std::shared_ptr<const RandomAccessSource> ciphertext,
+                                                         const Hash32& checksum, const crypto::AesKey& key);
+
+struct IappTask {
+  std::filesystem::path executable;
+  std::vector<std::string> args;
+  std::string args_text;                            // IEXEC_ARGS
+  crypto::Address dataset;                          // IEXEC_DATASET_FILENAME (EIP-55)
+  std::shared_ptr<const RandomAccessSource> plaintext;  // from open_plaintext
+  std::string task_id;                              // IEXEC_TASK_ID, "0x…"
+  std::filesystem::path out;
+};
+
+// Runs the task to its end. EIO naming the task when the app cannot start, exits with a non-zero status, is
+// killed, or leaves no valid computed.json; the result folder is then not created.
+void run_iapp(const IappTask& task);
+
+}  // namespace pfs::network::local
