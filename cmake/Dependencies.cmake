@@ -11,3 +11,5 @@ pkg_check_modules(CRYPTOPP REQUIRED IMPORTED_TARGET libcrypto++)    # Keccak-256
 pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)            # CRC-32 with PCLMUL (~20 GB/s) for zip entries
 pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)              # the low-level FUSE API
 pkg_check_modules(ROCKSDB REQUIRED IMPORTED_TARGET rocksdb)          # the metadata cache (tree, keys, publish journal)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)                # HTTP for the iExec network (JSON-RPC, IPFS, SMS, market)
+pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)        # the config file (network profiles)
