@@ -8,7 +8,10 @@
 namespace pfs::cli {
 
 void add_pack_commands(CLI::App& app);    // pack, unpack
-void add_wallet_commands(CLI::App& app);  // wallet create | import | show
+void add_wallet_commands(CLI::App& app);  // wallet create | import | show | faucet
+void add_app_commands(CLI::App& app);     // app register
+void add_run_command(CLI::App& app);      // run DATASET --app APP
+void add_find_command(CLI::App& app);     // find --schema PATH:TYPE
 void add_status_commands(CLI::App& app);  // status, sync (through a mount's attributes)
 void add_usage_commands(CLI::App& app);   // usage (through a mount's attributes, or the network)
 

@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("protectedfs ") + PFS_VERSION);
   pfs::cli::add_pack_commands(app);
   pfs::cli::add_wallet_commands(app);
+  pfs::cli::add_app_commands(app);
+  pfs::cli::add_run_command(app);
+  pfs::cli::add_find_command(app);
   pfs::cli::add_status_commands(app);
   pfs::cli::add_usage_commands(app);
   try {

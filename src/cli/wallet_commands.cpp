@@ -1,12 +1,16 @@
-// `protectedfs wallet create | import FILE | show`: the Ethereum keystore v3 that signs for the user.
+// `protectedfs wallet create | import FILE | show | faucet [AMOUNT]`: the Ethereum keystore v3 that signs for the
+// user, and its balance on a network (the local network's faucet funds it for trials).
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/consumer_context.hpp"
+#include "cli/rlc_amount.hpp"
 #include "cli/password.hpp"
 #include "cli/user_paths.hpp"
 #include "cli/wallet_file.hpp"
 #include "protectedfs/crypto/keystore.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
+#include "protectedfs/network/local_network.hpp"
 #include "protectedfs/util/file.hpp"
 
 namespace pfs::cli {
@@ -16,7 +20,16 @@ struct WalletArgs {
   std::string wallet;
   PasswordSource password;
   std::string import_file;
+  std::string network = "local";
+  std::string amount;
+
+  // show and faucet read the address without the password.
+  ConsumerContext context() const { return {network, wallet, password}; }
 };
+
+void print_balance(const std::string& network_name, uint64_t nrlc) {
+  std::cout << "balance " << format_rlc(nrlc) << " (" << nrlc << " nRLC) on " << network_name << std::endl;
+}
 
 std::filesystem::path wallet_path(const WalletArgs& args) {
   return args.wallet.empty() ? default_wallet_path() : std::filesystem::path(args.wallet);
@@ -51,17 +64,27 @@ void run_import(const WalletArgs& args) {
 }
 
 void run_show(const WalletArgs& args) {
-  const auto path = wallet_path(args);
-  const auto address = crypto::keystore_address(read_wallet_text(path));
-  if (!address) throw Error(EINVAL, path.string() + " has no address field: not a keystore v3 wallet");
-  print_wallet(*address, path);
+  const auto address = args.context().wallet_address();
+  auto net = args.context().open_existing_network();
+  print_wallet(address, wallet_path(args));
+  if (net) print_balance(net->name, net->compute->balance(address));
+  else print_balance(std::string(network::kLocalNetworkName), 0);  // no local network yet: nothing was ever funded
+}
+
+void run_faucet(const WalletArgs& args) {
+  const uint64_t amount = args.amount.empty() ? network::kLocalFaucetAmount : parse_nrlc(args.amount);
+  const auto address = args.context().wallet_address();
+  auto net = args.context().open_network();
+  net->compute->fund(address, amount);  // ENOTSUP where RLC is not given away
+  std::cout << "funded " << address.to_string() << " with " << format_rlc(amount) << "\n";
+  print_balance(net->name, net->compute->balance(address));
 }
 
 }  // namespace
 
 void add_wallet_commands(CLI::App& app) {
   static WalletArgs args;
-  auto* wallet = app.add_subcommand("wallet", "Create, import or show the keystore v3 wallet");
+  auto* wallet = app.add_subcommand("wallet", "Create, import or show the keystore v3 wallet; fund it locally");
   wallet->require_subcommand(1);
   auto common = [](CLI::App* command) {
     command->add_option("--wallet", args.wallet, "keystore file (default $XDG_DATA_HOME/protectedfs/wallet.json)");
@@ -74,9 +97,17 @@ void add_wallet_commands(CLI::App& app) {
   import->add_option("FILE", args.import_file, "keystore v3 JSON file")->required();
   common(import);
   import->callback([] { run_import(args); });
-  auto* show = wallet->add_subcommand("show", "Print the wallet's address");
-  show->add_option("--wallet", args.wallet, "keystore file (default $XDG_DATA_HOME/protectedfs/wallet.json)");
+  auto network_flag = [](CLI::App* command) {
+    command->add_option("--wallet", args.wallet, "keystore file (default $XDG_DATA_HOME/protectedfs/wallet.json)");
+    command->add_option("--network", args.network, "local (default) or local:DIR");
+  };
+  auto* show = wallet->add_subcommand("show", "Print the wallet's address and its balance on the network");
+  network_flag(show);
   show->callback([] { run_show(args); });
+  auto* faucet = wallet->add_subcommand("faucet", "Local network: give the wallet RLC to try paid grants");
+  faucet->add_option("AMOUNT", args.amount, "nRLC, or e.g. 2.5RLC (default 10RLC)");
+  network_flag(faucet);
+  faucet->callback([] { run_faucet(args); });
 }
 
 }  // namespace pfs::cli
