@@ -3,13 +3,17 @@
 #include "cli/user_paths.hpp"
 #include "cli/wallet_file.hpp"
 #include "protectedfs/crypto/keystore.hpp"
+#include "protectedfs/network/iexec_network.hpp"
 #include "protectedfs/network/local_network.hpp"
+#include "protectedfs/network/open_network.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::cli {
 
 void ConsumerContext::add_network_flag(CLI::App* command) {
-  command->add_option("--network", network, "local (default) or local:DIR");
+  command->add_option("--network", network,
+                      "local, local:DIR, arbitrum-sepolia-testnet, arbitrum-mainnet or a profile of the config file "
+                      "(default: the config's default_network, else local)");
 }
 
 void ConsumerContext::add_wallet_flags(CLI::App* command, bool signs) {
@@ -17,26 +21,17 @@ void ConsumerContext::add_wallet_flags(CLI::App* command, bool signs) {
   if (signs) command->add_option("--password-file", password.file, "read the wallet password from this file");
 }
 
-namespace {
-
-std::filesystem::path local_directory(const std::string& network) {
-  if (network == "local") return data_directory() / "local";
-  if (network.starts_with("local:") && network.size() > 6) return network.substr(6);
-  throw Error(ENOTSUP, "network '" + network + "': this version serves the embedded local network only "
-                       "(--network local or local:DIR)");
-}
-
-}  // namespace
-
-std::unique_ptr<network::Network> ConsumerContext::open_network() const {
-  return network::open_local_network(local_directory(network));
-}
+std::unique_ptr<network::Network> ConsumerContext::open_network() const { return network::open_network(network); }
 
 std::unique_ptr<network::Network> ConsumerContext::open_existing_network() const {
-  const auto dir = local_directory(network);
+  const std::string name =
+      network.empty() ? network::configured_default_network(network::default_config_path()).value_or("local") : network;
+  std::filesystem::path local;
+  if (name == network::kLocalNetworkName) local = network::default_local_network_dir();
+  else if (name.starts_with("local:")) local = name.substr(6);
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return nullptr;
-  return network::open_local_network(dir);
+  if (!local.empty() && !std::filesystem::is_directory(local, ec)) return nullptr;
+  return network::open_network(name);
 }
 
 std::filesystem::path ConsumerContext::wallet_path() const {

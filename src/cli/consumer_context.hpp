@@ -1,5 +1,6 @@
-// What the commands that talk to a network share (SPEC.md §1): `--network` (local, the default, or local:DIR),
-// `--wallet` and `--password-file` (else $PROTECTEDFS_PASSWORD, else a prompt on a terminal).
+// What the commands that talk to a network share (SPEC.md §1): `--network` (local, local:DIR, an iExec network or
+// a profile of the config file; default: the config's default_network, else local), `--wallet` and
+// `--password-file` (else $PROTECTEDFS_PASSWORD, else a prompt on a terminal).
 #pragma once
 #include <filesystem>
 #include <memory>
@@ -14,7 +15,7 @@
 namespace pfs::cli {
 
 struct ConsumerContext {
-  std::string network = "local";
+  std::string network;  // empty: the config file's default_network, else local
   std::string wallet;  // empty: $XDG_DATA_HOME/protectedfs/wallet.json
   PasswordSource password;
 
@@ -22,11 +23,11 @@ struct ConsumerContext {
   // --wallet, and --password-file when the command signs.
   void add_wallet_flags(CLI::App* command, bool signs);
 
-  // local → $XDG_DATA_HOME/protectedfs/local, local:DIR → DIR (its layout created on first use); ENOTSUP for
-  // other networks in this version.
+  // network::open_network(): local → $XDG_DATA_HOME/protectedfs/local, local:DIR → DIR (the layout created on
+  // first use), anything else an iExec network or profile.
   std::unique_ptr<network::Network> open_network() const;
-  // For commands that only read: nullptr when the local network's directory does not exist yet (nothing is there,
-  // and a read must not create it).
+  // For commands that only read: nullptr when the chosen network is a local one whose directory does not exist yet
+  // (nothing is there, and a read must not create it).
   std::unique_ptr<network::Network> open_existing_network() const;
   std::filesystem::path wallet_path() const;
   // The wallet's address, read without its password.

@@ -20,7 +20,7 @@ struct WalletArgs {
   std::string wallet;
   PasswordSource password;
   std::string import_file;
-  std::string network = "local";
+  std::string network;  // empty: the config file's default_network, else local
   std::string amount;
 
   // show and faucet read the address without the password.
@@ -99,7 +99,8 @@ void add_wallet_commands(CLI::App& app) {
   import->callback([] { run_import(args); });
   auto network_flag = [](CLI::App* command) {
     command->add_option("--wallet", args.wallet, "keystore file (default $XDG_DATA_HOME/protectedfs/wallet.json)");
-    command->add_option("--network", args.network, "local (default) or local:DIR");
+    command->add_option("--network", args.network, "local, local:DIR, an iExec network or a profile (default: the "
+                                                   "config's default_network, else local)");
   };
   auto* show = wallet->add_subcommand("show", "Print the wallet's address and its balance on the network");
   network_flag(show);

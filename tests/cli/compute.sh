@@ -7,7 +7,7 @@ bin=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-export XDG_DATA_HOME="$work/data" PROTECTEDFS_PASSWORD="correct horse battery staple"
+export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" PROTECTEDFS_PASSWORD="correct horse battery staple"
 net="$work/net"
 passed=0; failed=0
 ok()   { passed=$((passed + 1)); }
@@ -46,7 +46,8 @@ refuses "faucet: finer than nRLC" "at most 9 decimals" pfs wallet faucet 1.00000
 refuses "faucet: nothing" "at least 1 nRLC" pfs wallet faucet 0 --wallet consumer.json
 refuses "faucet: over 2^64" "largest balance" pfs wallet faucet 18446744073709551616 --wallet consumer.json
 refuses "faucet: balance overflow" "would pass" pfs wallet faucet 18446744073709551615 --wallet consumer.json
-refuses "faucet: not the local network" "local network only" "$bin" wallet faucet --wallet consumer.json --network arbitrum-mainnet
+refuses "faucet: not the local network" "not by protectedfs" "$bin" wallet faucet --wallet consumer.json --network arbitrum-mainnet
+refuses "faucet: unknown network" "nowhere" "$bin" wallet faucet --wallet consumer.json --network nowhere
 refuses "faucet: no wallet" "no such file" pfs wallet faucet --wallet none.json
 check "refusals changed no balance" test "$(balance_of consumer.json)" == 12500000007
 
