@@ -1,6 +1,7 @@
 // `protectedfs usage [TARGET] [--json]`: accesses consumed, remaining and earnings per grant, and totals per
 // protected data across its versions (SPEC.md §1). TARGET is a protected-data folder or a mount (the daemon's
-// user.protected.usage, answered from its cache), default the only mount.
+// user.protected.usage, answered from its cache; default: the only mount), or a dataset address: then the network's
+// grant book answers, for anyone (the owner, or a consumer checking what was used).
 #include <unistd.h>
 
 #include <iomanip>
@@ -9,7 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/consumer_context.hpp"
 #include "cli/mount_client.hpp"
+#include "cli/rlc_amount.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::cli {
@@ -17,14 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string rlc(uint64_t nrlc) {
-  std::ostringstream out;
-  out << nrlc / 1000000000 << '.' << std::setw(9) << std::setfill('0') << nrlc % 1000000000;
-  std::string text = out.str();
-  while (text.back() == '0' && text[text.size() - 2] != '.') text.pop_back();
-  return text + " RLC";
-}
 
 std::string shorten(const std::string& address) {
   return address.size() == 42 ? address.substr(0, 8) + "…" + address.substr(38) : address;
@@ -40,22 +35,49 @@ void print_table(const json& usage_by_data) {
       std::cout << std::left << std::setw(20) << name << std::setw(14) << shorten(g.at("user")) << std::setw(14)
                 << shorten(g.at("app")) << std::right << std::setw(10) << g.at("consumed").get<uint64_t>()
                 << std::setw(11) << (remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining))
-                << std::setw(18) << rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)") << "\n";
+                << std::setw(18) << format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)") << "\n";
     }
     consumed += usage.at("total").at("consumed").get<uint64_t>();
     earnings += usage.at("total").at("earnings").get<uint64_t>();
   }
   std::cout << std::left << std::setw(48) << "total" << std::right << std::setw(10) << consumed << std::setw(11) << ""
-            << std::setw(18) << rlc(earnings) << std::endl;
+            << std::setw(18) << format_rlc(earnings) << std::endl;
 }
 
-void run_usage(const std::string& target, bool as_json) {
+// The same JSON as user.protected.usage, from the grant book's orders of one dataset.
+json usage_from_network(const ConsumerContext& context, const crypto::Address& dataset) {
+  auto network = context.open_existing_network();
+  if (!network || !network->registry->find(dataset)) throw Error(ENOENT, "no dataset " + dataset.to_string() + " on this network");
+  json grants = json::array();
+  uint64_t consumed = 0, earnings = 0;
+  for (const auto& state : network->grants->orders(dataset)) {
+    const auto& o = state.order.order;
+    const uint64_t price = o.datasetprice.fits_uint64() ? o.datasetprice.to_uint64() : UINT64_MAX;
+    const uint64_t earned = state.uses * price;
+    grants.push_back({{"user", o.requesterrestrict.is_zero() ? "any" : o.requesterrestrict.to_string()},
+                      {"app", o.apprestrict.to_string()},
+                      {"consumed", state.uses},
+                      {"remaining", state.remaining()},
+                      {"earnings", earned},
+                      {"open", !state.closed && state.remaining() > 0},
+                      {"orderHash", to_hex0x(state.order.hash)}});
+    consumed += state.uses;
+    earnings += earned;
+  }
+  return {{"grants", grants}, {"total", {{"consumed", consumed}, {"earnings", earnings}}}, {"unit", "nRLC"}};
+}
+
+void run_usage(const std::string& target, bool as_json, const ConsumerContext& context) {
   json by_data = json::object();
+  if (target.rfind("0x", 0) == 0 && !fs::exists(target)) {
+    const crypto::Address dataset = crypto::Address::parse(target);
+    by_data[dataset.to_string()] = usage_from_network(context, dataset);
+    if (as_json) std::cout << by_data.dump(2) << std::endl;
+    else print_table(by_data);
+    return;
+  }
   const fs::path mount = target.empty() ? resolve_mount("") : mount_of(target);
   if (mount.empty()) throw Error(EINVAL, target + " is neither a protectedfs mount nor a folder in one");
-  if (!target.empty() && fs::equivalent(mount, target)) {
-    by_data = json::object();
-  }
   if (target.empty() || fs::equivalent(mount, target)) {
     for (const auto& entry : fs::directory_iterator(mount)) {
       try {
@@ -81,10 +103,13 @@ void run_usage(const std::string& target, bool as_json) {
 void add_usage_commands(CLI::App& app) {
   static std::string target;
   static bool as_json = false;
+  static ConsumerContext context;
   auto* usage = app.add_subcommand("usage", "Accesses consumed, remaining and earnings per grant");
-  usage->add_option("TARGET", target, "a protected-data folder or a mount (default: the only protectedfs mount)");
+  usage->add_option("TARGET", target,
+                    "a protected-data folder, a mount (default: the only protectedfs mount) or a dataset address");
   usage->add_flag("--json", as_json, "print JSON instead of a table");
-  usage->callback([] { run_usage(target, as_json); });
+  context.add_network_flag(usage);
+  usage->callback([] { run_usage(target, as_json, context); });
 }
 
 }  // namespace pfs::cli

@@ -130,6 +130,9 @@ class GrantBook {
   virtual std::vector<OrderState> open_orders(const crypto::Address& dataset) = 0;
   // Any order ever published or closed, open or not (nullopt if unknown).
   virtual std::optional<OrderState> order(const Hash32& order_hash) = 0;
+  // Every order of a dataset the book can list, oldest first: on `local` all of them (open, used up, closed); on
+  // iExec the market lists open orders only (the others are known by their hash: order()).
+  virtual std::vector<OrderState> orders(const crypto::Address& dataset) = 0;
   // Closes an order (hub.manageDatasetOrder CLOSE): from then on nothing can consume it. EACCES unless the signer
   // owns the order's dataset now, ENOENT for an unknown dataset, EINVAL if order.hash is not the order's; closing a
   // closed order is not an error.

@@ -22,19 +22,21 @@ class MarketGrantBook final : public GrantBook {
   crypto::Eip712Domain domain() override { return context_->domain(); }
   void publish(const SignedOrder& order) override;
   std::vector<OrderState> open_orders(const crypto::Address& dataset) override;
+  std::vector<OrderState> orders(const crypto::Address& dataset) override { return open_orders(dataset); }
   std::optional<OrderState> order(const Hash32& order_hash) override;
   void revoke(const crypto::PrivateKey& owner, const SignedOrder& order) override;
 
   MarketLogins& logins() { return *logins_; }
 
-  // The market's open entries for a dataset as OrderStates (consumption from the chain), oldest first.
+  // The market's entries as OrderStates (consumption from the chain), oldest first.
   std::vector<OrderState> states(const std::vector<MarketOrder>& entries);
+  // The open ones among the market's entries for a dataset: listed as open, remaining > 0 on chain, and signed by
+  // the dataset's current owner (what PoCo will still match).
+  std::vector<OrderState> still_open(const crypto::Address& dataset, std::vector<MarketOrder> entries);
 
  private:
   crypto::Address dataset_owner(const crypto::Address& dataset);  // ENOENT for an unknown dataset
   uint64_t consumed(const Hash32& order_hash);
-  // The open ones among the market's entries for a dataset: remaining > 0 and signed by its current owner.
-  std::vector<OrderState> still_open(const crypto::Address& dataset, std::vector<MarketOrder> entries);
   // The hub's ClosedDatasetOrder log of this order, if it was closed (the event's one member is not indexed).
   std::optional<LogEntry> closure(const Hash32& order_hash);
   // Accesses really used by runs: the volumes of the OrdersMatched events that name the order.

@@ -87,6 +87,13 @@ std::vector<OrderState> LocalGrantBook::open_orders(const crypto::Address& datas
   return out;
 }
 
+std::vector<OrderState> LocalGrantBook::orders(const crypto::Address& dataset) {
+  std::vector<OrderState> out;
+  for (const auto& order : ledger_->orders())
+    if (order.signed_order.order.dataset == dataset) out.push_back(order.state());
+  return out;
+}
+
 std::optional<OrderState> LocalGrantBook::order(const Hash32& order_hash) {
   auto order = ledger_->order(order_hash);
   if (!order) return std::nullopt;

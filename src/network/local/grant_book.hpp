@@ -18,6 +18,7 @@ class LocalGrantBook final : public GrantBook {
   crypto::Eip712Domain domain() override;
   void publish(const SignedOrder& order) override;
   std::vector<OrderState> open_orders(const crypto::Address& dataset) override;
+  std::vector<OrderState> orders(const crypto::Address& dataset) override;
   std::optional<OrderState> order(const Hash32& order_hash) override;
   void revoke(const crypto::PrivateKey& owner, const SignedOrder& order) override;
 
