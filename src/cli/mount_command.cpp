@@ -30,6 +30,7 @@
 #include "protectedfs/crypto/keccak.hpp"
 #include "protectedfs/crypto/keystore.hpp"
 #include "protectedfs/network/local_network.hpp"
+#include "protectedfs/network/open_network.hpp"
 #include "protectedfs/publish/publisher.hpp"
 #include "protectedfs/remote/layered_contents.hpp"
 #include "protectedfs/remote/tree_sync.hpp"
@@ -93,10 +94,15 @@ cache::MasterKey derived_key(const staging::MasterKey& master, const std::string
   return key;
 }
 
-std::unique_ptr<network::Network> open_network(const std::string& name) {
-  if (name == "local") return network::open_local_network(data_directory() / "local");
-  if (name.rfind("local:", 0) == 0) return network::open_local_network(name.substr(6));
-  throw Error(ENOTSUP, "network '" + name + "': this version serves the embedded local network only (network=local)");
+
+// Names the state of one wallet on one network: the network's name, and for a local network in a directory of the
+// user's choice (local:DIR) a digest of that directory, so that two local networks never share a cache.
+std::string state_name(const std::string& requested, const network::Network& network) {
+  if (requested.rfind("local:", 0) != 0) return network.name;
+  std::error_code ec;
+  const fs::path dir = fs::weakly_canonical(fs::absolute(requested.substr(6)), ec);
+  const Hash32 digest = crypto::keccak256(as_bytes(dir.string()));
+  return network.name + "-" + to_hex(ByteView(digest.data(), 4));
 }
 
 void setup_logging(const MountOptions& m, const fs::path& state) {
@@ -113,10 +119,11 @@ void setup_logging(const MountOptions& m, const fs::path& state) {
 
 int serve(const MountOptions& m, const PasswordSource& password_source, StartupReport& report) {
   // The wallet: created on first mount of the local network (SPEC.md §1), its address and path printed.
+  auto network = network::open_network(m.network);
   const fs::path wallet_path = m.wallet ? *m.wallet : default_wallet_path();
   std::optional<crypto::PrivateKey> key;
   if (!fs::exists(wallet_path)) {
-    if (m.network != "local" && m.network.rfind("local:", 0) != 0)
+    if (network->name != network::kLocalNetworkName)
       throw Error(ENOENT, "no wallet at " + wallet_path.string() + " (create or import one: protectedfs wallet)");
     key = create_wallet(wallet_path, read_password(password_source, "Password for the new wallet: ", true));
     std::cerr << "protectedfs: created wallet " << key->address().to_string() << " at " << wallet_path.string() << "\n";
@@ -124,15 +131,15 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
     key = crypto::decrypt_keystore(read_wallet_text(wallet_path), read_password(password_source, "Wallet password: "));
   }
   const std::string address = key->address().to_string();
-  auto network = open_network(m.network);
-  const fs::path state = m.cache ? *m.cache : data_directory() / "mounts" / (network->name + "-" + address);
+  const std::string where = state_name(m.network, *network) + "-" + address;
+  const fs::path state = m.cache ? *m.cache : data_directory() / "mounts" / where;
   fs::create_directories(state);
   setup_logging(m, state);
 
   const staging::MasterKey master = staging::derive_staging_key(*key);
   cache::MetadataDb metadata((state / "metadata").string(), derived_key(master, "metadata"));
   // Keys and hidden lineages belong to the wallet, not to this cache: another mount of it reads the same data.
-  cache::WalletVault vault(data_directory() / "wallets" / (network->name + "-" + address), derived_key(master, "vault"));
+  cache::WalletVault vault(data_directory() / "wallets" / where, derived_key(master, "vault"));
   staging::StagingStore staging(state / "staging", master);
   StagedContents staged(staging);
   remote::PublishedReader published(*network, vault);

@@ -11,7 +11,7 @@ namespace pfs::cli {
 
 struct MountOptions {
   std::filesystem::path mountpoint;
-  std::string network = "local";               // local | local:DIR | a profile name
+  std::string network;  // local | local:DIR | an iExec network | a profile; empty: the config's default, else local
   std::optional<std::filesystem::path> wallet;
   std::optional<std::string> password_file;
   std::optional<std::filesystem::path> cache;
