@@ -29,6 +29,7 @@
 #include "protectedfs/cache/wallet_vault.hpp"
 #include "protectedfs/crypto/keccak.hpp"
 #include "protectedfs/crypto/keystore.hpp"
+#include "protectedfs/network/iexec_network.hpp"
 #include "protectedfs/network/local_network.hpp"
 #include "protectedfs/network/open_network.hpp"
 #include "protectedfs/publish/publisher.hpp"
@@ -131,6 +132,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
     key = crypto::decrypt_keystore(read_wallet_text(wallet_path), read_password(password_source, "Wallet password: "));
   }
   const std::string address = key->address().to_string();
+  network::add_market_login(*network, *key);  // iExec's market publishes a wallet's orders only once it logs in
   const std::string where = state_name(m.network, *network) + "-" + address;
   const fs::path state = m.cache ? *m.cache : data_directory() / "mounts" / where;
   fs::create_directories(state);

@@ -4,6 +4,7 @@
 // grant book answers, for anyone (the owner, or a consumer checking what was used).
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -26,13 +27,15 @@ std::string shorten(const std::string& address) {
 }
 
 void print_table(const json& usage_by_data) {
-  std::cout << std::left << std::setw(20) << "DATA" << std::setw(14) << "USER" << std::setw(14) << "APP" << std::right
+  int width = 20;  // the DATA column fits the longest name (an address is 42)
+  for (const auto& [name, usage] : usage_by_data.items()) width = std::max(width, static_cast<int>(name.size()) + 2);
+  std::cout << std::left << std::setw(width) << "DATA" << std::setw(14) << "USER" << std::setw(14) << "APP" << std::right
             << std::setw(10) << "CONSUMED" << std::setw(11) << "REMAINING" << std::setw(18) << "EARNINGS" << "\n";
   uint64_t consumed = 0, earnings = 0;
   for (const auto& [name, usage] : usage_by_data.items()) {
     for (const auto& g : usage.at("grants")) {
       const uint64_t remaining = g.at("remaining");
-      std::cout << std::left << std::setw(20) << name << std::setw(14) << shorten(g.at("user")) << std::setw(14)
+      std::cout << std::left << std::setw(width) << name << std::setw(14) << shorten(g.at("user")) << std::setw(14)
                 << shorten(g.at("app")) << std::right << std::setw(10) << g.at("consumed").get<uint64_t>()
                 << std::setw(11) << (remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining))
                 << std::setw(18) << format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)") << "\n";
@@ -40,7 +43,7 @@ void print_table(const json& usage_by_data) {
     consumed += usage.at("total").at("consumed").get<uint64_t>();
     earnings += usage.at("total").at("earnings").get<uint64_t>();
   }
-  std::cout << std::left << std::setw(48) << "total" << std::right << std::setw(10) << consumed << std::setw(11) << ""
+  std::cout << std::left << std::setw(width + 28) << "total" << std::right << std::setw(10) << consumed << std::setw(11) << ""
             << std::setw(18) << format_rlc(earnings) << std::endl;
 }
 

@@ -1,6 +1,8 @@
 // `protectedfs wallet create | import FILE | show | faucet [AMOUNT]`: the Ethereum keystore v3 that signs for the
 // user, and its balance on a network (the local network's faucet funds it for trials).
+#include <cctype>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/consumer_context.hpp"
@@ -46,8 +48,24 @@ void run_create(const WalletArgs& args) {
   print_wallet(key.address(), path);
 }
 
+// A file holding only a hex private key (what MetaMask's "export private key" and dev chains such as anvil give).
+std::optional<crypto::PrivateKey> raw_private_key(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  const std::string digits = text.rfind("0x", 0) == 0 ? text.substr(2) : text;
+  if (digits.size() != 64 || digits.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return std::nullopt;
+  return crypto::PrivateKey::from_hex(digits);
+}
+
 void run_import(const WalletArgs& args) {
   const std::string keystore = read_wallet_text(args.import_file);
+  if (auto key = raw_private_key(keystore)) {
+    // Encrypted at once into a keystore v3 under the wallet's password: the key never stays in clear text here.
+    const std::string password = read_password(args.password, "Password for the new wallet: ", true);
+    const auto path = wallet_path(args);
+    save_wallet(path, crypto::encrypt_keystore(*key, password));
+    print_wallet(key->address(), path);
+    return;
+  }
   const std::string password = read_password(args.password, "Password of " + args.import_file + ": ");
   // Decrypting proves the file and the password before anything is saved.
   auto key = [&] {
@@ -93,7 +111,7 @@ void add_wallet_commands(CLI::App& app) {
   auto* create = wallet->add_subcommand("create", "Make a new wallet (keystore v3, scrypt)");
   common(create);
   create->callback([] { run_create(args); });
-  auto* import = wallet->add_subcommand("import", "Import a keystore v3 file (geth, MetaMask, iexec SDK)");
+  auto* import = wallet->add_subcommand("import", "Import a keystore v3 file (geth, MetaMask, iexec SDK) or a file holding a hex private key");
   import->add_option("FILE", args.import_file, "keystore v3 JSON file")->required();
   common(import);
   import->callback([] { run_import(args); });
