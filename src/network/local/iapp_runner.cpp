@@ -1,6 +1,8 @@
 #include "network/local/iapp_runner.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,17 +39,48 @@ void remove_tree(const fs::path& root) {
   }
 }
 
-// The task's private working directory, removed when the task ends.
+constexpr std::string_view kWorkPrefix = "protectedfs-task-";
+constexpr const char* kWorkLock = ".lock";
+
+fs::path work_base() {
+  std::error_code ec;
+  fs::path base = fs::temp_directory_path(ec);
+  return ec ? fs::path("/tmp") : base;
+}
+
+// The working directories of runners that died (kill -9, a crash) before removing theirs: a live runner holds the
+// flock of its directory's .lock, so a .lock whose flock can be taken belongs to nobody. Only this user's.
+void sweep_dead_work_dirs(const fs::path& base) {
+  std::error_code ec;
+  for (fs::directory_iterator it(base, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::path dir = it->path();
+    struct stat st {};
+    if (!dir.filename().string().starts_with(kWorkPrefix) || ::lstat(dir.c_str(), &st) != 0 ||
+        !S_ISDIR(st.st_mode) || st.st_uid != ::getuid())
+      continue;
+    UniqueFd lock(::open((dir / kWorkLock).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) remove_tree(dir);
+  }
+}
+
+// The task's private working directory, removed when the task ends (and by a later run if this process is killed
+// first: see sweep_dead_work_dirs).
 class WorkDir {
  public:
   WorkDir() {
-    std::error_code ec;
-    fs::path base = fs::temp_directory_path(ec);
-    if (ec) base = "/tmp";
-    std::string pattern = (base / "protectedfs-task-XXXXXX").string();
+    const fs::path base = work_base();
+    sweep_dead_work_dirs(base);
+    std::string pattern = (base / (std::string(kWorkPrefix) + "XXXXXX")).string();
     // mkdtemp creates it 0700: nobody else may even list it.
     if (::mkdtemp(pattern.data()) == nullptr) throw_system_error("cannot create a working directory in " + base.string());
     path_ = pattern;
+    // Locked before it is named .lock (rename keeps the open file and its flock), so a sweeper never sees it free.
+    const fs::path temporary = path_ / ".lock-new";
+    lock_ = open_file(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (::flock(lock_.get(), LOCK_EX) != 0 || ::rename(temporary.c_str(), (path_ / kWorkLock).c_str()) != 0) {
+      remove_tree(path_);
+      throw_system_error("cannot lock the working directory " + path_.string());
+    }
   }
   ~WorkDir() { remove_tree(path_); }
   WorkDir(const WorkDir&) = delete;
@@ -56,6 +89,32 @@ class WorkDir {
 
  private:
   fs::path path_;
+  UniqueFd lock_;  // closed after the tree is removed (members are destroyed after the destructor's body)
+};
+
+// Like system(3): while the app runs, a Ctrl-C on the terminal (sent to the whole process group) stops the app but
+// not this process, which then removes the working directory and reports the interrupted task.
+class IgnoreTerminalSignals {
+ public:
+  IgnoreTerminalSignals() {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigemptyset(&ignore.sa_mask);
+    ::sigaction(SIGINT, &ignore, &saved_int_);
+    ::sigaction(SIGQUIT, &ignore, &saved_quit_);
+  }
+  ~IgnoreTerminalSignals() { restore(); }
+  IgnoreTerminalSignals(const IgnoreTerminalSignals&) = delete;
+  IgnoreTerminalSignals& operator=(const IgnoreTerminalSignals&) = delete;
+  // Async-signal-safe: also what the child does before exec, so that the app gets the usual dispositions.
+  void restore() const {
+    ::sigaction(SIGINT, &saved_int_, nullptr);
+    ::sigaction(SIGQUIT, &saved_quit_, nullptr);
+  }
+
+ private:
+  struct sigaction saved_int_ {};
+  struct sigaction saved_quit_ {};
 };
 
 void write_plaintext(const RandomAccessSource& plaintext, const fs::path& target) {
@@ -94,11 +153,13 @@ int spawn_and_wait(const fs::path& executable, const std::vector<std::string>& a
 
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("cannot start the iApp");
+  const IgnoreTerminalSignals ignoring;
   UniqueFd report_read(report[0]);
   UniqueFd report_write(report[1]);
   const pid_t pid = ::fork();
   if (pid < 0) throw_system_error("cannot start the iApp");
   if (pid == 0) {
+    ignoring.restore();
     int error = 0;
     const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0 || ::dup2(null, STDIN_FILENO) < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||

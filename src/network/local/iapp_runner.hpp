@@ -8,7 +8,9 @@
 //   post-compute  $IEXEC_OUT must hold computed.json (a JSON object), as iExec requires; the whole $IEXEC_OUT is
 //                 copied to the requester's result folder, which appears whole or not at all
 //
-// The working directory, the only place the plaintext ever is, is removed when the task ends, whatever happened.
+// The working directory, the only place the plaintext ever is, is removed when the task ends, whatever happened:
+// a Ctrl-C stops the app, not the runner (SIGINT and SIGQUIT are ignored while it waits, as system(3) does), and the
+// directory of a runner killed outright (kill -9) is removed by the next run (a live runner holds a flock on it).
 #pragma once
 #include <filesystem>
 #include <memory>

@@ -3,7 +3,9 @@
 // a crashed writer.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -166,6 +168,68 @@ TEST_CASE("local compute: a failing app is EIO naming the task; the access is sp
   }
   CHECK(f.net->grants->order(order.hash)->uses == 3);
   CHECK(f.net->compute->balance(f.consumer.address()) == 25);
+}
+
+TEST_CASE("local compute: a Ctrl-C stops the app, and the runner still removes the plaintext", "[network]") {
+  Fixture f;
+  f.grant(0, 1);
+  const fs::path started = f.scratch.path / "started";
+  const auto sleeper = f.net->compute->register_app(
+      f.owner, f.scratch.write("sleep.sh", "#!/bin/sh\npwd > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"\nexec sleep 30\n", fs::perms::owner_all),
+      "sleeper");
+  f.net->grants->publish(test::sign_order(*f.net->grants, f.owner,
+                                          test::grant_order(f.dataset.address, sleeper.address, f.consumer.address())));
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setpgid(0, 0);  // its own process group, as a shell gives a command: the "terminal" signals the whole group
+    int code = 2;
+    try {
+      f.dir.open()->compute->run(f.consumer, {f.dataset.address, sleeper.address, started.string(),
+                                              f.scratch.path / "out", std::nullopt});
+      code = 0;
+    } catch (const Error& e) {
+      code = e.code() == EIO ? 1 : 3;
+    } catch (...) {
+    }
+    ::_exit(code);
+  }
+  for (int i = 0; i < 1000 && !fs::exists(started); ++i) ::usleep(10000);
+  REQUIRE(fs::exists(started));
+  ::kill(-pid, SIGINT);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);  // the runner survived and reported the interrupted task
+  const std::string workdir = read_text(started);
+  CHECK_FALSE(fs::exists(workdir.substr(0, workdir.find('\n'))));
+  CHECK_FALSE(fs::exists(f.scratch.path / "out"));
+}
+
+TEST_CASE("local compute: the working directory of a runner killed outright is removed by the next run", "[network]") {
+  Fixture f;
+  f.grant(0, 1);
+  ScratchDir tmp;
+  const char* saved = std::getenv("TMPDIR");
+  const std::string saved_tmpdir = saved ? saved : "";
+  ::setenv("TMPDIR", tmp.path.c_str(), 1);
+  // A dead runner's directory (its .lock free), a live one's (its .lock held), and something else.
+  fs::create_directories(tmp.path / "protectedfs-task-dead01" / "iexec_in");
+  std::ofstream(tmp.path / "protectedfs-task-dead01" / "iexec_in" / "plaintext") << "secret";
+  std::ofstream(tmp.path / "protectedfs-task-dead01" / ".lock");
+  fs::create_directories(tmp.path / "protectedfs-task-live01");
+  std::ofstream(tmp.path / "protectedfs-task-live01" / ".lock");
+  UniqueFd held(::open((tmp.path / "protectedfs-task-live01" / ".lock").c_str(), O_RDONLY));
+  REQUIRE(::flock(held.get(), LOCK_EX) == 0);
+  fs::create_directories(tmp.path / "unrelated");
+  f.net->compute->run(f.consumer, f.request("out"));
+  if (saved) ::setenv("TMPDIR", saved_tmpdir.c_str(), 1);
+  else ::unsetenv("TMPDIR");
+  CHECK_FALSE(fs::exists(tmp.path / "protectedfs-task-dead01"));
+  CHECK(fs::exists(tmp.path / "protectedfs-task-live01"));
+  CHECK(fs::exists(tmp.path / "unrelated"));
+  CHECK(f.reported_workdir().parent_path() == tmp.path);
+  CHECK(entries_in(tmp.path) == 2);  // its own directory is gone too
 }
 
 TEST_CASE("local compute: content that fails its checksum or has no key is refused before paying", "[network]") {
