@@ -3,10 +3,7 @@
 # then a new mount: every file closed before the kill is intact, the publish resumes, and no version is
 # registered twice. Also: a thousand files copied in one go publish one version.
 source "$(dirname "$0")/lib.sh"
-registry="$XDG_DATA_HOME/protectedfs/local/registry"
-records_named() {  # how many datasets the local registry holds with this name
-  grep -l "\"name\":\"$1\"" "$registry"/*.json 2>/dev/null | wc -l
-}
+records_named() { registrations "$(attr wallet "$mnt")" "$1"; }  # datasets of this wallet with this name
 
 # --- one version for a thousand files ----------------------------------------------------------------------
 mkdir -p "$work/many"

@@ -1,11 +1,44 @@
 # Shared by the mount tests: a private state directory, daemons in the foreground (background jobs), and a trap
 # that unmounts and kills whatever is left, even when a test fails.
+#
+# One suite, two networks: by default the embedded local network (in $net); with PFS_PEERS_ENV naming the
+# peers.env of running local iExec peers (tests/peers, CTest's peers_up fixture), the real chain, IPFS node, SMS
+# and market through the iExec profile "peers". Tests say `$(network_option)` and `wallet=$(wallet_file NAME)`;
+# on the peers every wallet is a fresh key funded on the chain, so tests running at once never share an owner.
 set -uo pipefail
 bin=$(realpath "$1")
 work=$(mktemp -d /tmp/pfs-mount-test.XXXXXX)
 export XDG_DATA_HOME="$work/data" PROTECTEDFS_PASSWORD="test password"
 mnt="$work/mnt"
+net="$work/network"
 mkdir -p "$mnt" "$XDG_DATA_HOME"
+on_iexec=""
+if [[ -n "${PFS_PEERS_ENV:-}" ]]; then
+  set -a; source "$PFS_PEERS_ENV"; set +a
+  on_iexec=1
+  export XDG_CONFIG_HOME="$work/config"
+  mkdir -p "$XDG_CONFIG_HOME/protectedfs"
+  # No worker runs on the test chain: `run` returns once the orders are matched (task_timeout 0).
+  { cat "$PFS_PEERS_DIR/protectedfs.toml"; echo "task_timeout = 0"; } > "$XDG_CONFIG_HOME/protectedfs/config.toml"
+fi
+network_option() { if [[ -n "$on_iexec" ]]; then echo "network=peers"; else echo "network=local:$net"; fi; }
+network_name() { if [[ -n "$on_iexec" ]]; then echo "peers"; else echo "local:$net"; fi; }
+wallet_file() {  # NAME: the path of wallet NAME (created on first use; on the peers: a new funded key)
+  local file="$work/wallets/$1.json"
+  if [[ ! -f "$file" && -n "$on_iexec" ]]; then
+    mkdir -p "$work/wallets"
+    openssl rand -hex 32 > "$work/wallets/$1.key"
+    local address; address=$("$bin" wallet import "$work/wallets/$1.key" --wallet "$file" | awk '/^address/{print $2}')
+    rm -f "$work/wallets/$1.key"
+    curl -sf -X POST -H 'Content-Type: application/json' "$PFS_RPC" \
+      --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"anvil_setBalance\",\"params\":[\"$address\",\"0x56BC75E2D63100000\"]}" > /dev/null
+  fi
+  echo "$file"
+}
+registrations() {  # OWNER NAME: how many datasets the network holds of this owner with this name
+  "$bin" find --owner "$1" --json --network "$(network_name)" |
+    python3 -c "import json,sys; print(sum(1 for d in json.load(sys.stdin) if d['name'] == sys.argv[1]))" "$2"
+}
 declare -A daemons=()   # mount point -> daemon pid
 passed=0; failed=0
 ok()   { passed=$((passed + 1)); }
@@ -25,7 +58,10 @@ trap cleanup EXIT
 mount_at() {  # MOUNTPOINT [extra -o options]: a daemon in the foreground, as a background job
   local m=$1
   mkdir -p "$m"
-  "$bin" "$m" -f -o "publish_delay=${DELAY_MS:-300},sync_interval=${SYNC_MS:-500}${2:+,$2}" >>"$work/daemon.log" 2>&1 &
+  local options="publish_delay=${DELAY_MS:-300},sync_interval=${SYNC_MS:-500}"
+  [[ "${2:-}" == *network=* ]] || options+=",$(network_option)"
+  [[ "${2:-}" == *wallet=* ]] || options+=",wallet=$(wallet_file default)"
+  "$bin" "$m" -f -o "$options${2:+,$2}" >>"$work/daemon.log" 2>&1 &
   daemons[$m]=$!
   for _ in $(seq 100); do mountpoint -q "$m" && return 0; kill -0 "${daemons[$m]}" 2>/dev/null || break; sleep 0.1; done
   echo "daemon did not mount $m:"; cat "$work/daemon.log"; exit 1
