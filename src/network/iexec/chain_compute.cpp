@@ -69,16 +69,11 @@ uint64_t ChainCompute::balance(const Address& account) {
 }
 
 SignedOrder ChainCompute::pick_grant(const Address& requester, const RunRequest& request) {
-  std::vector<MarketOrder> entries;
-  for (auto& e : market_->dataset_orders(request.dataset))
-    if (e.status == "open") entries.push_back(std::move(e));
   MarketGrantBook book(context_, market_, std::make_shared<MarketLogins>());
   std::optional<OrderState> best;
-  for (auto& state : book.states(entries)) {
+  for (auto& state : book.still_open(request.dataset, market_->dataset_orders(request.dataset))) {
     const crypto::DatasetOrder& o = state.order.order;
-    if (o.dataset != request.dataset || state.remaining() == 0 || !allows(o.apprestrict, request.app) ||
-        !allows(o.requesterrestrict, requester))
-      continue;
+    if (!allows(o.apprestrict, request.app) || !allows(o.requesterrestrict, requester)) continue;
     if (context_->profile().workerpool && !allows(o.workerpoolrestrict, *context_->profile().workerpool)) continue;
     if (request.max_price && o.datasetprice > Uint256(*request.max_price)) continue;
     if (!best || o.datasetprice < best->order.order.datasetprice) best = std::move(state);  // cheapest, then oldest

@@ -188,19 +188,25 @@ std::optional<DatasetRecord> ChainRegistry::find_registration(const crypto::Addr
       record->multiaddr != registration.multiaddr || record->checksum != registration.checksum ||
       record->schema != registration.schema)
     return std::nullopt;
+  // Landed: an earlier send of it whose answer was lost is settled (registering it again is now EEXIST).
+  context_->sender().forget(owner, context_->profile().dataprotector,
+                            contracts::create_dataset_with_schema(owner, registration));
   return record;
 }
 
 DatasetRecord ChainRegistry::register_dataset(const crypto::PrivateKey& owner, const Registration& registration) {
   const crypto::Address owner_address = owner.address();
   const crypto::Address predicted = predicted_address(owner_address, registration);
-  if (!owners({predicted}).empty())
+  const Bytes call = contracts::create_dataset_with_schema(owner_address, registration);
+  // Our own earlier send of this registration, still unsettled (its answer was lost, or it is not mined yet), is
+  // waited for: it is this registration, not another one.
+  if (!context_->sender().in_flight(owner_address, context_->profile().dataprotector, call) &&
+      !owners({predicted}).empty())
     throw Error(EEXIST, "this registration already exists: dataset " + predicted.to_string());
 
   Receipt receipt;
   try {
-    receipt = context_->sender().send(owner, context_->profile().dataprotector,
-                                      contracts::create_dataset_with_schema(owner_address, registration));
+    receipt = context_->sender().send(owner, context_->profile().dataprotector, call);
   } catch (const RpcError& e) {
     if (!e.is_revert()) throw;
     const std::string reason = lower(e.reason());

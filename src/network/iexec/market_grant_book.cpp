@@ -79,8 +79,8 @@ std::vector<OrderState> MarketGrantBook::states(const std::vector<MarketOrder>& 
     OrderState state;
     state.order = signed_order_from_market(entries[i]);
     state.consumed = to_u64(abi::decode_uint256(answers[i].value()));
-    state.closed = entries[i].status == "canceled";
-    state.uses = state.consumed;  // right while the order is open: only matches consume it
+    // Closed or not is the hub's word (order() asks it); a market's "canceled" may only mean unpublished.
+    state.uses = state.consumed;  // right unless closed: only matches consume an order
     items.emplace_back(&entries[i], std::move(state));
   }
   std::stable_sort(items.begin(), items.end(),
@@ -151,17 +151,13 @@ std::vector<OrderState> MarketGrantBook::open_orders(const crypto::Address& data
 
 std::optional<OrderState> MarketGrantBook::order(const Hash32& order_hash) {
   OrderState state;
-  std::optional<LogEntry> closed;
   if (auto entry = market_->dataset_order(order_hash)) {
     state = states({*entry}).front();
-    // A market that has not seen the closure yet still says "open": the chain knows.
-    if (!state.closed && entry->status != "filled" && state.order.order.volume <= crypto::Uint256(state.consumed)) {
-      closed = closure(order_hash);
-      state.closed = closed.has_value();
-    }
+    // Only a used-up order may be closed (a close sets consumed = volume): then the hub's log says whether it was.
+    if (state.order.order.volume <= crypto::Uint256(state.consumed)) state.closed = closure(order_hash).has_value();
   } else {
     // Never published, but maybe closed on chain: the closing transaction carries the whole order.
-    closed = closure(order_hash);
+    const auto closed = closure(order_hash);
     if (!closed) return std::nullopt;
     const auto tx = context_->chain().rpc().call("eth_getTransactionByHash",
                                                  nlohmann::json::array({to_hex0x(closed->transaction_hash)}));

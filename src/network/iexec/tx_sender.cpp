@@ -1,6 +1,7 @@
 #include "network/iexec/tx_sender.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -123,7 +124,7 @@ TransactionSender::Fees TransactionSender::current_fees() {
 }
 
 Hash32 TransactionSender::sign_and_send(const crypto::PrivateKey& key, const crypto::Address& to, ByteView data,
-                                        const Uint256& value, const Uint256& gas) {
+                                        const Uint256& value, const Uint256& gas, const Hash32& identity) {
   const crypto::Address from = key.address();
   const Fees fees = current_fees();
   Wallet& w = wallet(from);
@@ -142,19 +143,33 @@ Hash32 TransactionSender::sign_and_send(const crypto::PrivateKey& key, const cry
       crypto::LegacyTransaction tx{options_.chain_id, nonce, fees.max_fee, gas, to, value, Bytes(data.begin(), data.end())};
       signed_tx = tx.sign(key);
     }
+    // In flight from now on: if the node's answer is lost, the transaction may still be out there, and a retry of
+    // the same send must wait for it rather than send a twin.
+    {
+      std::lock_guard state(mutex_);
+      in_flight_[identity] = signed_tx.hash;
+    }
     try {
       chain_->rpc().call("eth_sendRawTransaction", nlohmann::json::array({to_hex0x(signed_tx.raw)}));
     } catch (const RpcError& e) {
       const std::string message = lower(e.rpc_message());
       if (message.find("already known") != std::string::npos) {
         // The node has this very transaction already (a retry of a send whose answer was lost).
-      } else if (message.find("nonce too low") != std::string::npos && attempt < 3) {
-        w.next_nonce.reset();  // our count ran behind the chain (another client of the wallet): ask again
-        continue;
       } else {
+        {
+          std::lock_guard state(mutex_);
+          in_flight_.erase(identity);  // refused: it will never be mined
+        }
+        if (message.find("nonce too low") != std::string::npos && attempt < 3) {
+          w.next_nonce.reset();  // our count ran behind the chain (another client of the wallet): ask again
+          continue;
+        }
         if (e.code() == EAGAIN) w.next_nonce.reset();
         throw;
       }
+    } catch (const Error&) {
+      w.next_nonce.reset();  // no answer: the node's pending count will say whether it got the transaction
+      throw;
     }
     w.next_nonce = nonce + 1;
     return signed_tx.hash;
@@ -202,7 +217,8 @@ Receipt TransactionSender::wait_for_receipt(const Hash32& tx, const crypto::Addr
   } catch (const Error&) {
     // unknown: treat as still pending
   }
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.receipt_timeout).count();
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1f", static_cast<double>(options_.receipt_timeout.count()) / 1000);
   if (dropped) {
     Wallet& w = wallet(from);
     {
@@ -213,8 +229,20 @@ Receipt TransactionSender::wait_for_receipt(const Hash32& tx, const crypto::Addr
     in_flight_.erase(send_identity(from, to, data, value));
     throw Error(EAGAIN, "transaction " + to_hex0x(tx) + " was dropped by the node before being mined");
   }
-  throw Error(EAGAIN, "transaction " + to_hex0x(tx) + " not mined after " + std::to_string(seconds) + " s" +
+  throw Error(EAGAIN, "transaction " + to_hex0x(tx) + " not mined after " + seconds + " s" +
                           (last_problem.empty() ? "" : " (" + last_problem + ")"));
+}
+
+bool TransactionSender::in_flight(const crypto::Address& from, const crypto::Address& to, ByteView data,
+                                  const Uint256& value) {
+  std::lock_guard lock(mutex_);
+  return in_flight_.contains(send_identity(from, to, data, value));
+}
+
+void TransactionSender::forget(const crypto::Address& from, const crypto::Address& to, ByteView data,
+                               const Uint256& value) {
+  std::lock_guard lock(mutex_);
+  in_flight_.erase(send_identity(from, to, data, value));
 }
 
 Receipt TransactionSender::send(const crypto::PrivateKey& key, const crypto::Address& to, ByteView data,
@@ -227,15 +255,16 @@ Receipt TransactionSender::send(const crypto::PrivateKey& key, const crypto::Add
     std::lock_guard lock(mutex_);
     if (auto it = in_flight_.find(identity); it != in_flight_.end()) previous = it->second;
   }
-  Hash32 tx;
-  if (previous) {
-    tx = *previous;  // the same send is already out there: wait for it rather than sending a twin
-  } else {
-    const Uint256 gas = estimate_gas(from, to, data, value);
-    tx = sign_and_send(key, to, data, value, gas);
+  if (previous && chain_->rpc()
+                      .call("eth_getTransactionByHash", nlohmann::json::array({to_hex0x(*previous)}))
+                      .is_null()) {
+    // The node never got it (its answer was lost on the way there, not back): send it anew.
     std::lock_guard lock(mutex_);
-    in_flight_[identity] = tx;
+    in_flight_.erase(identity);
+    previous.reset();
   }
+  // The same send already out there is waited for rather than sent twice.
+  const Hash32 tx = previous ? *previous : sign_and_send(key, to, data, value, estimate_gas(from, to, data, value), identity);
   try {
     Receipt receipt = wait_for_receipt(tx, from, to, data, value);
     std::lock_guard lock(mutex_);

@@ -6,8 +6,8 @@
 // Failures: a revert, at estimation or once mined, is an RpcError with is_revert() and the decoded reason (errno EIO;
 // callers that know the call map reasons to EACCES, EEXIST…). Not mined in time is EAGAIN; a transaction the node
 // dropped is EAGAIN too, and its nonce is released. A send identical to one still in flight (same wallet, target,
-// data and value) waits for that transaction instead of sending a second one, so a caller that retries after a
-// timeout cannot register twice.
+// data and value; sent, or sent with its answer lost) waits for that transaction instead of sending a second one, so
+// a caller that retries after a timeout or a lost answer cannot register twice within one process.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -44,6 +44,12 @@ class TransactionSender {
 
   Receipt send(const crypto::PrivateKey& key, const crypto::Address& to, ByteView data,
                const crypto::Uint256& value = crypto::Uint256());
+  // Whether this very send is in flight (sent, or sent with its answer lost, and not settled yet).
+  bool in_flight(const crypto::Address& from, const crypto::Address& to, ByteView data,
+                 const crypto::Uint256& value = crypto::Uint256());
+  // Settles a send the caller saw land by other means (its effect found on chain): a later identical send is new.
+  void forget(const crypto::Address& from, const crypto::Address& to, ByteView data,
+              const crypto::Uint256& value = crypto::Uint256());
 
  private:
   struct Fees {
@@ -61,7 +67,7 @@ class TransactionSender {
                                const crypto::Uint256& value);
   Fees current_fees();
   Hash32 sign_and_send(const crypto::PrivateKey& key, const crypto::Address& to, ByteView data,
-                       const crypto::Uint256& value, const crypto::Uint256& gas);
+                       const crypto::Uint256& value, const crypto::Uint256& gas, const Hash32& identity);
   Receipt wait_for_receipt(const Hash32& tx, const crypto::Address& from, const crypto::Address& to, ByteView data,
                            const crypto::Uint256& value);
   Wallet& wallet(const crypto::Address& address);

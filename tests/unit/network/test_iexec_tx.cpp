@@ -29,6 +29,7 @@ struct ScriptedNode {
   uint64_t pending_nonce = 5;
   std::optional<nlohmann::json> estimate_error;
   int nonce_too_low = 0;              // how many sends to refuse with "nonce too low"
+  int lose_send_answers = 0;          // how many sends to take and then answer 502 (the answer lost on the way)
   bool mine = true;                   // answer receipts
   bool known = true;                  // eth_getTransactionByHash finds the transaction
   bool revert_when_mined = false;
@@ -71,6 +72,10 @@ struct ScriptedNode {
       } else {
         raw.push_back(from_hex(call["params"][0].get<std::string>()));
         out["result"] = to_hex0x(crypto::transaction_hash(raw.back()));
+        if (lose_send_answers > 0) {
+          --lose_send_answers;
+          return Reply{502, "bad gateway"};
+        }
       }
     } else if (method == "eth_getTransactionReceipt") {
       if (mine && !raw.empty()) {
@@ -187,6 +192,25 @@ TEST_CASE("tx: nonce races, missing receipts, dropped transactions, the wrong ch
     const Receipt receipt = h.sender.send(h.key, h.to, Bytes{1});
     CHECK(h.node.raw.size() == 1);  // not sent twice
     CHECK(receipt.transaction_hash == crypto::transaction_hash(h.node.raw[0]));
+  }
+  SECTION("the answer to the send is lost: EAGAIN; the retry waits for the transaction the node got") {
+    Harness h;
+    h.node.lose_send_answers = 1;
+    CHECK(errno_of([&] { h.sender.send(h.key, h.to, Bytes{1}); }) == EAGAIN);
+    const Receipt receipt = h.sender.send(h.key, h.to, Bytes{1});
+    CHECK(h.node.raw.size() == 1);
+    CHECK(receipt.transaction_hash == crypto::transaction_hash(h.node.raw[0]));
+  }
+  SECTION("the send never reached the node: the retry sends it anew") {
+    Harness h;
+    h.node.lose_send_answers = 1;
+    h.node.known = false;  // eth_getTransactionByHash: never heard of it
+    CHECK(errno_of([&] { h.sender.send(h.key, h.to, Bytes{1}); }) == EAGAIN);
+    CHECK(h.sender.in_flight(h.key.address(), h.to, Bytes{1}));
+    h.node.raw.clear();  // as if the first never arrived
+    h.sender.send(h.key, h.to, Bytes{1});
+    CHECK(h.node.raw.size() == 1);
+    CHECK_FALSE(h.sender.in_flight(h.key.address(), h.to, Bytes{1}));
   }
   SECTION("dropped by the node: EAGAIN saying so, and the next send may go again") {
     Harness h;
