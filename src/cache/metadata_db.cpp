@@ -144,6 +144,15 @@ class Journal final : public core::PublishJournal {
     check(db_.Delete(synced(), key), "cache: erasing " + describe(key));
   }
 
+  std::optional<std::string> get(uint64_t data_ino) override {
+    const std::string key = ino_key('j', data_ino);
+    std::string value;
+    const rocksdb::Status status = db_.Get(rocksdb::ReadOptions(), key, &value);
+    if (status.IsNotFound()) return std::nullopt;
+    check(status, "cache: reading " + describe(key));
+    return unseal(master_, key, value, describe(key));
+  }
+
   std::map<uint64_t, std::string> load() override {
     std::map<uint64_t, std::string> entries;
     scan(db_, 'j', "cache: reading the publish journal", [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {

@@ -702,7 +702,8 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
     });
     for (const auto& [key, c] : children) {
       path.push_back(key);
-      snap.entries.push_back({path, c->kind != NodeKind::Field, c->ino, c->size, c->type});
+      snap.entries.push_back({path, c->kind != NodeKind::Field, c->ino, c->size,
+                              c->mtime.tv_sec * 1000000000LL + c->mtime.tv_nsec, c->type});
       if (c->kind != NodeKind::Field) walk(*c, path);
       path.pop_back();
     }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "protectedfs/crypto/keccak.hpp"
 #include "protectedfs/format/multiaddr.hpp"
 #include "protectedfs/format/schema.hpp"
 #include "protectedfs/pipeline/leaf_plan.hpp"
@@ -45,6 +46,17 @@ std::string join(const std::vector<std::string>& keys, char separator) {
   return out;
 }
 
+// What the content of a snapshot was: its fields' key paths, sizes, modification times and types. An unfinished
+// publish whose fingerprint matches the current one is finished as it was, not published again.
+std::string fingerprint_of(const core::DataSnapshot& snap) {
+  json parts = json::array();
+  parts.push_back(snap.name);
+  for (const auto& e : snap.entries)
+    parts.push_back({join(e.keys, '.'), e.directory, e.size, e.mtime_ns, e.type.value_or("")});
+  const Hash32 digest = crypto::keccak256(as_bytes(parts.dump()));
+  return to_hex(ByteView(digest.data(), digest.size()));
+}
+
 // The zip plan and schema of a snapshot: each leaf typed by its user.protected.type or by its content.
 pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldContents& contents, format::Schema& schema) {
   pipeline::PackPlan plan;
@@ -82,8 +94,7 @@ Publisher::Publisher(core::Filesystem& fs, core::FieldContents& contents, networ
 Publisher::~Publisher() { stop(); }
 
 void Publisher::start() {
-  // Publishes a crash interrupted: their journal says what they were; the data is published again unless its
-  // registration had already landed (found by its exact registration, never sent twice).
+  // Publishes a crash interrupted: publish() finds their journal entries and resumes them (below).
   for (const auto& [data, text] : journal_.load()) {
     try {
       const json entry = json::parse(text);
@@ -101,18 +112,10 @@ void Publisher::start() {
         }
         continue;
       }
-      network::Registration registration{entry.at("name"), from_hex(entry.at("multiaddr").get<std::string>()),
-                                         from_hex_fixed<32>(entry.at("checksum").get<std::string>()), entry.at("schema")};
-      if (auto landed = network_.registry->find_registration(wallet_.address(), registration)) {
-        keys_.put(landed->address.to_string(), entry.at("key"));
-        if (!network_.secrets->exists(landed->address))
-          network_.secrets->push(wallet_, landed->address, entry.at("key"));
-        record_published(data, *landed);
-      }
+      changed(data, entry.value("name", ""));  // publish() resumes it from the journal, never registering twice
     } catch (const std::exception&) {
-      // An unreadable entry: the data is simply published again below.
+      journal_.erase(data);  // unreadable: the data is simply published again (its status says pending)
     }
-    journal_.erase(data);
   }
   // Whatever was pending when the daemon stopped or crashed (the tree keeps the status); and every folder's grants
   // are brought in line once (an order left half issued, a transfer under way).
@@ -267,7 +270,14 @@ void Publisher::work(uint64_t data, const Entry& entry) {
 }
 
 void Publisher::publish(uint64_t data, uint64_t generation) {
-  const core::DataSnapshot snap = fs_.snapshot(data);
+  core::DataSnapshot snap;
+  try {
+    snap = fs_.snapshot(data);
+  } catch (const Error& e) {
+    if (e.code() != ENOENT) throw;
+    journal_.erase(data);  // the folder is gone (rmdir): nothing left to publish
+    return;
+  }
   const core::DataInfo before = fs_.data_info(data);
   if (!snap.has_fields()) {  // a protected data is never empty: the last version stays until rmdir
     set_status(data, before.address.empty() ? "draft" : "published");
@@ -280,6 +290,26 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
     }
     set_status(data, "publishing " + name + " " + std::to_string(percent) + "%");
   };
+  // A publish that got as far as registering (before a failure or a crash) is finished first: its registration is
+  // found if it landed and sent again only if it did not and the content is still the same, so one version is
+  // never registered twice.
+  const std::string fingerprint = fingerprint_of(snap);
+  if (auto pending = journal_.get(data)) {
+    const json entry = json::parse(*pending);
+    const network::Registration registration{entry.at("name"), from_hex(entry.at("multiaddr").get<std::string>()),
+                                             from_hex_fixed<32>(entry.at("checksum").get<std::string>()),
+                                             entry.at("schema")};
+    const bool same_content = entry.value("fingerprint", "") == fingerprint && registration.name == snap.name;
+    auto landed = network_.registry->find_registration(wallet_.address(), registration);
+    if (landed || same_content) {
+      step("register", 0);
+      finish_registration(data, registration, entry.at("key"), landed, step);
+      if (same_content) return;
+    } else {
+      journal_.erase(data);  // never landed, and the content changed since: its upload simply goes unused
+    }
+  }
+
   step("plan", 0);
   format::Schema schema;
   const pipeline::PackPlan plan = plan_snapshot(snap, contents_, schema);
@@ -303,22 +333,45 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
 
   step("register", 0);
   const std::string key = to_base64(file.key);
-  network::Registration registration{snap.name, file.multiaddr, from_hex_fixed<32>(file.checksum), plan.schema_json};
+  const network::Registration registration{snap.name, file.multiaddr, from_hex_fixed<32>(file.checksum),
+                                           plan.schema_json};
   journal_.put(data, json{{"name", registration.name},
                           {"multiaddr", to_hex(registration.multiaddr)},
                           {"checksum", to_hex(registration.checksum)},
                           {"schema", registration.schema},
-                          {"key", key}}
+                          {"key", key},
+                          {"fingerprint", fingerprint}}
                          .dump());
-  auto record = network_.registry->find_registration(wallet_.address(), registration);
-  if (!record) record = network_.registry->register_dataset(wallet_, registration);
-  keys_.put(record->address.to_string(), key);
+  finish_registration(data, registration, key, std::nullopt, step);
+}
 
+// Registers (unless `landed` says it is already), keeps the key, pushes it to the secret service, and only then
+// forgets the journal entry: each step may fail and be retried without doing an earlier one twice.
+void Publisher::finish_registration(uint64_t data, const network::Registration& registration, const std::string& key,
+                                    std::optional<network::DatasetRecord> landed,
+                                    const std::function<void(const std::string&, int)>& step) {
+  if (!landed) landed = network_.registry->find_registration(wallet_.address(), registration);
+  if (!landed) {
+    try {
+      landed = network_.registry->register_dataset(wallet_, registration);
+    } catch (const Error& e) {
+      // The same registration already there (a transaction whose answer was lost): find it.
+      if (e.code() != EEXIST) throw;
+      landed = network_.registry->find_registration(wallet_.address(), registration);
+      if (!landed) throw;
+    }
+  }
+  keys_.put(landed->address.to_string(), key);
   step("secret", 0);
-  if (!network_.secrets->exists(record->address)) network_.secrets->push(wallet_, record->address, key);
+  if (!network_.secrets->exists(landed->address)) {
+    try {
+      network_.secrets->push(wallet_, landed->address, key);
+    } catch (const Error& e) {
+      if (e.code() != EEXIST) throw;  // pushed by an earlier try whose answer was lost
+    }
+  }
   journal_.erase(data);
-
-  record_published(data, *record);
+  record_published(data, *landed);
 }
 
 // The attributes of SPEC.md §3 for a version that is now registered; the previous one joins the versions list.

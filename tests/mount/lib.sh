@@ -13,14 +13,22 @@ mnt="$work/mnt"
 net="$work/network"
 mkdir -p "$mnt" "$XDG_DATA_HOME"
 on_iexec=""
-if [[ -n "${PFS_PEERS_ENV:-}" ]]; then
-  set -a; source "$PFS_PEERS_ENV"; set +a
+use_peers() {  # PEERS_ENV: run on the iExec profile "peers" of these running peers
+  set -a; source "$1"; set +a
   on_iexec=1
   export XDG_CONFIG_HOME="$work/config"
   mkdir -p "$XDG_CONFIG_HOME/protectedfs"
   # No worker runs on the test chain: `run` returns once the orders are matched (task_timeout 0).
   { cat "$PFS_PEERS_DIR/protectedfs.toml"; echo "task_timeout = 0"; } > "$XDG_CONFIG_HOME/protectedfs/config.toml"
-fi
+}
+[[ -n "${PFS_PEERS_ENV:-}" ]] && use_peers "$PFS_PEERS_ENV"
+private_peers=""
+start_private_peers() {  # peers of this test's own (fault tests stop and start them), stopped by the cleanup
+  private_peers="$work/peers"
+  "$(dirname "${BASH_SOURCE[0]}")/../peers/start.sh" "$private_peers" > /dev/null || { echo "the peers did not start"; exit 1; }
+  use_peers "$private_peers/peers.env"
+}
+peer() { "$(dirname "${BASH_SOURCE[0]}")/../peers/peer.sh" "$private_peers" "$@" > /dev/null; }  # start|stop|kill NAME
 network_option() { if [[ -n "$on_iexec" ]]; then echo "network=peers"; else echo "network=local:$net"; fi; }
 network_name() { if [[ -n "$on_iexec" ]]; then echo "peers"; else echo "local:$net"; fi; }
 wallet_file() {  # NAME: the path of wallet NAME (created on first use; on the peers: a new funded key)
@@ -51,6 +59,7 @@ cleanup() {
   done
   for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; done
   wait 2>/dev/null
+  [[ -n "$private_peers" ]] && "$(dirname "${BASH_SOURCE[0]}")/../peers/stop.sh" "$private_peers" > /dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -96,6 +96,7 @@ struct FieldSnapshot {
   bool directory = false;             // a nested object
   uint64_t ino = 0;
   uint64_t size = 0;
+  int64_t mtime_ns = 0;               // with the size: whether the content changed since an earlier snapshot
   std::optional<std::string> type;    // user.protected.type, if set
 };
 struct DataSnapshot {

@@ -56,6 +56,7 @@ class PublishJournal {
   virtual ~PublishJournal() = default;
   virtual void put(uint64_t data_ino, const std::string& entry) = 0;  // durable on return
   virtual void erase(uint64_t data_ino) = 0;
+  virtual std::optional<std::string> get(uint64_t data_ino) = 0;
   virtual std::map<uint64_t, std::string> load() = 0;
 };
 

@@ -17,7 +17,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,6 +71,9 @@ class Publisher {
 
   void run();
   void publish(uint64_t data_ino, uint64_t generation);
+  void finish_registration(uint64_t data_ino, const network::Registration& registration, const std::string& key,
+                           std::optional<network::DatasetRecord> landed,
+                           const std::function<void(const std::string&, int)>& step);
   void work(uint64_t data_ino, const Entry& entry);  // one queue entry, on the publisher's thread
   void set_status(uint64_t data_ino, const std::string& status);
   void record_published(uint64_t data_ino, const network::DatasetRecord& record);
