@@ -46,7 +46,8 @@ void Directory::recover() {
     std::filesystem::remove_all(apps() / name, ignored);
   }
   for (const auto& name : list_directory(accounts())) {
-    if (is_temporary_name(name)) continue;
+    std::error_code ec;
+    if (is_temporary_name(name) || !std::filesystem::is_directory(accounts() / name, ec)) continue;
     for (const auto& deposit : temporary_names(accounts() / name)) ::unlink((accounts() / name / deposit).c_str());
   }
   for (const auto& name : temporary_names(content())) {

@@ -304,6 +304,7 @@ TEST_CASE("local grants: leftovers of a crashed writer are ignored, then cleaned
   for (const auto& t : temporaries) std::ofstream(t) << "{\"half";
   fs::create_directory(f.dir.path / "apps" / ".register-Xy12Zw");
   std::ofstream(f.dir.path / "apps" / ".register-Xy12Zw" / "app") << "partial executable";
+  std::ofstream(f.dir.path / "accounts" / "stray") << "not an account";  // a stray file is left alone
   // A damaged order file (from outside: written files are whole) is skipped, not fatal.
   std::ofstream(f.dir.path / "grants" / (to_hex0x(random_array<32>()) + ".json")) << "{\"orderHash\":";
 
