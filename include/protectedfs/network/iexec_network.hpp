@@ -45,12 +45,17 @@ struct Profile {
   uint64_t log_start_block = 0;  // the DataProtector's deployment block: log scans start there
   Hash32 order_tag{};            // tag of the grants signed on this network (PROTOCOL.md §4)
 
-  // Tuning (config keys in seconds / blocks).
-  std::chrono::seconds request_timeout{60};  // `request_timeout`: one HTTP request (uploads are bounded by stalls)
-  std::chrono::seconds tx_timeout{180};      // `tx_timeout`: a transaction must be mined within this
-  std::chrono::seconds task_timeout{1800};   // `task_timeout`: how long `run` follows a task (0: return after the match)
-  uint64_t log_block_range = 0;              // `log_block_range`: max blocks per eth_getLogs (0: adapt to the node)
-  std::optional<crypto::Address> workerpool; // `workerpool`: run only on this workerpool's orders
+  // Tuning; the config keys have the same names (durations in seconds).
+  // One HTTP request (an upload has no total limit: it fails when it stalls).
+  std::chrono::seconds request_timeout{60};
+  // A transaction must be mined within this, else EAGAIN (it may still land: a retry finds it).
+  std::chrono::seconds tx_timeout{180};
+  // How long `run` follows its task; 0: return right after the match.
+  std::chrono::seconds task_timeout{1800};
+  // At most this many blocks per eth_getLogs; 0: start with the whole range and halve where the node refuses.
+  uint64_t log_block_range = 0;
+  // Run only on this workerpool's orders.
+  std::optional<crypto::Address> workerpool;
 };
 
 // The built-in profiles, by name; nullopt for another name.

@@ -1,7 +1,6 @@
 #include "network/iexec/chain.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "protectedfs/crypto/uint256.hpp"
@@ -149,7 +148,8 @@ std::map<uint64_t, uint64_t> Chain::block_timestamps(const std::set<uint64_t>& b
   std::lock_guard lock(mutex_);
   for (std::size_t i = 0; i < missing.size(); ++i) {
     const auto& block = answers[i].value();
-    if (!block.is_object()) throw Error(EAGAIN, "block " + std::to_string(missing[i]) + " is not known to the node yet");
+    if (!block.is_object())
+      throw Error(EAGAIN, "block " + std::to_string(missing[i]) + " is not known to the node yet");
     const uint64_t time = parse_quantity(block.value("timestamp", nlohmann::json()), "block timestamp");
     timestamps_[missing[i]] = time;
     out.emplace(missing[i], time);

@@ -9,12 +9,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "network/iexec/json_rpc.hpp"
 #include "protectedfs/crypto/address.hpp"
@@ -70,16 +69,16 @@ class Chain {
   // The same from the profile's log start block to the latest block.
   std::vector<LogEntry> logs_since_start(const LogFilter& filter);
 
-  static std::string quantity(uint64_t value);       // "0x1a"
+  static std::string quantity(uint64_t value);                                           // "0x1a"
   static uint64_t parse_quantity(const nlohmann::json& value, const std::string& what);  // EIO if malformed
 
  private:
   std::shared_ptr<JsonRpc> rpc_;
   const uint64_t log_start_block_;
   std::mutex mutex_;
-  uint64_t log_span_;  // guarded by mutex_: the widest range the node accepted (0 = not limited yet)
-  std::optional<uint64_t> chain_id_;            // guarded by mutex_
-  std::map<uint64_t, uint64_t> timestamps_;     // guarded by mutex_
+  uint64_t log_span_;                 // guarded by mutex_: the widest range the node accepted (0 = not limited yet)
+  std::optional<uint64_t> chain_id_;  // guarded by mutex_
+  std::map<uint64_t, uint64_t> timestamps_;  // guarded by mutex_
 };
 
 }  // namespace pfs::network::iexec

@@ -1,9 +1,8 @@
 #include "network/iexec/chain_compute.hpp"
 
 #include <algorithm>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "network/iexec/contracts.hpp"
 #include "protectedfs/crypto/abi.hpp"
@@ -63,8 +62,8 @@ std::optional<AppRecord> ChainCompute::find_app(const Address& app) {
 }
 
 uint64_t ChainCompute::balance(const Address& account) {
-  const Uint256 stake =
-      contracts::decode_account_stake(context_->chain().call(context_->profile().hub, contracts::view_account(account)));
+  const Uint256 stake = contracts::decode_account_stake(
+      context_->chain().call(context_->profile().hub, contracts::view_account(account)));
   return to_u64(stake);
 }
 
@@ -105,7 +104,8 @@ SignedWorkerpoolOrder ChainCompute::pick_workerpool_order(const Address& request
         allows(w.requesterrestrict, requester) && covers(w.tag, tag))
       return order;
   }
-  throw Error(ENOENT, "no workerpool order offers to run app " + request.app.to_string() + " with tag " + to_hex0x(tag));
+  throw Error(ENOENT,
+              "no workerpool order offers to run app " + request.app.to_string() + " with tag " + to_hex0x(tag));
 }
 
 Hash32 ChainCompute::match(const crypto::PrivateKey& requester, const SignedAppOrder& app, const SignedOrder& dataset,
@@ -200,7 +200,8 @@ RunResult ChainCompute::run(const crypto::PrivateKey& requester_key, const RunRe
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   contracts::TaskStatus status = contracts::TaskStatus::unset;
   for (;;) {
-    const auto view = contracts::decode_task(context_->chain().call(context_->profile().hub, contracts::view_task(task)));
+    const auto view =
+        contracts::decode_task(context_->chain().call(context_->profile().hub, contracts::view_task(task)));
     status = view.status;
     if (status == contracts::TaskStatus::completed) {
       fetch_result(view.results, request.out);

@@ -59,7 +59,8 @@ std::map<crypto::Address, ChainRegistry::SchemaLog> ChainRegistry::logs_to_schem
   return out;
 }
 
-std::map<crypto::Address, ChainRegistry::SchemaLog> ChainRegistry::schema_logs(const std::vector<crypto::Address>& datasets) {
+std::map<crypto::Address, ChainRegistry::SchemaLog> ChainRegistry::schema_logs(
+    const std::vector<crypto::Address>& datasets) {
   std::vector<LogEntry> logs;
   for (std::size_t start = 0; start < datasets.size(); start += kTopicsPerQuery) {
     LogFilter filter;
@@ -154,8 +155,8 @@ std::vector<DatasetRecord> ChainRegistry::records(const std::vector<crypto::Addr
     auto o = owner_of.find(d);
     if (f == known.end() || o == owner_of.end() || !f->second.schema_log) continue;
     const SchemaLog& log = *f->second.schema_log;
-    DatasetRecord r{d, o->second, f->second.name, f->second.multiaddr, f->second.checksum, log.schema, log.created,
-                    to_hex0x(log.tx)};
+    DatasetRecord r{d,          o->second,   f->second.name,  f->second.multiaddr, f->second.checksum,
+                    log.schema, log.created, to_hex0x(log.tx)};
     items.emplace_back(&log, std::move(r));
   }
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
@@ -228,13 +229,14 @@ DatasetRecord ChainRegistry::register_dataset(const crypto::PrivateKey& owner, c
     std::lock_guard lock(mutex_);
     cache_.insert_or_assign(dataset, f);
   }
-  return DatasetRecord{dataset, owner_address, registration.name, registration.multiaddr, registration.checksum,
-                       log.schema, log.created, to_hex0x(log.tx)};
+  return DatasetRecord{dataset,    owner_address, registration.name, registration.multiaddr, registration.checksum,
+                       log.schema, log.created,   to_hex0x(log.tx)};
 }
 
 std::vector<DatasetRecord> ChainRegistry::list_by_owner(const crypto::Address& owner) {
   const crypto::Address registry = context_->dataset_registry();
-  const uint64_t count = abi::decode_uint256(context_->chain().call(registry, contracts::balance_of(owner))).to_uint64();
+  const uint64_t count =
+      abi::decode_uint256(context_->chain().call(registry, contracts::balance_of(owner))).to_uint64();
   std::vector<CallRequest> calls;
   for (uint64_t i = 0; i < count; ++i) calls.push_back({registry, contracts::token_of_owner_by_index(owner, i)});
   const auto answers = context_->chain().call_batch(calls);

@@ -23,7 +23,9 @@ constexpr const char* kOrderTuple = "(address,uint256,uint256,bytes32,address,ad
 }  // namespace
 
 Hash32 dataset_schema_topic() { return abi::event_topic("DatasetSchema(address,string)"); }
-Hash32 orders_matched_topic() { return abi::event_topic("OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)"); }
+Hash32 orders_matched_topic() {
+  return abi::event_topic("OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)");
+}
 Hash32 closed_dataset_order_topic() { return abi::event_topic("ClosedDatasetOrder(bytes32)"); }
 
 Bytes create_dataset_with_schema(const crypto::Address& owner, const Registration& r) {
@@ -40,24 +42,27 @@ Bytes owner_of(const crypto::Address& entry) {
   return abi::encode_call("ownerOf(uint256)", {Value::uint256(crypto::Uint256::from_be_bytes(entry.bytes()))});
 }
 
-Bytes balance_of(const crypto::Address& owner) { return abi::encode_call("balanceOf(address)", {Value::address(owner)}); }
+Bytes balance_of(const crypto::Address& owner) {
+  return abi::encode_call("balanceOf(address)", {Value::address(owner)});
+}
 
 Bytes token_of_owner_by_index(const crypto::Address& owner, uint64_t index) {
   return abi::encode_call("tokenOfOwnerByIndex(address,uint256)", {Value::address(owner), Value::uint256(index)});
 }
 
 Bytes safe_transfer_from(const crypto::Address& from, const crypto::Address& to, const crypto::Address& entry) {
-  return abi::encode_call("safeTransferFrom(address,address,uint256)",
-                          {Value::address(from), Value::address(to),
-                           Value::uint256(crypto::Uint256::from_be_bytes(entry.bytes()))});
+  return abi::encode_call(
+      "safeTransferFrom(address,address,uint256)",
+      {Value::address(from), Value::address(to), Value::uint256(crypto::Uint256::from_be_bytes(entry.bytes()))});
 }
 
 Bytes proxy_code_hash() { return abi::encode_call("proxyCodeHash()", {}); }
 
 crypto::Address predict_dataset(const crypto::Address& registry, const Hash32& code_hash, const crypto::Address& owner,
                                 const Registration& r) {
-  const Bytes initializer = abi::encode_call("initialize(string,bytes,bytes32)",
-                                             {Value::string(r.name), Value::bytes(r.multiaddr), Value::bytes32(r.checksum)});
+  const Bytes initializer =
+      abi::encode_call("initialize(string,bytes,bytes32)",
+                       {Value::string(r.name), Value::bytes(r.multiaddr), Value::bytes32(r.checksum)});
   const Hash32 salt = crypto::Keccak256().update(initializer).update(owner.bytes()).finish();  // encodePacked
   static constexpr uint8_t kCreate2Prefix[1] = {0xff};
   const Hash32 hash =
@@ -102,8 +107,9 @@ Bytes match_orders(const SignedAppOrder& app, const SignedOrder& dataset, const 
 }
 
 SignedOrder decode_manage_dataset_order_close(ByteView calldata) {
-  const Bytes expected = abi::encode_call(std::string("manageDatasetOrder((") + kOrderTuple + ",uint8,bytes))",
-                                          {Value::tuple({abi_tuple(SignedOrder{}), Value::uint8(1), Value::bytes({})})});
+  const Bytes expected =
+      abi::encode_call(std::string("manageDatasetOrder((") + kOrderTuple + ",uint8,bytes))",
+                       {Value::tuple({abi_tuple(SignedOrder{}), Value::uint8(1), Value::bytes({})})});
   if (calldata.size() < 4 || !std::equal(calldata.begin(), calldata.begin() + 4, expected.begin()))
     throw Error(EINVAL, "not a manageDatasetOrder call");
   const ByteView operation = returned_tuple(calldata.subspan(4), "manageDatasetOrder");

@@ -46,8 +46,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   long status = 0;
-  std::string body;                           // empty when a body_sink consumed it
-  std::optional<uint64_t> content_length;     // from the headers, when given
+  std::string body;                                          // empty when a body_sink consumed it
+  std::optional<uint64_t> content_length;                    // from the headers, when given
   std::vector<std::pair<std::string, std::string>> headers;  // lowercase names
   std::optional<std::string> header(std::string_view lowercase_name) const;
 };

@@ -1,10 +1,9 @@
 #include "network/iexec/ipfs_store.hpp"
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "network/iexec/byte_pipe.hpp"
 #include "network/iexec/multipart.hpp"
@@ -25,7 +24,9 @@ std::string gateway_url(const Profile& profile, const std::string& cid) {
 class IpfsUpload final : public ContentStore::Upload {
  public:
   explicit IpfsUpload(std::shared_ptr<Context> context)
-      : context_(std::move(context)), pipe_(IpfsContentStore::kPipeCapacity), frame_(MultipartFile::with_random_boundary()) {
+      : context_(std::move(context)),
+        pipe_(IpfsContentStore::kPipeCapacity),
+        frame_(MultipartFile::with_random_boundary()) {
     head_ = frame_.head();
     tail_ = frame_.tail();
     thread_ = std::thread([this] { transfer(); });
@@ -173,14 +174,17 @@ std::string cid_from_add_answer(const std::string& body) {
   std::string cid;
   while (std::getline(lines, line)) {
     auto object = nlohmann::json::parse(line, nullptr, false);
-    if (object.is_object() && object.contains("Hash") && object["Hash"].is_string()) cid = object["Hash"].get<std::string>();
+    if (object.is_object() && object.contains("Hash") && object["Hash"].is_string())
+      cid = object["Hash"].get<std::string>();
   }
   if (cid.empty()) throw Error(EIO, "IPFS add answered without a Hash: " + body_excerpt(body));
   if (!format::is_cid_v0(cid)) throw Error(EIO, "IPFS add answered " + cid + ", not a CIDv0");
   return cid;
 }
 
-std::unique_ptr<ContentStore::Upload> IpfsContentStore::begin_upload() { return std::make_unique<IpfsUpload>(context_); }
+std::unique_ptr<ContentStore::Upload> IpfsContentStore::begin_upload() {
+  return std::make_unique<IpfsUpload>(context_);
+}
 
 bool IpfsContentStore::has(const std::string& cid) {
   require_cid(cid);

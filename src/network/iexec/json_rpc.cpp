@@ -15,7 +15,9 @@ std::string lowercase(std::string text) {
   return text;
 }
 
-bool contains(const std::string& haystack, std::string_view needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 // Revert data as nodes give it: "0x…" in error.data, or nested as error.data.data (some clients wrap it).
 std::optional<Bytes> revert_data_of(const nlohmann::json& error) {
@@ -71,7 +73,7 @@ std::string decode_revert_reason(ByteView data) {
   const ByteView selector = data.first(4);
   const ByteView arguments = data.subspan(4);
   try {
-    if (to_hex(selector) == "08c379a0") return abi::Decoder(arguments).string(0);                 // Error(string)
+    if (to_hex(selector) == "08c379a0") return abi::Decoder(arguments).string(0);                       // Error(string)
     if (to_hex(selector) == "4e487b71") return "panic " + abi::Decoder(arguments).uint256(0).to_hex();  // Panic
   } catch (const Error&) {
     return "reverted with malformed data " + to_hex0x(data);
@@ -120,7 +122,8 @@ nlohmann::json JsonRpc::post(const nlohmann::json& body, const std::string& what
   const HttpResponse response = http_->send(request);
   nlohmann::json parsed = nlohmann::json::parse(response.body, nullptr, false);
   // Some nodes answer a JSON-RPC error with a 4xx/5xx status: the error object says more than the status.
-  const bool rpc_shaped = parsed.is_array() || (parsed.is_object() && (parsed.contains("result") || parsed.contains("error")));
+  const bool rpc_shaped =
+      parsed.is_array() || (parsed.is_object() && (parsed.contains("result") || parsed.contains("error")));
   if (!rpc_shaped || errno_for_status(response.status) == EAGAIN) {
     require_success(response, what + " at " + url_);
     throw Error(EIO, what + " at " + url_ + ": not a JSON-RPC answer: " + body_excerpt(response.body));
@@ -154,7 +157,9 @@ std::vector<RpcOutcome> JsonRpc::batch(const std::vector<RpcCall>& calls) {
     const uint64_t first_id = next_id_.fetch_add(end - start);
     nlohmann::json body = nlohmann::json::array();
     for (std::size_t i = start; i < end; ++i)
-      body.push_back({{"jsonrpc", "2.0"}, {"id", first_id + (i - start)}, {"method", calls[i].method},
+      body.push_back({{"jsonrpc", "2.0"},
+                      {"id", first_id + (i - start)},
+                      {"method", calls[i].method},
                       {"params", calls[i].params}});
     nlohmann::json answer = post(body, "batch of " + std::to_string(end - start) + " calls");
     if (answer.is_object() && answer.contains("error"))  // the node refused the batch as a whole

@@ -9,12 +9,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "network/iexec/http_client.hpp"
 #include "protectedfs/util/bytes.hpp"

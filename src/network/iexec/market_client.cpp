@@ -56,7 +56,8 @@ nlohmann::json MarketClient::get(const std::string& path_and_query, const std::s
   request.headers = {"Accept: application/json"};
   const HttpResponse response = context_->http().send(request);
   if (const int code = errno_for_market(response.status, error_message(response)); code != 0)
-    throw Error(code, what + ": market answered HTTP " + std::to_string(response.status) + ": " + error_message(response));
+    throw Error(code,
+                what + ": market answered HTTP " + std::to_string(response.status) + ": " + error_message(response));
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (!body.is_object()) throw Error(EIO, what + ": the market's answer is not a JSON object");
   return body;
@@ -93,8 +94,8 @@ std::vector<MarketOrder> MarketClient::list(const std::string& kind,
   for (const auto& [key, value] : filters) query += "&" + key + "=" + url_encode(value);
   std::vector<MarketOrder> out;
   for (std::size_t page = 0;; ++page) {
-    const auto body = get(query + "&pageSize=" + std::to_string(kPageSize) + "&pageIndex=" + std::to_string(page),
-                          "market " + kind);
+    const auto body =
+        get(query + "&pageSize=" + std::to_string(kPageSize) + "&pageIndex=" + std::to_string(page), "market " + kind);
     const auto orders = body.find("orders");
     if (orders == body.end() || !orders->is_array()) throw Error(EIO, "market " + kind + ": answer without orders");
     for (const auto& item : *orders) out.push_back(parse_order(item));
@@ -106,11 +107,12 @@ std::vector<MarketOrder> MarketClient::list(const std::string& kind,
 }
 
 std::vector<MarketOrder> MarketClient::dataset_orders(const crypto::Address& dataset) {
-  return list("datasetorders", {{"dataset", dataset.to_string()}, {"app", "any"}, {"workerpool", "any"}, {"requester", "any"}});
+  return list("datasetorders",
+              {{"dataset", dataset.to_string()}, {"app", "any"}, {"workerpool", "any"}, {"requester", "any"}});
 }
 
 std::vector<MarketOrder> MarketClient::dataset_orders(const crypto::Address& dataset, const crypto::Address& app,
-                                                     const crypto::Address& requester) {
+                                                      const crypto::Address& requester) {
   std::vector<std::pair<std::string, std::string>> filters = {
       {"dataset", dataset.to_string()}, {"app", app.to_string()}, {"isAppStrict", "true"}, {"workerpool", "any"}};
   if (!requester.is_zero()) {  // no requester: the market lists only unrestricted orders

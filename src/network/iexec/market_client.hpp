@@ -7,11 +7,10 @@
 // orders (ENOENT); 5xx and no answer are EAGAIN.
 #pragma once
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "network/iexec/context.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
@@ -21,9 +20,9 @@ namespace pfs::network::iexec {
 // One order of the book as the market gives it.
 struct MarketOrder {
   Hash32 order_hash{};
-  nlohmann::json order;  // the order's members and "sign"
-  std::string status;    // "open", "filled", "canceled", "dead"
-  std::string published; // publicationTimestamp (ISO 8601: sorts as time)
+  nlohmann::json order;   // the order's members and "sign"
+  std::string status;     // "open", "filled", "canceled", "dead"
+  std::string published;  // publicationTimestamp (ISO 8601: sorts as time)
 };
 
 class MarketClient {
@@ -36,7 +35,8 @@ class MarketClient {
   void publish(const std::string& kind, const std::string& authorization, const nlohmann::json& signed_order);
 
   // Every order the market lists for these filters ("dataset", "app", …), all pages.
-  std::vector<MarketOrder> list(const std::string& kind, const std::vector<std::pair<std::string, std::string>>& filters);
+  std::vector<MarketOrder> list(const std::string& kind,
+                                const std::vector<std::pair<std::string, std::string>>& filters);
   // The open orders of one asset, whatever their restrictions (the market lists only unrestricted orders unless each
   // restriction is asked for, "any" included).
   std::vector<MarketOrder> dataset_orders(const crypto::Address& dataset);

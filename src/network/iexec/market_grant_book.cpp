@@ -1,7 +1,6 @@
 #include "network/iexec/market_grant_book.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "network/iexec/contracts.hpp"
@@ -42,7 +41,8 @@ crypto::Address MarketGrantBook::dataset_owner(const crypto::Address& dataset) {
 }
 
 uint64_t MarketGrantBook::consumed(const Hash32& order_hash) {
-  return to_u64(abi::decode_uint256(context_->chain().call(context_->profile().hub, contracts::view_consumed(order_hash))));
+  return to_u64(
+      abi::decode_uint256(context_->chain().call(context_->profile().hub, contracts::view_consumed(order_hash))));
 }
 
 std::optional<LogEntry> MarketGrantBook::closure(const Hash32& order_hash) {
@@ -112,7 +112,8 @@ void MarketGrantBook::publish(const SignedOrder& signed_order) {
     throw Error(EEXIST, "order " + to_hex0x(signed_order.hash) + " is already known (published, used or closed)");
   const auto same_grant = still_open(o.dataset, market_->dataset_orders(o.dataset, o.apprestrict, o.requesterrestrict));
   if (!same_grant.empty())
-    throw Error(EEXIST, "an open grant for this app and requester already exists: " + to_hex0x(same_grant[0].order.hash));
+    throw Error(EEXIST,
+                "an open grant for this app and requester already exists: " + to_hex0x(same_grant[0].order.hash));
   const auto key = logins_->find(signer);
   if (!key) throw Error(EACCES, "no market login for " + signer.to_string() + " (its wallet is not open here)");
 

@@ -8,7 +8,9 @@ MultipartFile MultipartFile::with_random_boundary() {
   return MultipartFile{"protectedfs-" + to_hex(random_array<16>())};
 }
 
-std::string MultipartFile::content_type_header() const { return "Content-Type: multipart/form-data; boundary=" + boundary; }
+std::string MultipartFile::content_type_header() const {
+  return "Content-Type: multipart/form-data; boundary=" + boundary;
+}
 
 std::string MultipartFile::head() const {
   return "--" + boundary +

@@ -119,32 +119,30 @@ abi::Value abi_tuple(const SignedAppOrder& o) {
 
 abi::Value abi_tuple(const SignedOrder& o) {
   const crypto::DatasetOrder& d = o.order;
-  return abi::Value::tuple({abi::Value::address(d.dataset), abi::Value::uint256(d.datasetprice),
-                            abi::Value::uint256(d.volume), abi::Value::bytes32(d.tag),
-                            abi::Value::address(d.apprestrict), abi::Value::address(d.workerpoolrestrict),
-                            abi::Value::address(d.requesterrestrict), abi::Value::bytes32(d.salt),
-                            abi::Value::bytes(o.signature)});
+  return abi::Value::tuple(
+      {abi::Value::address(d.dataset), abi::Value::uint256(d.datasetprice), abi::Value::uint256(d.volume),
+       abi::Value::bytes32(d.tag), abi::Value::address(d.apprestrict), abi::Value::address(d.workerpoolrestrict),
+       abi::Value::address(d.requesterrestrict), abi::Value::bytes32(d.salt), abi::Value::bytes(o.signature)});
 }
 
 abi::Value abi_tuple(const SignedWorkerpoolOrder& o) {
   const WorkerpoolOrder& w = o.order;
   return abi::Value::tuple({abi::Value::address(w.workerpool), abi::Value::uint256(w.workerpoolprice),
-                            abi::Value::uint256(w.volume), abi::Value::bytes32(w.tag),
-                            abi::Value::uint256(w.category), abi::Value::uint256(w.trust),
-                            abi::Value::address(w.apprestrict), abi::Value::address(w.datasetrestrict),
-                            abi::Value::address(w.requesterrestrict), abi::Value::bytes32(w.salt),
-                            abi::Value::bytes(o.sign)});
+                            abi::Value::uint256(w.volume), abi::Value::bytes32(w.tag), abi::Value::uint256(w.category),
+                            abi::Value::uint256(w.trust), abi::Value::address(w.apprestrict),
+                            abi::Value::address(w.datasetrestrict), abi::Value::address(w.requesterrestrict),
+                            abi::Value::bytes32(w.salt), abi::Value::bytes(o.sign)});
 }
 
 abi::Value abi_tuple(const SignedRequestOrder& o) {
   const RequestOrder& r = o.order;
-  return abi::Value::tuple(
-      {abi::Value::address(r.app), abi::Value::uint256(r.appmaxprice), abi::Value::address(r.dataset),
-       abi::Value::uint256(r.datasetmaxprice), abi::Value::address(r.workerpool),
-       abi::Value::uint256(r.workerpoolmaxprice), abi::Value::address(r.requester), abi::Value::uint256(r.volume),
-       abi::Value::bytes32(r.tag), abi::Value::uint256(r.category), abi::Value::uint256(r.trust),
-       abi::Value::address(r.beneficiary), abi::Value::address(r.callback), abi::Value::string(r.params),
-       abi::Value::bytes32(r.salt), abi::Value::bytes(o.sign)});
+  return abi::Value::tuple({abi::Value::address(r.app), abi::Value::uint256(r.appmaxprice),
+                            abi::Value::address(r.dataset), abi::Value::uint256(r.datasetmaxprice),
+                            abi::Value::address(r.workerpool), abi::Value::uint256(r.workerpoolmaxprice),
+                            abi::Value::address(r.requester), abi::Value::uint256(r.volume), abi::Value::bytes32(r.tag),
+                            abi::Value::uint256(r.category), abi::Value::uint256(r.trust),
+                            abi::Value::address(r.beneficiary), abi::Value::address(r.callback),
+                            abi::Value::string(r.params), abi::Value::bytes32(r.salt), abi::Value::bytes(o.sign)});
 }
 
 std::string request_params(const std::string& args) {

@@ -5,9 +5,8 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "protectedfs/crypto/abi.hpp"
 #include "protectedfs/crypto/address.hpp"
@@ -30,7 +29,8 @@ struct AppOrder {
 
   crypto::TypedStruct to_struct() const;
   nlohmann::json to_json() const;  // the market's form: every member a string
-  static AppOrder from_json(const nlohmann::json& order);  // the market's form (strings or numbers); EINVAL naming the field
+  static AppOrder from_json(
+      const nlohmann::json& order);  // the market's form (strings or numbers); EINVAL naming the field
 };
 
 struct WorkerpoolOrder {

@@ -3,7 +3,6 @@
 // address in place, and a publish would go to a network the user did not mean.
 #include <toml++/toml.h>
 
-#include <functional>
 #include <map>
 
 #include "protectedfs/network/iexec_network.hpp"
@@ -62,90 +61,89 @@ struct Where {
   }
 };
 
-uint64_t integer(const toml::node& node, const Where& where, const std::string& key, uint64_t min) {
-  auto value = node.value_exact<int64_t>();
-  if (!value) where.fail(key, "must be an integer");
-  if (*value < 0 || static_cast<uint64_t>(*value) < min)
-    where.fail(key, "must be at least " + std::to_string(min) + ", not " + std::to_string(*value));
-  return static_cast<uint64_t>(*value);
-}
+// One key's value in a profile table, read as the type the key wants; errors name the key and the file.
+struct Field {
+  const toml::node& node;
+  const Where& where;
+  const std::string& key;
 
-std::string text(const toml::node& node, const Where& where, const std::string& key) {
-  auto value = node.value_exact<std::string>();
-  if (!value) where.fail(key, "must be a string");
-  return *value;
-}
+  [[noreturn]] void fail(const std::string& problem) const { where.fail(key, problem); }
 
-std::string url(const toml::node& node, const Where& where, const std::string& key) {
-  std::string value = text(node, where, key);
-  const auto scheme = value.find("://");
-  const std::string prefix = scheme == std::string::npos ? "" : value.substr(0, scheme);
-  if ((prefix != "http" && prefix != "https") || value.size() == scheme + 3)
-    where.fail(key, "must be an http:// or https:// URL, not \"" + value + "\"");
-  for (char c : value)
-    if (static_cast<unsigned char>(c) <= ' ') where.fail(key, "a URL has no spaces or control characters");
-  return value;
-}
-
-crypto::Address address(const toml::node& node, const Where& where, const std::string& key) {
-  const std::string value = text(node, where, key);
-  try {
-    return crypto::Address::parse(value);
-  } catch (const Error& e) {
-    where.fail(key, e.what());
+  uint64_t integer(uint64_t min) const {
+    auto value = node.value_exact<int64_t>();
+    if (!value) fail("must be an integer");
+    if (*value < 0 || static_cast<uint64_t>(*value) < min)
+      fail("must be at least " + std::to_string(min) + ", not " + std::to_string(*value));
+    return static_cast<uint64_t>(*value);
   }
-}
 
-Hash32 bytes32(const toml::node& node, const Where& where, const std::string& key) {
-  const std::string value = text(node, where, key);
-  try {
-    if (!value.starts_with("0x")) throw Error(EINVAL, "must start with 0x");
-    return from_hex_fixed<32>(value);
-  } catch (const Error& e) {
-    where.fail(key, std::string("must be 0x and 64 hex digits: ") + e.what());
+  std::chrono::seconds seconds(uint64_t min) const { return std::chrono::seconds(integer(min)); }
+
+  std::string text() const {
+    auto value = node.value_exact<std::string>();
+    if (!value) fail("must be a string");
+    return *value;
   }
-}
 
-using Setter = std::function<void(Profile&, const toml::node&, const Where&, const std::string&)>;
+  std::string url() const {
+    std::string value = text();
+    const auto scheme = value.find("://");
+    const std::string prefix = scheme == std::string::npos ? "" : value.substr(0, scheme);
+    if ((prefix != "http" && prefix != "https") || value.size() == scheme + 3)
+      fail("must be an http:// or https:// URL, not \"" + value + "\"");
+    for (char c : value)
+      if (static_cast<unsigned char>(c) <= ' ') fail("a URL has no spaces or control characters");
+    return value;
+  }
 
+  crypto::Address address() const {
+    const std::string value = text();
+    try {
+      return crypto::Address::parse(value);
+    } catch (const Error& e) {
+      fail(e.what());
+    }
+  }
+
+  Hash32 bytes32() const {
+    const std::string value = text();
+    try {
+      if (!value.starts_with("0x")) throw Error(EINVAL, "must start with 0x");
+      return from_hex_fixed<32>(value);
+    } catch (const Error& e) {
+      fail(std::string("must be 0x and 64 hex digits: ") + e.what());
+    }
+  }
+};
+
+using Setter = void (*)(Profile&, const Field&);
+
+// Every key a profile table may hold (SPEC.md §6, plus the tuning keys of Profile).
 const std::map<std::string, Setter>& setters() {
   static const std::map<std::string, Setter> table = {
-      {"chain_id", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.chain_id = integer(n, w, k, 1); }},
-      {"rpc", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.rpc = url(n, w, k); }},
-      {"hub", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.hub = address(n, w, k); }},
-      {"dataset_registry",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.dataset_registry = address(n, w, k); }},
-      {"dataprotector",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.dataprotector = address(n, w, k); }},
-      {"ipfs_api", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.ipfs_api = url(n, w, k); }},
-      {"ipfs_gateway",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.ipfs_gateway = url(n, w, k); }},
-      {"sms", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.sms = url(n, w, k); }},
-      {"market", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.market = url(n, w, k); }},
-      {"log_start_block",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.log_start_block = integer(n, w, k, 0); }},
-      {"order_tag", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.order_tag = bytes32(n, w, k); }},
-      {"request_timeout",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) {
-         p.request_timeout = std::chrono::seconds(integer(n, w, k, 1));
-       }},
-      {"tx_timeout",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) {
-         p.tx_timeout = std::chrono::seconds(integer(n, w, k, 1));
-       }},
-      {"task_timeout",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) {
-         p.task_timeout = std::chrono::seconds(integer(n, w, k, 0));
-       }},
-      {"log_block_range",
-       [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.log_block_range = integer(n, w, k, 0); }},
-      {"workerpool", [](Profile& p, const toml::node& n, const Where& w, const std::string& k) { p.workerpool = address(n, w, k); }},
+      {"chain_id", [](Profile& p, const Field& f) { p.chain_id = f.integer(1); }},
+      {"rpc", [](Profile& p, const Field& f) { p.rpc = f.url(); }},
+      {"hub", [](Profile& p, const Field& f) { p.hub = f.address(); }},
+      {"dataset_registry", [](Profile& p, const Field& f) { p.dataset_registry = f.address(); }},
+      {"dataprotector", [](Profile& p, const Field& f) { p.dataprotector = f.address(); }},
+      {"ipfs_api", [](Profile& p, const Field& f) { p.ipfs_api = f.url(); }},
+      {"ipfs_gateway", [](Profile& p, const Field& f) { p.ipfs_gateway = f.url(); }},
+      {"sms", [](Profile& p, const Field& f) { p.sms = f.url(); }},
+      {"market", [](Profile& p, const Field& f) { p.market = f.url(); }},
+      {"log_start_block", [](Profile& p, const Field& f) { p.log_start_block = f.integer(0); }},
+      {"order_tag", [](Profile& p, const Field& f) { p.order_tag = f.bytes32(); }},
+      {"request_timeout", [](Profile& p, const Field& f) { p.request_timeout = f.seconds(1); }},
+      {"tx_timeout", [](Profile& p, const Field& f) { p.tx_timeout = f.seconds(1); }},
+      {"task_timeout", [](Profile& p, const Field& f) { p.task_timeout = f.seconds(0); }},
+      {"log_block_range", [](Profile& p, const Field& f) { p.log_block_range = f.integer(0); }},
+      {"workerpool", [](Profile& p, const Field& f) { p.workerpool = f.address(); }},
   };
   return table;
 }
 
 // Keys a profile defined only in the file must give (a built-in one has them all already).
-constexpr const char* kRequired[] = {"chain_id", "rpc", "hub", "dataprotector", "ipfs_api", "ipfs_gateway", "sms", "market"};
+constexpr const char* kRequired[] = {"chain_id", "rpc",          "hub", "dataprotector",
+                                     "ipfs_api", "ipfs_gateway", "sms", "market"};
 
 bool is_reserved_name(const std::string& name) { return name == "local" || name.starts_with("local:"); }
 
@@ -156,7 +154,7 @@ void apply(const toml::table& table, const Where& where, Profile* profile) {
     const std::string k(key.str());
     auto setter = setters().find(k);
     if (setter == setters().end()) where.fail(k, "unknown key");
-    setter->second(profile ? *profile : scratch, node, where, k);
+    setter->second(profile ? *profile : scratch, Field{node, where, k});
   }
 }
 
@@ -174,8 +172,8 @@ ConfigFile read_config(const std::filesystem::path& path) {
   try {
     out.root = toml::parse_file(file);
   } catch (const toml::parse_error& e) {
-    throw Error(EINVAL, "config " + file + ":" + std::to_string(e.source().begin.line) + ": " +
-                            std::string(e.description()));
+    throw Error(EINVAL,
+                "config " + file + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
   out.present = true;
   for (const auto& [key, node] : out.root) {
@@ -195,7 +193,8 @@ ConfigFile read_config(const std::filesystem::path& path) {
         apply(*table, where, nullptr);
         if (!builtin_profile(n))
           for (const char* required : kRequired)
-            if (!table->contains(required)) where.fail(required, "missing (required for a network that is not built in)");
+            if (!table->contains(required))
+              where.fail(required, "missing (required for a network that is not built in)");
       }
     } else {
       throw Error(EINVAL, "config " + file + ": unknown key " + k);
@@ -219,8 +218,7 @@ Profile load_profile(const std::string& name, const std::filesystem::path& confi
   std::optional<Profile> profile = builtin_profile(name);
   const toml::table* table = nullptr;
   if (config.present)
-    if (const toml::table* networks = config.root["networks"].as_table())
-      table = (*networks)[name].as_table();
+    if (const toml::table* networks = config.root["networks"].as_table()) table = (*networks)[name].as_table();
   if (!profile && !table)
     throw Error(ENOENT, "unknown network \"" + name + "\": not local, not built in (" + builtin_profile_names()[0] +
                             ", " + builtin_profile_names()[1] + "), and no [networks." + name + "] in " +

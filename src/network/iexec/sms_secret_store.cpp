@@ -14,8 +14,7 @@ void SmsSecretStore::push(const crypto::PrivateKey& owner, const crypto::Address
   HttpRequest request;
   request.method = "POST";
   request.url = url(dataset);
-  request.headers = {"Content-Type: text/plain",
-                     "Authorization: " + crypto::sms_authorization(owner, dataset, secret)};
+  request.headers = {"Content-Type: text/plain", "Authorization: " + crypto::sms_authorization(owner, dataset, secret)};
   request.body = secret;
   const HttpResponse response = context_->http().send(request);
   // Never echo the request; the SMS's answer holds no secret.
@@ -26,8 +25,8 @@ void SmsSecretStore::push(const crypto::PrivateKey& owner, const crypto::Address
       return;
     case 401:
     case 403:
-      throw Error(EACCES, "the SMS refused the secret of " + dataset.to_string() + ": " +
-                              owner.address().to_string() + " is not its on-chain owner");
+      throw Error(EACCES, "the SMS refused the secret of " + dataset.to_string() + ": " + owner.address().to_string() +
+                              " is not its on-chain owner");
     case 409:
       throw Error(EEXIST, "the SMS already holds a secret for " + dataset.to_string() + " (it can never be replaced)");
     case 413:

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "protectedfs/crypto/keccak.hpp"
 #include "protectedfs/crypto/transaction.hpp"
@@ -136,11 +135,12 @@ Hash32 TransactionSender::sign_and_send(const crypto::PrivateKey& key, const cry
     const uint64_t nonce = std::max(pending, w.next_nonce.value_or(0));
     crypto::SignedTransaction signed_tx;
     if (fees.eip1559) {
-      crypto::Eip1559Transaction tx{options_.chain_id, nonce, fees.priority_fee, fees.max_fee, gas, to, value,
-                                    Bytes(data.begin(), data.end())};
+      crypto::Eip1559Transaction tx{
+          options_.chain_id, nonce, fees.priority_fee, fees.max_fee, gas, to, value, Bytes(data.begin(), data.end())};
       signed_tx = tx.sign(key);
     } else {
-      crypto::LegacyTransaction tx{options_.chain_id, nonce, fees.max_fee, gas, to, value, Bytes(data.begin(), data.end())};
+      crypto::LegacyTransaction tx{
+          options_.chain_id, nonce, fees.max_fee, gas, to, value, Bytes(data.begin(), data.end())};
       signed_tx = tx.sign(key);
     }
     // In flight from now on: if the node's answer is lost, the transaction may still be out there, and a retry of
@@ -255,16 +255,16 @@ Receipt TransactionSender::send(const crypto::PrivateKey& key, const crypto::Add
     std::lock_guard lock(mutex_);
     if (auto it = in_flight_.find(identity); it != in_flight_.end()) previous = it->second;
   }
-  if (previous && chain_->rpc()
-                      .call("eth_getTransactionByHash", nlohmann::json::array({to_hex0x(*previous)}))
-                      .is_null()) {
+  if (previous &&
+      chain_->rpc().call("eth_getTransactionByHash", nlohmann::json::array({to_hex0x(*previous)})).is_null()) {
     // The node never got it (its answer was lost on the way there, not back): send it anew.
     std::lock_guard lock(mutex_);
     in_flight_.erase(identity);
     previous.reset();
   }
   // The same send already out there is waited for rather than sent twice.
-  const Hash32 tx = previous ? *previous : sign_and_send(key, to, data, value, estimate_gas(from, to, data, value), identity);
+  const Hash32 tx =
+      previous ? *previous : sign_and_send(key, to, data, value, estimate_gas(from, to, data, value), identity);
   try {
     Receipt receipt = wait_for_receipt(tx, from, to, data, value);
     std::lock_guard lock(mutex_);

@@ -34,8 +34,8 @@ struct Receipt {
 struct SenderOptions {
   uint64_t chain_id = 0;
   std::chrono::milliseconds receipt_timeout{180000};
-  std::chrono::milliseconds first_poll{10};   // receipt polling starts fast (anvil mines within milliseconds)…
-  std::chrono::milliseconds max_poll{2000};   // …and backs off to this
+  std::chrono::milliseconds first_poll{10};  // receipt polling starts fast (anvil mines within milliseconds)…
+  std::chrono::milliseconds max_poll{2000};  // …and backs off to this
 };
 
 class TransactionSender {
@@ -75,10 +75,10 @@ class TransactionSender {
   std::shared_ptr<Chain> chain_;
   SenderOptions options_;
   std::mutex mutex_;
-  bool chain_checked_ = false;                            // guarded by mutex_
-  std::optional<bool> eip1559_;                           // guarded by mutex_
+  bool chain_checked_ = false;                                  // guarded by mutex_
+  std::optional<bool> eip1559_;                                 // guarded by mutex_
   std::map<crypto::Address, std::unique_ptr<Wallet>> wallets_;  // guarded by mutex_
-  std::map<Hash32, Hash32> in_flight_;                    // guarded by mutex_: send identity → transaction hash
+  std::map<Hash32, Hash32> in_flight_;                          // guarded by mutex_: send identity → transaction hash
 };
 
 // keccak256(from || to || value || data): what makes two sends "the same".

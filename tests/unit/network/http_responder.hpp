@@ -26,9 +26,9 @@ class HttpResponder {
  public:
   struct Request {
     std::string method;
-    std::string target;  // path and query
+    std::string target;                          // path and query
     std::map<std::string, std::string> headers;  // lowercase names
-    std::string body;    // de-chunked
+    std::string body;                            // de-chunked
     bool chunked = false;
   };
   struct Reply {

@@ -6,11 +6,10 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "contract_network.hpp"
 #include "network/iexec/http_client.hpp"
@@ -34,7 +33,9 @@ class IexecPeers {
     return it->second;
   }
   crypto::Address address(const std::string& key) const { return crypto::Address::parse(get(key)); }
-  crypto::PrivateKey key(const std::string& role) const { return crypto::PrivateKey::from_hex(get("PFS_" + role + "_KEY")); }
+  crypto::PrivateKey key(const std::string& role) const {
+    return crypto::PrivateKey::from_hex(get("PFS_" + role + "_KEY"));
+  }
 
   // The profile of the peers, as a config file's [networks.peers] gives it (task_timeout 0: no worker runs tasks).
   network::Profile profile() const {
@@ -98,9 +99,9 @@ class IexecPeers {
 
 // Skips the rest of a TEST_CASE when the peers are not there: reported, not passed silently.
 #define PFS_REQUIRE_PEERS(peers)                                                                  \
-  auto peers##_maybe = ::pfs::test::IexecPeers::from_environment();                              \
-  if (!peers##_maybe) {                                                                          \
+  auto peers##_maybe = ::pfs::test::IexecPeers::from_environment();                               \
+  if (!peers##_maybe) {                                                                           \
     WARN("SKIPPED: set PFS_PEERS_ENV to the peers.env of tests/peers/start.sh to run this test"); \
-    return;                                                                                      \
-  }                                                                                              \
+    return;                                                                                       \
+  }                                                                                               \
   const ::pfs::test::IexecPeers& peers = *peers##_maybe

@@ -36,8 +36,9 @@ Hash32 filled(uint8_t value) {
 
 }  // namespace
 
-TEST_CASE("iexec calls: createDatasetWithSchema, manageDatasetOrder(CLOSE), viewConsumed, safeTransferFrom match the vectors",
-          "[network][iexec]") {
+TEST_CASE(
+    "iexec calls: createDatasetWithSchema, manageDatasetOrder(CLOSE), viewConsumed, safeTransferFrom match the vectors",
+    "[network][iexec]") {
   const auto v = abi_vectors();
   const auto& create = v.at("createDatasetWithSchema");
   const auto& args = create.at("args");
@@ -114,9 +115,10 @@ TEST_CASE("iexec orders: PoCo's type hashes, and hashes and a signature as ether
   CHECK(key.address().to_string() == "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23");
   CHECK(to_hex0x(crypto::typed_data_hash(domain, request)) ==
         "0x09e4115bed37542a0ea5e70fc5162c4e50b5f384e370f18cb66a21642839d313");
-  CHECK(to_hex0x(crypto::sign_typed_data(key, domain, request)) ==
-        "0xcc73eca61da31f8569d407e93504833f5944b5608a86a84d3c83ddd1a089ac0263c14b10646a95abac67d0e7730f1dcc2ec3fe560cf6d"
-        "7b67bd906379240cf8d1b");
+  CHECK(
+      to_hex0x(crypto::sign_typed_data(key, domain, request)) ==
+      "0xcc73eca61da31f8569d407e93504833f5944b5608a86a84d3c83ddd1a089ac0263c14b10646a95abac67d0e7730f1dcc2ec3fe560cf6d"
+      "7b67bd906379240cf8d1b");
 
   const iexec::AppOrder app{request.app, 5, 1000, word(0x01), {}, {}, {}, filled(0x55)};
   CHECK(to_hex0x(crypto::typed_data_hash(domain, app)) ==
@@ -141,8 +143,9 @@ TEST_CASE("iexec orders: PoCo's type hashes, and hashes and a signature as ether
 TEST_CASE("iexec: task ids, CREATE2 predictions, matchOrders' selector", "[network][iexec]") {
   CHECK(to_hex0x(contracts::task_id(filled(0x77), 0)) ==
         "0x8913dbb846f83650aa483a3a1bc6b3de05ea1a50c8d4aa8c97eacfa1253a6739");
-  const Registration registration{"my data", from_hex("0xa5032212206ad7a962e4ceb7547959f4ad3c064c4652d8f540ae7ff057c09a76274a1a8cf8"),
-                                  filled(0x44), "{}"};
+  const Registration registration{
+      "my data", from_hex("0xa5032212206ad7a962e4ceb7547959f4ad3c064c4652d8f540ae7ff057c09a76274a1a8cf8"), filled(0x44),
+      "{}"};
   CHECK(contracts::predict_dataset(Address::parse("0x07Cc4E1EA30dD02796795876509A3BfC5053128D"), filled(0x88),
                                    Address::parse("0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1"), registration)
             .to_string() == "0x77cC85f7d26f1B8d754901b8EC8723A3287542AA");
@@ -161,7 +164,8 @@ TEST_CASE("iexec: task ids, CREATE2 predictions, matchOrders' selector", "[netwo
             "bytes32,uint256,uint256,address,address,string,bytes32,bytes))")));
 }
 
-TEST_CASE("iexec answers: domain(), viewTask and OrdersMatched decode; malformed answers are EINVAL", "[network][iexec]") {
+TEST_CASE("iexec answers: domain(), viewTask and OrdersMatched decode; malformed answers are EINVAL",
+          "[network][iexec]") {
   namespace abi = crypto::abi;
   const Address hub = Address::parse("0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E");
   const Bytes domain = abi::encode({abi::Value::tuple({abi::Value::string("iExecODB"), abi::Value::string("5.0.0"),
@@ -195,9 +199,9 @@ TEST_CASE("iexec answers: domain(), viewTask and OrdersMatched decode; malformed
   CHECK(contracts::task_status_name(view.status) == "COMPLETED");
   CHECK(test::errno_of([&] { contracts::decode_task(task(5)); }) == EINVAL);
 
-  Bytes matched = abi::encode({abi::Value::bytes32(filled(0x77)), abi::Value::bytes32(filled(1)),
-                               abi::Value::bytes32(filled(2)), abi::Value::bytes32(filled(3)),
-                               abi::Value::bytes32(filled(4)), abi::Value::uint256(1)});
+  Bytes matched =
+      abi::encode({abi::Value::bytes32(filled(0x77)), abi::Value::bytes32(filled(1)), abi::Value::bytes32(filled(2)),
+                   abi::Value::bytes32(filled(3)), abi::Value::bytes32(filled(4)), abi::Value::uint256(1)});
   const auto m = contracts::decode_orders_matched(matched);
   CHECK(m.deal == filled(0x77));
   CHECK(m.dataset_order == filled(2));

@@ -2,7 +2,6 @@
 // (refused, 5xx, silence) become EAGAIN quickly, refusals keep their errno, JSON-RPC errors are classified, uploads
 // stream as multipart with chunked transfer in bounded memory, the SMS's answers map to errnos.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "http_responder.hpp"
@@ -54,7 +53,8 @@ std::vector<std::pair<std::string, std::function<void(Network&)>>> every_service
   const crypto::Address dataset(random_array<20>());
   const std::string cid = format::CidBuilder::of(as_bytes("x")).cid;
   return {
-      {"storage.upload", [](Network& n) {
+      {"storage.upload",
+       [](Network& n) {
          auto upload = n.storage->begin_upload();
          upload->write(as_bytes("some bytes"));
          upload->commit();
@@ -141,14 +141,23 @@ TEST_CASE("json-rpc: node errors are classified; a revert carries its decoded re
       return Reply{200, out.dump()};
     };
     const std::string method = call["method"];
-    if (method == "revert") return answer({{"error", {{"code", 3}, {"message", "execution reverted: Create2: Failed on deploy"}, {"data", to_hex0x(reason)}}}});
+    if (method == "revert")
+      return answer(
+          {{"error",
+            {{"code", 3}, {"message", "execution reverted: Create2: Failed on deploy"}, {"data", to_hex0x(reason)}}}});
     if (method == "panic")
-      return answer({{"error", {{"code", 3}, {"message", "execution reverted"},
-                                {"data", to_hex0x(abi::encode_call("Panic(uint256)", {abi::Value::uint256(0x11)}))}}}});
-    if (method == "poor") return answer({{"error", {{"code", -32000}, {"message", "insufficient funds for gas * price + value"}}}});
-    if (method == "range") return answer({{"error", {{"code", -32005}, {"message", "query returned more than 10000 results"}}}});
-    if (method == "unknown") return answer({{"error", {{"code", -32601}, {"message", "the method unknown does not exist"}}}});
-    if (method == "http400") return Reply{400, R"({"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bad params"}})"};
+      return answer({{"error",
+                      {{"code", 3},
+                       {"message", "execution reverted"},
+                       {"data", to_hex0x(abi::encode_call("Panic(uint256)", {abi::Value::uint256(0x11)}))}}}});
+    if (method == "poor")
+      return answer({{"error", {{"code", -32000}, {"message", "insufficient funds for gas * price + value"}}}});
+    if (method == "range")
+      return answer({{"error", {{"code", -32005}, {"message", "query returned more than 10000 results"}}}});
+    if (method == "unknown")
+      return answer({{"error", {{"code", -32601}, {"message", "the method unknown does not exist"}}}});
+    if (method == "http400")
+      return Reply{400, R"({"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bad params"}})"};
     if (method == "garbage") return Reply{200, "<html>hello</html>"};
     return answer({{"result", method}});
   });
@@ -174,7 +183,8 @@ TEST_CASE("json-rpc: node errors are classified; a revert carries its decoded re
   CHECK(errno_of([&] { rpc.call("http400", nlohmann::json::array()); }) == EINVAL);
   CHECK(errno_of([&] { rpc.call("garbage", nlohmann::json::array()); }) == EIO);
   CHECK(iexec::decode_revert_reason({}) == "reverted without a reason");
-  CHECK(iexec::decode_revert_reason(abi::encode_call("IncompatibleDatasetOrder(string)", {abi::Value::string("Deal not found")}))
+  CHECK(iexec::decode_revert_reason(
+            abi::encode_call("IncompatibleDatasetOrder(string)", {abi::Value::string("Deal not found")}))
             .ends_with(": Deal not found"));
 }
 
@@ -189,7 +199,8 @@ TEST_CASE("json-rpc: a batch is answered in order whatever order the node answer
     for (auto it = calls.rbegin(); it != calls.rend(); ++it) {  // reversed on purpose
       const std::string method = (*it)["method"];
       if (method == "fail") {
-        answers.push_back({{"jsonrpc", "2.0"}, {"id", (*it)["id"]}, {"error", {{"code", 3}, {"message", "execution reverted"}}}});
+        answers.push_back(
+            {{"jsonrpc", "2.0"}, {"id", (*it)["id"]}, {"error", {{"code", 3}, {"message", "execution reverted"}}}});
       } else {
         answers.push_back({{"jsonrpc", "2.0"}, {"id", (*it)["id"]}, {"result", (*it)["params"][0]}});
       }
@@ -236,7 +247,8 @@ TEST_CASE("byte pipe: bounded, ordered, and a stopped consumer fails the produce
       received.insert(received.end(), buffer, buffer + *n);
     }
   });
-  for (std::size_t at = 0; at < sent.size(); at += 7777) pipe.write(ByteView(sent).subspan(at, std::min<std::size_t>(7777, sent.size() - at)));
+  for (std::size_t at = 0; at < sent.size(); at += 7777)
+    pipe.write(ByteView(sent).subspan(at, std::min<std::size_t>(7777, sent.size() - at)));
   pipe.close();
   reader.join();
   CHECK(received == sent);
@@ -259,13 +271,16 @@ TEST_CASE("ipfs: an upload is one multipart part, streamed with chunked transfer
     if (request.target.starts_with("/api/v0/add")) {
       std::lock_guard lock(mutex);
       seen = request;
-      const std::string boundary = request.headers.at("content-type").substr(request.headers.at("content-type").find("boundary=") + 9);
+      const std::string boundary =
+          request.headers.at("content-type").substr(request.headers.at("content-type").find("boundary=") + 9);
       const iexec::MultipartFile frame{boundary};
       const std::string& body = request.body;
       if (!body.starts_with(frame.head()) || !body.ends_with(frame.tail())) return Reply{400, "bad multipart"};
-      const std::string payload = body.substr(frame.head().size(), body.size() - frame.head().size() - frame.tail().size());
+      const std::string payload =
+          body.substr(frame.head().size(), body.size() - frame.head().size() - frame.tail().size());
       const auto cid = format::CidBuilder::of(as_bytes(payload));
-      return Reply{200, R"({"Name":"file","Hash":")" + cid.cid + R"(","Size":")" + std::to_string(cid.cumulative_size) + "\"}\n"};
+      return Reply{200, R"({"Name":"file","Hash":")" + cid.cid + R"(","Size":")" + std::to_string(cid.cumulative_size) +
+                            "\"}\n"};
     }
     return Reply{404, ""};
   });
@@ -304,7 +319,8 @@ TEST_CASE("ipfs: a refused, broken or cancelled upload", "[network][iexec]") {
     auto upload = net->storage->begin_upload();  // destroyed mid-way: the transfer is abandoned, nothing thrown
     upload->write(Bytes(1 << 20, 7));
   }
-  CHECK(iexec::cid_from_add_answer("{\"Name\":\"a\",\"Hash\":\"QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH\",\"Size\":6}\n") ==
+  CHECK(iexec::cid_from_add_answer(
+            "{\"Name\":\"a\",\"Hash\":\"QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH\",\"Size\":6}\n") ==
         "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH");
 }
 
@@ -326,7 +342,8 @@ TEST_CASE("sms: the push is signed as the SMS checks it; its answers map to errn
   CHECK(seen.body == "c2VjcmV0");
   CHECK(crypto::sms_authorization_signer(seen.headers["authorization"], dataset, seen.body) == owner.address());
   CHECK(net->secrets->exists(dataset));
-  for (auto [answer, expected] : std::vector<std::pair<int, int>>{{401, EACCES}, {409, EEXIST}, {413, EINVAL}, {500, EAGAIN}}) {
+  for (auto [answer, expected] :
+       std::vector<std::pair<int, int>>{{401, EACCES}, {409, EEXIST}, {413, EINVAL}, {500, EAGAIN}}) {
     status = answer;
     INFO(answer);
     CHECK(errno_of([&] { net->secrets->push(owner, dataset, "c2VjcmV0"); }) == expected);

@@ -2,14 +2,13 @@
 // registry's own predictDataset, a registration whose answers are lost (no second dataset, no second transaction),
 // a run matched on chain (one access consumed, refused after a revoke), the hub's stake as balance, and timings.
 // Skipped without PFS_PEERS_ENV (see iexec_fixture.hpp).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
-#include <cstring>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -22,9 +21,9 @@
 #include "network/iexec/market_client.hpp"
 #include "network/iexec/orders.hpp"
 #include "protectedfs/crypto/abi.hpp"
+#include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/format/multiaddr.hpp"
-#include "protectedfs/crypto/sha256.hpp"
 #include "vectors.hpp"
 
 using namespace pfs;
@@ -92,8 +91,10 @@ TEST_CASE("iexec: a registration whose answers are lost is found again, never se
     forward.body = request.body;
     const auto answer = upstream->send(forward);
     const std::string& body = request.body;
-    if (lose_send_answer && body.find("eth_sendRawTransaction") != std::string::npos) return test::HttpResponder::Reply{502, "bad gateway"};
-    if (lose_receipts && body.find("eth_getTransactionReceipt") != std::string::npos) return test::HttpResponder::Reply{503, "unavailable"};
+    if (lose_send_answer && body.find("eth_sendRawTransaction") != std::string::npos)
+      return test::HttpResponder::Reply{502, "bad gateway"};
+    if (lose_receipts && body.find("eth_getTransactionReceipt") != std::string::npos)
+      return test::HttpResponder::Reply{503, "unavailable"};
     return test::HttpResponder::Reply{static_cast<int>(answer.status), answer.body, {"Content-Type: application/json"}};
   });
   Profile flaky = peers.profile();
@@ -135,7 +136,8 @@ TEST_CASE("iexec: a registration whose answers are lost is found again, never se
     // The publisher's retry: what landed, else register (which waits for the transaction already sent).
     auto landed = net->registry->find_registration(owner.address(), reg);
     if (!landed) landed = net->registry->register_dataset(owner, reg);
-    CHECK(landed->address == dynamic_cast<iexec::ChainRegistry&>(*net->registry).predicted_address(owner.address(), reg));
+    CHECK(landed->address ==
+          dynamic_cast<iexec::ChainRegistry&>(*net->registry).predicted_address(owner.address(), reg));
     CHECK(errno_of([&] { net->registry->register_dataset(owner, reg); }) == EEXIST);
     CHECK(transaction_count(direct, owner.address()) == 1);
     CHECK(net->registry->list_by_owner(owner.address()).size() == 1);
@@ -210,8 +212,21 @@ TEST_CASE("iexec: a run is matched on chain and consumes one access; a revoked g
   iexec::SignedAppOrder app_signed{app_order, from_hex(app_json["sign"].get<std::string>()), {}};
   iexec::SignedWorkerpoolOrder pool_signed{pool_order, from_hex(pool_json["sign"].get<std::string>()), {}};
   iexec::SignedRequestOrder forced;
-  forced.order = iexec::RequestOrder{app, 0, dataset.address, 0, workerpool, 0, consumer.address(), 1, tag_09(),
-                                     0, 0, consumer.address(), {}, iexec::request_params(""), random_array<32>()};
+  forced.order = iexec::RequestOrder{app,
+                                     0,
+                                     dataset.address,
+                                     0,
+                                     workerpool,
+                                     0,
+                                     consumer.address(),
+                                     1,
+                                     tag_09(),
+                                     0,
+                                     0,
+                                     consumer.address(),
+                                     {},
+                                     iexec::request_params(""),
+                                     random_array<32>()};
   forced.sign = crypto::sign_typed_data(consumer, context->domain(), forced.order);
   try {
     context->sender().send(consumer, peers.address("PFS_HUB"),
@@ -262,7 +277,8 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   ::unsetenv("PFS_SDK_OWNER_KEY");
   INFO(output);
   REQUIRE(status == 0);
-  const auto sdk = nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
+  const auto sdk =
+      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
   CHECK(sdk["name"] == dataset.name);
   CHECK(sdk["multiaddr"] == format::multiaddr_to_text(dataset.multiaddr));
   CHECK(sdk["checksum"] == to_hex0x(dataset.checksum));

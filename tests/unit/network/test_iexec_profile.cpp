@@ -2,7 +2,6 @@
 // (SPEC.md §6), its strictness (unknown keys and malformed values name the key and the file), and open_network's
 // choice between the local network and an iExec one.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 
@@ -22,9 +21,7 @@ namespace {
 struct ConfigFile {
   test::LocalNetworkDir dir;
   std::filesystem::path path = dir.path.parent_path() / "config.toml";
-  explicit ConfigFile(const std::string& text) {
-    std::ofstream(path) << text;
-  }
+  explicit ConfigFile(const std::string& text) { std::ofstream(path) << text; }
 };
 
 // The message of the pfs::Error that `action` throws (and its errno).
@@ -55,7 +52,8 @@ order_tag = "0x0000000000000000000000000000000000000000000000000000000000000009"
 
 }  // namespace
 
-TEST_CASE("profiles: the two built-in iExec networks carry PROTOCOL.md §6's endpoints and addresses", "[network][iexec]") {
+TEST_CASE("profiles: the two built-in iExec networks carry PROTOCOL.md §6's endpoints and addresses",
+          "[network][iexec]") {
   CHECK(builtin_profile_names() == std::vector<std::string>{"arbitrum-mainnet", "arbitrum-sepolia-testnet"});
   const Profile one = *builtin_profile("arbitrum-mainnet");
   CHECK(one.chain_id == 42161);
@@ -131,7 +129,8 @@ TEST_CASE("profiles: an unknown key, a malformed value or a missing required key
       {"[networks.arbitrum-mainnet]\nrcp = \"https://x.example\"\n", "networks.arbitrum-mainnet.rcp"},
       {"[networks.arbitrum-mainnet]\nchain_id = \"42161\"\n", "networks.arbitrum-mainnet.chain_id"},
       {"[networks.arbitrum-mainnet]\nchain_id = 0\n", "networks.arbitrum-mainnet.chain_id"},
-      {"[networks.arbitrum-mainnet]\nhub = \"0x098bfcb1e50ebca0baa92c12ea0c3f045a1ad9F0\"\n", "networks.arbitrum-mainnet.hub"},
+      {"[networks.arbitrum-mainnet]\nhub = \"0x098bfcb1e50ebca0baa92c12ea0c3f045a1ad9F0\"\n",
+       "networks.arbitrum-mainnet.hub"},
       {"[networks.arbitrum-mainnet]\nhub = \"0x1234\"\n", "networks.arbitrum-mainnet.hub"},
       {"[networks.arbitrum-mainnet]\nrpc = \"ftp://x.example\"\n", "networks.arbitrum-mainnet.rpc"},
       {"[networks.arbitrum-mainnet]\nsms = \"https://a b\"\n", "networks.arbitrum-mainnet.sms"},
@@ -155,7 +154,8 @@ TEST_CASE("profiles: an unknown key, a malformed value or a missing required key
   }
   // The incomplete profile itself names its first missing key.
   ConfigFile incomplete("[networks.other]\nchain_id = 1\nrpc = \"http://x\"\n");
-  CHECK(failure([&] { load_profile("other", incomplete.path); }).second.find("networks.other.hub") != std::string::npos);
+  CHECK(failure([&] { load_profile("other", incomplete.path); }).second.find("networks.other.hub") !=
+        std::string::npos);
 }
 
 TEST_CASE("open_network: local, local:DIR, iExec profiles, the config's default", "[network][iexec]") {

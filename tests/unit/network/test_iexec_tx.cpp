@@ -2,7 +2,6 @@
 // legacy EIP-155 without), nonces from the pending count and kept locally, gas with a margin, and every way a
 // transaction can go wrong (revert at estimation or once mined, nonce races, no receipt, dropped, wrong chain).
 #include <catch2/catch.hpp>
-
 #include <mutex>
 
 #include "http_responder.hpp"
@@ -28,13 +27,13 @@ struct ScriptedNode {
   bool base_fee = true;
   uint64_t pending_nonce = 5;
   std::optional<nlohmann::json> estimate_error;
-  int nonce_too_low = 0;              // how many sends to refuse with "nonce too low"
-  int lose_send_answers = 0;          // how many sends to take and then answer 502 (the answer lost on the way)
-  bool mine = true;                   // answer receipts
-  bool known = true;                  // eth_getTransactionByHash finds the transaction
+  int nonce_too_low = 0;      // how many sends to refuse with "nonce too low"
+  int lose_send_answers = 0;  // how many sends to take and then answer 502 (the answer lost on the way)
+  bool mine = true;           // answer receipts
+  bool known = true;          // eth_getTransactionByHash finds the transaction
   bool revert_when_mined = false;
-  std::vector<Bytes> raw;             // every eth_sendRawTransaction
-  std::vector<std::string> methods;   // every call, in order
+  std::vector<Bytes> raw;            // every eth_sendRawTransaction
+  std::vector<std::string> methods;  // every call, in order
 
   Reply answer(const test::HttpResponder::Request& request) {
     std::lock_guard lock(mutex);
@@ -43,8 +42,10 @@ struct ScriptedNode {
     methods.push_back(method);
     nlohmann::json out = {{"jsonrpc", "2.0"}, {"id", call["id"]}};
     const auto revert = [](const std::string& reason) {
-      return nlohmann::json{{"code", 3}, {"message", "execution reverted: " + reason},
-                            {"data", to_hex0x(crypto::abi::encode_call("Error(string)", {crypto::abi::Value::string(reason)}))}};
+      return nlohmann::json{
+          {"code", 3},
+          {"message", "execution reverted: " + reason},
+          {"data", to_hex0x(crypto::abi::encode_call("Error(string)", {crypto::abi::Value::string(reason)}))}};
     };
     if (method == "eth_chainId") {
       out["result"] = crypto::Uint256(chain_id).to_hex();
@@ -79,8 +80,10 @@ struct ScriptedNode {
       }
     } else if (method == "eth_getTransactionReceipt") {
       if (mine && !raw.empty()) {
-        out["result"] = {{"transactionHash", call["params"][0]}, {"blockNumber", "0x11"},
-                         {"status", revert_when_mined ? "0x0" : "0x1"}, {"logs", nlohmann::json::array()}};
+        out["result"] = {{"transactionHash", call["params"][0]},
+                         {"blockNumber", "0x11"},
+                         {"status", revert_when_mined ? "0x0" : "0x1"},
+                         {"logs", nlohmann::json::array()}};
       } else {
         out["result"] = nullptr;
       }
@@ -120,11 +123,11 @@ TEST_CASE("tx: EIP-1559 when blocks have a base fee: nonce from the pending coun
   const Bytes& raw = h.node.raw[0];
   REQUIRE(raw[0] == 0x02);
   const rlp::Item tx = rlp::decode(ByteView(raw).subspan(1));
-  CHECK(field(tx, 0).as_uint() == crypto::Uint256(31337));           // chain id
-  CHECK(field(tx, 1).as_uint() == crypto::Uint256(5));               // nonce = pending count
-  CHECK(field(tx, 2).as_uint() == crypto::Uint256(5));               // priority fee from the node
-  CHECK(field(tx, 3).as_uint() == crypto::Uint256(2000000005));      // 2 × base fee + priority
-  CHECK(field(tx, 4).as_uint() == crypto::Uint256(135000));          // 100000 + 25% + 10000
+  CHECK(field(tx, 0).as_uint() == crypto::Uint256(31337));       // chain id
+  CHECK(field(tx, 1).as_uint() == crypto::Uint256(5));           // nonce = pending count
+  CHECK(field(tx, 2).as_uint() == crypto::Uint256(5));           // priority fee from the node
+  CHECK(field(tx, 3).as_uint() == crypto::Uint256(2000000005));  // 2 × base fee + priority
+  CHECK(field(tx, 4).as_uint() == crypto::Uint256(135000));      // 100000 + 25% + 10000
   CHECK(field(tx, 5).as_bytes() == Bytes(h.to.bytes().begin(), h.to.bytes().end()));
   CHECK(field(tx, 7).as_bytes() == data);
   CHECK(receipt.transaction_hash == crypto::transaction_hash(raw));
@@ -151,8 +154,10 @@ TEST_CASE("tx: legacy EIP-155 when blocks have no base fee", "[network][iexec]")
 TEST_CASE("tx: a revert is a clear error, before sending or once mined", "[network][iexec]") {
   Harness h;
   h.node.estimate_error = nlohmann::json{
-      {"code", 3}, {"message", "execution reverted: iExecV5-matchOrders-0x60"},
-      {"data", to_hex0x(crypto::abi::encode_call("Error(string)", {crypto::abi::Value::string("iExecV5-matchOrders-0x60")}))}};
+      {"code", 3},
+      {"message", "execution reverted: iExecV5-matchOrders-0x60"},
+      {"data",
+       to_hex0x(crypto::abi::encode_call("Error(string)", {crypto::abi::Value::string("iExecV5-matchOrders-0x60")}))}};
   try {
     h.sender.send(h.key, h.to, Bytes{1});
     FAIL("no error");
@@ -257,9 +262,11 @@ TEST_CASE("chain: logs over long ranges are split where the node refuses, and co
         nlohmann::json logs = nlohmann::json::array();
         for (uint64_t b = (from + 99) / 100 * 100; b <= to; b += 100)  // one log every 100 blocks, newest first
           logs.insert(logs.begin(), nlohmann::json{{"address", "0x0000000000000000000000000000000000000001"},
-                                     {"topics", nlohmann::json::array()}, {"data", "0x"},
-                                     {"blockNumber", crypto::Uint256(b).to_hex()}, {"logIndex", "0x0"},
-                                     {"transactionHash", to_hex0x(random_array<32>())}});
+                                                   {"topics", nlohmann::json::array()},
+                                                   {"data", "0x"},
+                                                   {"blockNumber", crypto::Uint256(b).to_hex()},
+                                                   {"logIndex", "0x0"},
+                                                   {"transactionHash", to_hex0x(random_array<32>())}});
         out["result"] = logs;
       }
     }
