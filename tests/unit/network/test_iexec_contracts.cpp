@@ -164,7 +164,7 @@ TEST_CASE("iexec: task ids, CREATE2 predictions, matchOrders' selector", "[netwo
             "bytes32,uint256,uint256,address,address,string,bytes32,bytes))")));
 }
 
-TEST_CASE("iexec answers: domain(), viewTask and OrdersMatched decode; malformed answers are EINVAL",
+TEST_CASE("iexec answers: domain(), viewTask and OrdersMatched decode, malformed answers are EINVAL",
           "[network][iexec]") {
   namespace abi = crypto::abi;
   const Address hub = Address::parse("0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E");

@@ -109,7 +109,7 @@ TEST_CASE("http: a peer that does not answer in time is EAGAIN after the request
   CHECK(errno_of([&] { http.send(request); }) == EAGAIN);
 }
 
-TEST_CASE("http: statuses map to errnos; URLs are joined and encoded", "[network][iexec]") {
+TEST_CASE("http: statuses map to errnos, URLs are joined and encoded", "[network][iexec]") {
   CHECK(iexec::errno_for_status(200) == 0);
   CHECK(iexec::errno_for_status(204) == 0);
   CHECK(iexec::errno_for_status(400) == EINVAL);
@@ -129,7 +129,7 @@ TEST_CASE("http: statuses map to errnos; URLs are joined and encoded", "[network
   CHECK(test::errno_of([] { iexec::HttpClient().send({"GET", "nope://x"}); }) == EINVAL);
 }
 
-TEST_CASE("json-rpc: node errors are classified; a revert carries its decoded reason", "[network][iexec]") {
+TEST_CASE("json-rpc: node errors are classified, a revert carries its decoded reason", "[network][iexec]") {
   namespace abi = crypto::abi;
   const Bytes reason = abi::encode_call("Error(string)", {abi::Value::string("Create2: Failed on deploy")});
   test::HttpResponder node([&](const Request& request) {
@@ -324,7 +324,7 @@ TEST_CASE("ipfs: a refused, broken or cancelled upload", "[network][iexec]") {
         "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH");
 }
 
-TEST_CASE("sms: the push is signed as the SMS checks it; its answers map to errnos", "[network][iexec]") {
+TEST_CASE("sms: the push is signed as the SMS checks it, its answers map to errnos", "[network][iexec]") {
   const auto owner = crypto::PrivateKey::generate();
   const crypto::Address dataset(random_array<20>());
   int status = 204;

@@ -144,7 +144,7 @@ TEST_CASE("iexec: a registration whose answers are lost is found again, never se
   }
 }
 
-TEST_CASE("iexec: a run is matched on chain and consumes one access; a revoked grant no longer matches",
+TEST_CASE("iexec: a run is matched on chain and consumes one access, a revoked grant no longer matches",
           "[network][iexec][peers]") {
   PFS_REQUIRE_PEERS(peers);
   auto context = std::make_shared<iexec::Context>(peers.profile());

@@ -86,7 +86,7 @@ TEST_CASE("profiles: the two built-in iExec networks carry PROTOCOL.md §6's end
   CHECK_FALSE(builtin_profile("arbitrum"));
 }
 
-TEST_CASE("profiles: without a config file the built-ins load; an unknown name is ENOENT", "[network][iexec]") {
+TEST_CASE("profiles: without a config file the built-ins load, an unknown name is ENOENT", "[network][iexec]") {
   test::LocalNetworkDir dir;
   const auto missing = dir.path.parent_path() / "no-such-config.toml";
   CHECK(load_profile("arbitrum-sepolia-testnet", missing).chain_id == 421614);
