@@ -5,7 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/consumer_context.hpp"
-#include "cli/rlc_amount.hpp"
+#include "protectedfs/core/rlc_amount.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::cli {
@@ -26,12 +26,12 @@ void run(const RunArgs& a) {
   request.app = crypto::Address::parse(a.app);
   request.args = a.args;
   request.out = a.out;
-  if (!a.max_price.empty()) request.max_price = parse_nrlc(a.max_price);
+  if (!a.max_price.empty()) request.max_price = core::parse_nrlc(a.max_price);
   auto network = a.context.open_network();
   const auto key = a.context.unlock();
   const auto result = network->compute->run(key, request);
   std::cout << "result in " << request.out.string() << "\n"
-            << "paid " << format_rlc(result.price) << " (" << result.price << " nRLC) for one access of grant "
+            << "paid " << core::format_rlc(result.price) << " (" << result.price << " nRLC) for one access of grant "
             << to_hex0x(result.order_hash) << "\n"
             << "task " << result.task << std::endl;
 }

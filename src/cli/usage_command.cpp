@@ -13,7 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/consumer_context.hpp"
 #include "cli/mount_client.hpp"
-#include "cli/rlc_amount.hpp"
+#include "protectedfs/core/rlc_amount.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::cli {
@@ -38,13 +38,13 @@ void print_table(const json& usage_by_data) {
       std::cout << std::left << std::setw(width) << name << std::setw(14) << shorten(g.at("user")) << std::setw(14)
                 << shorten(g.at("app")) << std::right << std::setw(10) << g.at("consumed").get<uint64_t>()
                 << std::setw(11) << (remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining))
-                << std::setw(18) << format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)") << "\n";
+                << std::setw(18) << core::format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)") << "\n";
     }
     consumed += usage.at("total").at("consumed").get<uint64_t>();
     earnings += usage.at("total").at("earnings").get<uint64_t>();
   }
   std::cout << std::left << std::setw(width + 28) << "total" << std::right << std::setw(10) << consumed << std::setw(11) << ""
-            << std::setw(18) << format_rlc(earnings) << std::endl;
+            << std::setw(18) << core::format_rlc(earnings) << std::endl;
 }
 
 // The same JSON as user.protected.usage, from the grant book's orders of one dataset.

@@ -6,7 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/consumer_context.hpp"
-#include "cli/rlc_amount.hpp"
+#include "protectedfs/core/rlc_amount.hpp"
 #include "cli/password.hpp"
 #include "cli/user_paths.hpp"
 #include "cli/wallet_file.hpp"
@@ -30,7 +30,7 @@ struct WalletArgs {
 };
 
 void print_balance(const std::string& network_name, uint64_t nrlc) {
-  std::cout << "balance " << format_rlc(nrlc) << " (" << nrlc << " nRLC) on " << network_name << std::endl;
+  std::cout << "balance " << core::format_rlc(nrlc) << " (" << nrlc << " nRLC) on " << network_name << std::endl;
 }
 
 std::filesystem::path wallet_path(const WalletArgs& args) {
@@ -90,11 +90,11 @@ void run_show(const WalletArgs& args) {
 }
 
 void run_faucet(const WalletArgs& args) {
-  const uint64_t amount = args.amount.empty() ? network::kLocalFaucetAmount : parse_nrlc(args.amount);
+  const uint64_t amount = args.amount.empty() ? network::kLocalFaucetAmount : core::parse_nrlc(args.amount);
   const auto address = args.context().wallet_address();
   auto net = args.context().open_network();
   net->compute->fund(address, amount);  // ENOTSUP where RLC is not given away
-  std::cout << "funded " << address.to_string() << " with " << format_rlc(amount) << "\n";
+  std::cout << "funded " << address.to_string() << " with " << core::format_rlc(amount) << "\n";
   print_balance(net->name, net->compute->balance(address));
 }
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "protectedfs/core/rlc_amount.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::core {
@@ -25,24 +26,6 @@ uint64_t parse_decimal(std::string_view digits, std::string_view what) {
   return value;
 }
 
-// "12" nRLC, or "1.5RLC" / "2RLC" (at most 9 decimals: 1 nRLC is the smallest unit).
-uint64_t parse_price(std::string_view text) {
-  constexpr std::string_view kRlc = "RLC";
-  if (text.size() <= kRlc.size() || text.substr(text.size() - kRlc.size()) != kRlc) return parse_decimal(text, "price");
-  const std::string_view number = text.substr(0, text.size() - kRlc.size());
-  const std::size_t dot = number.find('.');
-  const std::string_view whole = number.substr(0, dot);
-  std::string_view fraction = dot == std::string_view::npos ? std::string_view() : number.substr(dot + 1);
-  if (dot != std::string_view::npos && fraction.empty())
-    throw Error(EINVAL, "price '" + std::string(text) + "' has no digits after the decimal point");
-  if (fraction.size() > 9) throw Error(EINVAL, "price '" + std::string(text) + "' is finer than 1 nRLC (0.000000001RLC)");
-  const uint64_t rlc = parse_decimal(whole, "price");
-  std::string nano(fraction);
-  nano.append(9 - nano.size(), '0');
-  const uint64_t nrlc = parse_decimal(nano, "price");
-  if (rlc > (UINT64_MAX - nrlc) / kNrlcPerRlc) throw Error(EINVAL, "price '" + std::string(text) + "' is too large");
-  return rlc * kNrlcPerRlc + nrlc;
-}
 
 }  // namespace
 
@@ -91,7 +74,7 @@ GrantTerms parse_grant_terms(std::string_view value) {
     const std::string_view text = word.substr(eq + 1);
     if (key == "price") {
       if (seen_price) throw Error(EINVAL, "price is given twice");
-      terms.price = parse_price(text);
+      terms.price = parse_nrlc(text, "price");
       seen_price = true;
     } else if (key == "count") {
       if (seen_count) throw Error(EINVAL, "count is given twice");

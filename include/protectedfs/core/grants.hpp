@@ -15,7 +15,6 @@
 namespace pfs::core {
 
 inline constexpr uint64_t kUnlimitedVolume = (uint64_t{1} << 53) - 1;  // the SDK's "unlimited" (bulk) volume
-inline constexpr uint64_t kNrlcPerRlc = 1000000000;
 inline constexpr std::size_t kMaxOpenGrants = 50;  // iExec's market: open orders per wallet
 
 struct GrantTerms {

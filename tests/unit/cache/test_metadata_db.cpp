@@ -102,7 +102,7 @@ int wait_child(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("tree records persist across a clean reopen; erase and overwrite are honoured", "[cache]") {
+TEST_CASE("tree records persist across a clean reopen, and erase and overwrite are honoured", "[cache]") {
   test::TempDir tmp;
   const std::string dir = tmp.sub("a/b/cache");  // missing parents are created
   {

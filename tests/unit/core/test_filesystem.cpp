@@ -233,7 +233,7 @@ TEST_CASE("rmdir and mkdir of a protected data are told to the daemon", "[core]"
   CHECK(removed == std::vector<std::string>{"a"});
 }
 
-TEST_CASE("grants through attributes: set, read back, list, replace, revoke; bad values change nothing", "[core][grants]") {
+TEST_CASE("grants through attributes: set, read back, list, replace, revoke, and bad values change nothing", "[core][grants]") {
   Fixture f;
   std::vector<uint64_t> grant_changes;
   f.fs.set_events({.grants_changed = [&](uint64_t d, const std::string&) { grant_changes.push_back(d); }});

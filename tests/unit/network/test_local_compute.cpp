@@ -146,7 +146,7 @@ TEST_CASE("local compute: the plaintext lives only in a private working director
          fs::perms::others_exec));
 }
 
-TEST_CASE("local compute: a failing app is EIO naming the task; the access is spent, no result, no plaintext left",
+TEST_CASE("local compute: a failing app is EIO naming the task: the access is spent, no result, no plaintext left",
           "[network]") {
   Fixture f;
   const auto order = f.grant(25, 5);

@@ -36,7 +36,7 @@ network::Registration sample_registration(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("local network: first use creates the layout; name and chain id", "[network]") {
+TEST_CASE("local network: first use creates the layout, with its name and chain id", "[network]") {
   LocalNetworkDir dir;
   auto net = dir.open();
   CHECK(net->name == "local");
@@ -82,7 +82,7 @@ TEST_CASE("local network: a name that is not UTF-8 is EINVAL and writes nothing"
   CHECK(net->registry->list_by_owner(key.address()).empty());
 }
 
-TEST_CASE("local network: stored content is read-only; uploads leave no temporary behind", "[network]") {
+TEST_CASE("local network: stored content is read-only and uploads leave no temporary behind", "[network]") {
   LocalNetworkDir dir;
   auto net = dir.open();
   const Bytes bytes = test::generated_bytes(300000, 3);

@@ -1,8 +1,8 @@
-#include "cli/rlc_amount.hpp"
+#include "protectedfs/core/rlc_amount.hpp"
 
 #include "protectedfs/util/error.hpp"
 
-namespace pfs::cli {
+namespace pfs::core {
 namespace {
 
 constexpr uint64_t kNrlcPerRlc = 1'000'000'000;
@@ -15,12 +15,12 @@ bool all_digits(std::string_view text) {
   return true;
 }
 
-uint64_t digits_value(std::string_view digits, std::string_view whole) {
+uint64_t digits_value(std::string_view digits, std::string_view whole, std::string_view what) {
   uint64_t value = 0;
   for (char c : digits) {
     const auto digit = static_cast<uint64_t>(c - '0');
     if (value > (UINT64_MAX - digit) / 10)
-      throw Error(ERANGE, "amount " + std::string(whole) + " is over the largest balance (2^64 - 1 nRLC)");
+      throw Error(EINVAL, std::string(what) + " " + std::string(whole) + " is over the largest balance (2^64 - 1 nRLC)");
     value = value * 10 + digit;
   }
   return value;
@@ -28,12 +28,13 @@ uint64_t digits_value(std::string_view digits, std::string_view whole) {
 
 }  // namespace
 
-uint64_t parse_nrlc(std::string_view text) {
+uint64_t parse_nrlc(std::string_view text, std::string_view what) {
   const std::string_view whole = text;
   auto invalid = [&] {
-    return Error(EINVAL, "amount '" + std::string(whole) + "' is neither nRLC (a whole number) nor RLC (like 1.5RLC)");
+    return Error(EINVAL, std::string(what) + " '" + std::string(whole) +
+                             "' is neither nRLC (a whole number) nor RLC (like 1.5RLC)");
   };
-  if (all_digits(text)) return digits_value(text, whole);
+  if (all_digits(text)) return digits_value(text, whole, what);
   if (!text.ends_with("RLC")) throw invalid();
   text.remove_suffix(3);
   if (text.ends_with(' ')) text.remove_suffix(1);
@@ -42,12 +43,12 @@ uint64_t parse_nrlc(std::string_view text) {
   std::string decimals(dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1));
   if (!all_digits(units) || (dot != std::string_view::npos && !all_digits(decimals))) throw invalid();
   if (decimals.size() > kDecimals)
-    throw Error(EINVAL, "amount '" + std::string(whole) + "' is finer than 1 nRLC (at most 9 decimals)");
+    throw Error(EINVAL, std::string(what) + " '" + std::string(whole) + "' is finer than 1 nRLC (at most 9 decimals)");
   decimals.append(kDecimals - decimals.size(), '0');
   // units * 10^9 + decimals, all checked: the same digits read as one nRLC number.
   std::string nrlc(units);
   nrlc.append(decimals);
-  return digits_value(nrlc, whole);
+  return digits_value(nrlc, whole, what);
 }
 
 std::string format_rlc(uint64_t nrlc) {
@@ -61,4 +62,4 @@ std::string format_rlc(uint64_t nrlc) {
   return out.append(" RLC");
 }
 
-}  // namespace pfs::cli
+}  // namespace pfs::core
