@@ -1,5 +1,7 @@
 #include "protectedfs/crypto/sha256.hpp"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 
 namespace pfs::crypto {
@@ -33,6 +35,18 @@ Hash32 Sha256::digest(ByteView data) {
   Sha256 hasher;
   hasher.update(data);
   return hasher.finish();
+}
+
+Hash32 Sha256::digest(const RandomAccessSource& source) {
+  Sha256 sha;
+  Bytes buffer(1 << 20);
+  for (uint64_t at = 0; at < source.size();) {
+    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), source.size() - at));
+    source.read_at(at, std::span(buffer.data(), n));
+    sha.update(ByteView(buffer.data(), n));
+    at += n;
+  }
+  return sha.finish();
 }
 
 }  // namespace pfs::crypto

@@ -31,15 +31,7 @@ void verify_checksum(const FileSource& file, const std::string& expected) {
   }
   if (digest.size() != 32) throw Error(EINVAL, "the checksum must be 0x followed by 64 hex digits");
   const std::string wanted = to_hex0x(digest);
-  crypto::Sha256 sha;
-  Bytes buffer(1 << 20);
-  for (uint64_t at = 0; at < file.size();) {
-    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), file.size() - at));
-    file.read_at(at, std::span(buffer.data(), n));
-    sha.update(ByteView(buffer.data(), n));
-    at += n;
-  }
-  const std::string actual = to_hex0x(sha.finish());
+  const std::string actual = to_hex0x(crypto::Sha256::digest(file));
   if (actual != wanted)
     throw Error(EBADMSG, "checksum mismatch: expected " + wanted + ", the file has " + actual);
 }

@@ -30,15 +30,7 @@ struct ShownLeaf {
 };
 
 void verify_checksum(const RandomAccessSource& file, const Hash32& expected, const std::string& dataset) {
-  crypto::Sha256 sha;
-  Bytes buffer(1 << 20);
-  for (uint64_t at = 0; at < file.size();) {
-    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), file.size() - at));
-    file.read_at(at, std::span(buffer.data(), n));
-    sha.update(ByteView(buffer.data(), n));
-    at += n;
-  }
-  if (sha.finish() != expected)
+  if (crypto::Sha256::digest(file) != expected)
     throw Error(EBADMSG, "the content of " + dataset + " does not match its registered checksum");
 }
 

@@ -8,6 +8,7 @@
 set -uo pipefail
 bin=$(realpath "$1")
 work=$(mktemp -d /tmp/pfs-mount-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT  # until the full cleanup below is in place
 export XDG_DATA_HOME="$work/data" PROTECTEDFS_PASSWORD="test password"
 mnt="$work/mnt"
 net="$work/network"

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "protectedfs/util/bytes.hpp"
+#include "protectedfs/util/file.hpp"
 
 namespace pfs::crypto {
 
@@ -17,6 +18,8 @@ class Sha256 {
   Hash32 finish();  // the object is reset and can hash again
 
   static Hash32 digest(ByteView data);
+  // The digest of everything a source holds, read in 1 MiB pieces (a protected file's checksum, PROTOCOL.md §1.5).
+  static Hash32 digest(const RandomAccessSource& source);
 
  private:
   struct State;

@@ -277,15 +277,7 @@ void check_result_target(const fs::path& out) {
 std::shared_ptr<const RandomAccessSource> open_plaintext(std::shared_ptr<const RandomAccessSource> ciphertext,
                                                          const Hash32& checksum, const crypto::AesKey& key) {
   // As iExec's pre-compute: the whole file is hashed and compared before anything is decrypted.
-  crypto::Sha256 sha;
-  Bytes buffer(kChunk);
-  for (uint64_t at = 0; at < ciphertext->size();) {
-    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), ciphertext->size() - at));
-    ciphertext->read_at(at, std::span(buffer.data(), n));
-    sha.update(ByteView(buffer.data(), n));
-    at += n;
-  }
-  const Hash32 actual = sha.finish();
+  const Hash32 actual = crypto::Sha256::digest(*ciphertext);
   if (actual != checksum)
     throw Error(EBADMSG, "the stored dataset does not match its checksum: expected " + to_hex0x(checksum) +
                              ", the content has " + to_hex0x(actual));
