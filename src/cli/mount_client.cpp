@@ -26,7 +26,7 @@ std::string read_attribute(const fs::path& path, const char* name) {
 fs::path resolve_mount(const std::string& given) {
   if (!given.empty()) {
     try {
-      read_attribute(given, "user.protected.queue");
+      read_attribute(given, "user.protected.wallet");
     } catch (const Error&) {
       throw Error(EINVAL, given + " is not a protectedfs mount");
     }
@@ -54,7 +54,7 @@ fs::path mount_of(const fs::path& path) {
   if (ec) return {};
   for (; !at.empty(); at = at.parent_path()) {
     try {
-      read_attribute(at, "user.protected.queue");
+      read_attribute(at, "user.protected.wallet");
       return at;
     } catch (const Error&) {
     }

@@ -35,8 +35,11 @@ std::string describe(const nlohmann::json& item) {
 void run_status(const std::string& given) {
   const fs::path mount = resolve_mount(given);
   const auto queue = queue_of(mount);
-  if (queue.empty()) std::cout << "nothing pending" << std::endl;
-  for (const auto& item : queue) std::cout << describe(item) << std::endl;
+  const auto& items = queue.at("items");
+  if (items.empty()) std::cout << "nothing pending" << std::endl;
+  for (const auto& item : items) std::cout << describe(item) << std::endl;
+  if (queue.at("total").get<std::size_t>() > items.size())
+    std::cout << "… and " << queue.at("total").get<std::size_t>() - items.size() << " more" << std::endl;
   for (const auto& entry : fs::directory_iterator(mount)) {
     std::string status;
     try {
@@ -51,7 +54,9 @@ void run_status(const std::string& given) {
 // On a terminal: a bar for the running publish ("medical  upload [#########-----------]  45%"), the others after it.
 std::string progress_line(const nlohmann::json& queue) {
   std::string line, others;
-  for (const auto& item : queue) {
+  const auto& items = queue.at("items");
+  for (const auto& item : items) {
+    if (items.size() > 3 && item.value("state", "") != "running") continue;  // many: the running one and a count
     const std::string step = item.value("step", "");
     const auto space = step.rfind(' ');
     if (item.value("state", "") == "running" && space != std::string::npos && step.back() == '%') {
@@ -64,6 +69,8 @@ std::string progress_line(const nlohmann::json& queue) {
       others += (others.empty() ? "" : ", ") + item.value("name", "?") + " " + item.value("state", "");
     }
   }
+  const std::size_t total = queue.at("total"), waiting = total - (line.empty() ? 0 : 1);
+  if (items.size() > 3) others = std::to_string(waiting) + " waiting";
   if (!others.empty()) line += (line.empty() ? "" : "   ") + std::string("(") + others + ")";
   return line;
 }
@@ -75,9 +82,12 @@ void run_sync(const std::string& given, int timeout_seconds) {
   std::string last;
   for (;;) {
     const auto queue = queue_of(mount);
-    if (queue.empty()) break;
+    if (queue.at("total").get<std::size_t>() == 0) break;
     std::string line;
-    for (const auto& item : queue) line += (line.empty() ? "" : "  ") + describe(item);
+    const auto& items = queue.at("items");
+    for (std::size_t i = 0; i < std::min<std::size_t>(items.size(), 3); ++i)
+      line += (line.empty() ? "" : "  ") + describe(items[i]);
+    if (items.size() > 3) line += "  … " + std::to_string(queue.at("total").get<std::size_t>() - 3) + " more";
     if (terminal) {
       std::cout << "\r\033[K" << progress_line(queue) << std::flush;
     } else if (line != last) {  // plain lines, only when something changed

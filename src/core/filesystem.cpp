@@ -640,7 +640,16 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   };
   collect(folder);
   while (!folder.children.empty()) state_->erase_tree(state_->node(folder.children.begin()->second));
-  folder.info = data.info;
+  // The grants this mount keeps for the lineage follow it to the new version (the keeper re-issues them).
+  const bool keep_grants = existing && (!folder.info.grants.empty() || !folder.info.orders.empty());
+  if (keep_grants) {
+    DataInfo info = data.info;
+    info.grants = std::move(folder.info.grants);
+    info.orders = std::move(folder.info.orders);
+    folder.info = std::move(info);
+  } else {
+    folder.info = data.info;
+  }
   std::map<std::string, Node*> objects{{"", &folder}};  // by key path
   for (const AdoptedEntry& entry : data.entries) {
     if (entry.names.empty()) throw Error(EINVAL, "an adopted entry without a name");
@@ -671,6 +680,7 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
     state_->save(n);
   }
   state_->save(folder);
+  if (keep_grants && state_->events.grants_changed) state_->events.grants_changed(folder.ino, folder.name);
   return folder.ino;
 }
 

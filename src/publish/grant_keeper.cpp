@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "protectedfs/remote/dataset_info.hpp"
+
 namespace pfs::publish {
 namespace {
 
@@ -15,14 +17,6 @@ bool is_live(const IssuedOrder& o) { return o.state == State::Issuing || o.state
 
 }  // namespace
 
-network::SignedOrder GrantKeeper::signed_order_of(const IssuedOrder& order) {
-  const auto j = nlohmann::json::parse(order.signed_order);
-  network::SignedOrder out;
-  out.order = crypto::DatasetOrder::from_json(j);
-  out.signature = from_hex_fixed<65>(j.at("sign").get<std::string>());
-  out.hash = from_hex_fixed<32>(order.hash);
-  return out;
-}
 
 void GrantKeeper::set_order(uint64_t data, const std::string& hash, const std::function<void(IssuedOrder&)>& change) {
   fs_.update_data(data, [&](core::DataInfo& info) {
@@ -41,7 +35,7 @@ void GrantKeeper::reconcile(uint64_t data) {
   // Orders a crash or a failure left half issued: publish the same signed order again (or find it published).
   for (const IssuedOrder& o : info.orders) {
     if (o.state != State::Issuing) continue;
-    const auto signed_order = signed_order_of(o);
+    const auto signed_order = remote::signed_order_of(o);
     if (!network_.grants->order(signed_order.hash)) {
       try {
         network_.grants->publish(signed_order);
@@ -79,17 +73,7 @@ void GrantKeeper::issue(uint64_t data, const core::DataInfo& info, const core::G
   order.salt = random_array<32>();
   const crypto::Eip712Domain domain = network_.grants->domain();
   network::SignedOrder signed_order{order, order.sign(wallet_, domain), order.hash(domain)};
-
-  IssuedOrder issued;
-  issued.hash = to_hex0x(signed_order.hash);
-  issued.dataset = info.address;
-  issued.subject = grant.subject;
-  issued.terms = grant.terms;
-  nlohmann::json j = order.to_json();
-  j["sign"] = to_hex0x(signed_order.signature);
-  issued.signed_order = j.dump();
-  issued.state = State::Issuing;
-  issued.remaining = grant.terms.count;
+  const IssuedOrder issued = remote::issued_order_of(signed_order, State::Issuing);
   // Recorded before it leaves: a retry publishes this same order, never a second one.
   fs_.update_data(data, [&](core::DataInfo& i) {
     i.orders.push_back(issued);
@@ -108,7 +92,7 @@ void GrantKeeper::issue(uint64_t data, const core::DataInfo& info, const core::G
 }
 
 void GrantKeeper::close(uint64_t data, const IssuedOrder& order) {
-  const auto signed_order = signed_order_of(order);
+  const auto signed_order = remote::signed_order_of(order);
   // The accesses used so far count in usage; closing makes PoCo's `consumed` the whole volume.
   uint64_t uses = order.uses;
   if (auto state = network_.grants->order(signed_order.hash)) uses = state->uses;
@@ -125,7 +109,7 @@ void GrantKeeper::revoke_all(const std::vector<IssuedOrder>& orders) {
   if (!network_.grants) throw Error(ENOTSUP, "the " + network_.name + " network keeps no grants");
   for (const IssuedOrder& o : orders) {
     if (!is_live(o)) continue;
-    network_.grants->revoke(wallet_, signed_order_of(o));
+    network_.grants->revoke(wallet_, remote::signed_order_of(o));
     spdlog::info("revoked order {} on {}", o.hash, o.dataset);
   }
 }

@@ -1,5 +1,7 @@
 #include "protectedfs/publish/publisher.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -385,21 +387,31 @@ void Publisher::record_published(uint64_t data, const network::DatasetRecord& re
 }
 
 std::string Publisher::queue_json() {
+  // At most kShown entries (the running one first, then by due time), with the total: an attribute value is
+  // limited to 64 KiB and a copy of ten thousand folders queues ten thousand publishes.
+  constexpr std::size_t kShown = 100;
   std::lock_guard lock(mutex_);
-  json queue = json::array();
+  std::vector<std::pair<uint64_t, const Entry*>> order;
+  for (const auto& [data, entry] : queue_) order.emplace_back(data, &entry);
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if ((a.first == running_) != (b.first == running_)) return a.first == running_;
+    return a.second->due < b.second->due;
+  });
+  json items = json::array();
   const auto now = Clock::now();
-  for (const auto& [data, entry] : queue_) {
-    json item{{"name", entry.name}};
+  for (const auto& [data, entry] : order) {
+    if (items.size() == kShown) break;
+    json item{{"name", entry->name}};
     if (data == running_) {
       item["state"] = "running";
       item["step"] = running_step_;
     } else {
-      item["state"] = entry.failures ? "retrying" : "pending";
-      item["in_ms"] = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry.due - now).count());
+      item["state"] = entry->failures ? "retrying" : "pending";
+      item["in_ms"] = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry->due - now).count());
     }
-    queue.push_back(item);
+    items.push_back(item);
   }
-  return queue.dump();
+  return json{{"total", queue_.size()}, {"items", items}}.dump();
 }
 
 bool Publisher::wait_idle(std::chrono::milliseconds timeout) {

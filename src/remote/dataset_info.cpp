@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 #include "protectedfs/format/multiaddr.hpp"
 
 namespace pfs::remote {
@@ -29,6 +31,42 @@ void apply_published(core::DataInfo& info, const network::DatasetRecord& record,
   info.tx = record.tx;
   info.created = iso_time(record.created);
   info.versions = std::move(versions);
+}
+
+core::IssuedOrder issued_order_of(const network::SignedOrder& signed_order, core::IssuedOrder::State state) {
+  const crypto::DatasetOrder& o = signed_order.order;
+  core::IssuedOrder issued;
+  issued.hash = to_hex0x(signed_order.hash);
+  issued.dataset = o.dataset.to_string();
+  issued.subject = {o.requesterrestrict, o.apprestrict};
+  issued.terms = {o.datasetprice.fits_uint64() ? o.datasetprice.to_uint64() : UINT64_MAX,
+                  o.volume.fits_uint64() ? o.volume.to_uint64() : core::kUnlimitedVolume};
+  nlohmann::json j = o.to_json();
+  j["sign"] = to_hex0x(signed_order.signature);
+  issued.signed_order = j.dump();
+  issued.state = state;
+  issued.remaining = issued.terms.count;
+  return issued;
+}
+
+network::SignedOrder signed_order_of(const core::IssuedOrder& order) {
+  const auto j = nlohmann::json::parse(order.signed_order);
+  network::SignedOrder out;
+  out.order = crypto::DatasetOrder::from_json(j);
+  out.signature = from_hex_fixed<65>(j.at("sign").get<std::string>());
+  out.hash = from_hex_fixed<32>(order.hash);
+  return out;
+}
+
+void import_grants(core::DataInfo& info, const std::vector<network::OrderState>& open_orders) {
+  for (const auto& state : open_orders) {
+    core::IssuedOrder issued = issued_order_of(state.order, core::IssuedOrder::State::Open);
+    issued.uses = state.uses;
+    issued.remaining = state.remaining();
+    if (core::find_grant(info, issued.subject)) continue;  // one grant per (user, app): the oldest order carries it
+    info.grants.push_back({issued.subject, issued.terms, issued.hash});
+    info.orders.push_back(std::move(issued));
+  }
 }
 
 }  // namespace pfs::remote

@@ -97,6 +97,8 @@ void TreeSync::sync_once() {
       data.name = name;
       apply_published(data.info, newest, versions_json(lineage));
       data.entries = reader_.entries(newest);
+      // A folder new here shows the grants made elsewhere (another mount of the wallet, the SDK).
+      if (here == local.end() && network_.grants) import_grants(data.info, network_.grants->open_orders(newest.address));
       fs_.adopt(data);
       spdlog::info("'{}': showing version {} published {}", name, address, here == local.end() ? "elsewhere" : "since");
     } catch (const Error& e) {

@@ -98,6 +98,23 @@ check "new version's content" test "$(head -1 "$work/out7/result.txt")" == bob@e
 refuses "the old version's grant is closed" "" pfs run "$dataset" --app "$app" --out "$work/out8" --wallet "$work/consumer.json"
 check "usage across versions" wait_for 10 bash -c "getfattr --absolute-names --only-values -n user.protected.usage '$a/medical' | grep -q '\"consumed\":4'"
 
+# --- rmdir revokes every grant of every version ------------------------------------------------------------------
+mkdir "$a/scratch"
+printf 'carol@example.com\n' > "$a/scratch/email.txt"
+"$bin" sync "$a" > /dev/null
+first=$(attr address "$a/scratch")
+setfattr -n "$grant" -v "count=5" "$a/scratch"
+printf 'dave@example.com\n' > "$a/scratch/email.txt"
+wait_published "$a/scratch"; "$bin" sync "$a" > /dev/null
+second=$(attr address "$a/scratch")
+check "scratch: the grant works" pfs run "$second" --app "$app" --out "$work/out10" --wallet "$work/consumer.json"
+rm "$a/scratch/email.txt"
+rmdir "$a/scratch"
+"$bin" sync "$a" > /dev/null
+refuses "rmdir: the newest version's grant is revoked" "" pfs run "$second" --app "$app" --out "$work/out11" --wallet "$work/consumer.json"
+refuses "rmdir: no grant left on the first version" "" pfs run "$first" --app "$app" --out "$work/out12" --wallet "$work/consumer.json"
+check "rmdir: no open order left" test "$("$bin" usage "$second" --network "local:$net" --json | grep -c '"open": true')" -eq 0
+
 # --- transfer: the folder moves to the consumer's mount ----------------------------------------------------------
 refuses "transfer to a malformed address" "Invalid argument" setfattr -n user.protected.owner -v 0x1234 "$a/medical"
 check "transfer" setfattr -n user.protected.owner -v "$consumer" "$a/medical"

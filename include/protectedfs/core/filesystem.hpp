@@ -155,7 +155,8 @@ class Filesystem {
   void set_root_attributes(std::function<std::map<std::string, std::string>()> provider);
 
   // For the network sync: the protected data of the root; adopt() shows a version published elsewhere (a new
-  // folder, or the fields of an existing one that is published and unchanged here: EBUSY if it has local changes);
+  // folder, or the fields of an existing one that is published and unchanged here: EBUSY if it has local changes;
+  // the grants kept here then follow the new version);
   // forget() removes one that the wallet no longer owns (transferred), with its local copies.
   std::vector<DataSummary> data_list();
   uint64_t adopt(const AdoptedData& data);

@@ -27,9 +27,6 @@ class GrantKeeper {
   // Refreshes the cached accesses and remaining counts of a data's open orders from the grant book.
   void refresh_usage(uint64_t data_ino);
 
-  // The signed order a tree record holds.
-  static network::SignedOrder signed_order_of(const core::IssuedOrder& order);
-
  private:
   void transfer(uint64_t data_ino, const core::DataInfo& info);
   void issue(uint64_t data_ino, const core::DataInfo& info, const core::Grant& grant);

@@ -1,5 +1,6 @@
-// A registered version as the tree's attributes show it (SPEC.md §3): the same text whether the version was
-// published by this mount (the publisher) or found on the network (the tree sync).
+// Network records as the tree keeps them (SPEC.md §3): a registered version as the attributes show it, and orders
+// as grants; the same text whether this mount made them (the publisher, the grant keeper) or found them on the
+// network (the tree sync).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -14,5 +15,11 @@ std::string iso_time(uint64_t unix_seconds);  // "2026-11-25T15:20:00Z"
 // Sets address, owner, schema, multiaddr (text), checksum, tx, created and status "published"; `versions` is the
 // JSON list of the earlier versions, newest first. What else `info` holds (grants…) is kept.
 void apply_published(core::DataInfo& info, const network::DatasetRecord& record, std::string versions);
+
+// An order as the tree records it (its market JSON with "sign"), and back.
+core::IssuedOrder issued_order_of(const network::SignedOrder& order, core::IssuedOrder::State state);
+network::SignedOrder signed_order_of(const core::IssuedOrder& order);
+// The grants that open orders carry (a folder adopted from the network shows the grants made elsewhere).
+void import_grants(core::DataInfo& info, const std::vector<network::OrderState>& open_orders);
 
 }  // namespace pfs::remote

@@ -294,3 +294,24 @@ TEST_CASE("user.protected.owner: a transfer needs a published version and a vali
   CHECK(f.fs.getxattr(d, "user.protected.status") == "transferring to " + other);
   CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", other, 0); }) == EBUSY);
 }
+
+TEST_CASE("a version published elsewhere keeps the grants this mount holds, and they follow it", "[core][grants]") {
+  Fixture f;
+  std::vector<uint64_t> grant_changes;
+  f.fs.set_events({.grants_changed = [&](uint64_t d, const std::string&) { grant_changes.push_back(d); }});
+  AdoptedData data;
+  data.name = "medical";
+  data.info.status = "published";
+  data.info.address = "0x01";
+  const uint64_t d = f.fs.adopt(data);
+  CHECK(grant_changes.empty());  // nothing to follow yet
+  const std::string name = "user.protected.grant.any.0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  f.fs.setxattr(d, name, "count=3", 0);
+  grant_changes.clear();
+
+  data.info.address = "0x02";
+  CHECK(f.fs.adopt(data) == d);
+  CHECK(f.fs.getxattr(d, "user.protected.address") == "0x02");
+  CHECK(f.fs.getxattr(d, name) == "price=0 count=3 remaining=3");
+  CHECK(grant_changes == std::vector<uint64_t>{d});  // the keeper issues them for 0x02
+}
