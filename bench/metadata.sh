@@ -24,7 +24,7 @@ trap cleanup EXIT
 mkdir -p "$work/mnt-a" "$work/mnt-b" "$work/plain"
 printf '#include <sys/stat.h>\n#include <stdlib.h>\nint main(int c,char**v){struct stat s;long n=atol(v[2]);for(long i=0;i<n;i++)stat(v[1],&s);return 0;}\n' > "$work/statloop.c"
 cc -O2 -o "$work/statloop" "$work/statloop.c"
-seconds() { local s=$EPOCHREALTIME; "$@"; awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b-a}'; }
+seconds() { local s=$EPOCHREALTIME; "$@" || exit 1; awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b-a}'; }
 populate() {  # DIR: N folders of one field each
   for ((i = 0; i < n; i++)); do mkdir "$1/d$i" && printf 'value %d\n' "$i" > "$1/d$i/field.txt"; done
 }
@@ -39,7 +39,10 @@ populate "$work/plain"
 pid_b=$(pgrep -n -f "[p]rotectedfs $work/mnt-b")
 echo 5 > "/proc/$pid_b/clear_refs"  # peak RSS from here on (unlocking the wallet, scrypt, briefly takes ~128 MiB)
 start=$EPOCHREALTIME
-until [[ $(ls "$work/mnt-b" | wc -l) -ge $n ]]; do sleep 0.2; done
+until [[ $(ls "$work/mnt-b" | wc -l) -ge $n ]]; do
+  sleep 0.2
+  (( ${EPOCHREALTIME%.*} - ${start%.*} < 600 )) || { echo "the second mount did not show $n protected data in 10 min" >&2; exit 1; }
+done
 t_adopt=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b-a}')
 sleep 1  # the last sizes and attributes land
 mv "$net" "$net.away"  # from here on, the network store cannot be reached at all

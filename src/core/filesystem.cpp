@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,7 @@ struct Filesystem::Node {
   uid_t uid = 0;
   gid_t gid = 0;
   std::map<std::string, uint64_t> children;     // by name
+  std::unordered_map<std::string, uint64_t> by_key;  // children by field key (local-only names have none)
   std::map<std::string, std::string> xattrs;    // other user.* attributes, kept locally
   std::optional<std::string> type;              // user.protected.type
   std::optional<PublishedLeaf> origin;          // Field nodes whose bytes are still those of a published leaf
@@ -109,7 +111,7 @@ struct Filesystem::State {
     n->gid = gid;
     n->data = kind == NodeKind::Data ? n->ino : parent.data;
     Node& ref = *n;
-    parent.children[name] = ref.ino;
+    link(parent, ref);
     parent.mtime = parent.ctime = ref.mtime;
     nodes[ref.ino] = std::move(n);
     save(ref);
@@ -126,17 +128,27 @@ struct Filesystem::State {
     if (format::is_local_only(name)) return std::nullopt;
     return kind == NodeKind::Field ? format::file_key(name) : format::directory_key(name);
   }
+  // A child joins or leaves its folder's name and key indexes (a lookup by key keeps creates O(log n): copying
+  // ten thousand files into one folder must not compare each new name with every other).
+  static void link(Node& dir, const Node& child) {
+    dir.children[child.name] = child.ino;
+    if (auto key = key_of(child.name, child.kind)) dir.by_key[*key] = child.ino;
+  }
+  static void unlink_child(Node& dir, const Node& child) {
+    dir.children.erase(child.name);
+    if (auto key = key_of(child.name, child.kind); key && dir.by_key.count(*key) && dir.by_key[*key] == child.ino)
+      dir.by_key.erase(*key);
+  }
   // Two names with the same key in one folder: the second one is refused.
   void check_key_free(const Node& dir, const std::string& name, NodeKind kind, const Node* ignore = nullptr) {
     if (dir.kind == NodeKind::Root) return;
     auto key = key_of(name, kind);
     if (!key) return;
-    for (const auto& [other_name, other_ino] : dir.children) {
-      const Node& other = *nodes.at(other_ino);
-      if (&other == ignore || other_name == name) continue;
-      if (key_of(other_name, other.kind) == key)
-        throw Error(EEXIST, "'" + name + "' and '" + other_name + "' would both be the field '" + *key + "'");
-    }
+    auto it = dir.by_key.find(*key);
+    if (it == dir.by_key.end()) return;
+    const Node& other = *nodes.at(it->second);
+    if (&other == ignore || other.name == name) return;
+    throw Error(EEXIST, "'" + name + "' and '" + other.name + "' would both be the field '" + *key + "'");
   }
   // A change to a published field makes its protected data pending; the listener (the publisher) is called with
   // the tree lock held, so it must not call back into the file system.
@@ -180,7 +192,7 @@ struct Filesystem::State {
   }
   void erase(Node& n) {
     Node& parent = node(n.parent);
-    parent.children.erase(n.name);
+    unlink_child(parent, n);
     parent.mtime = parent.ctime = now();
     if (n.kind == NodeKind::Field) contents.remove(n.ino);
     store.erase(n.ino);
@@ -218,7 +230,7 @@ Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_ui
     if (ino == kRootIno) continue;
     auto parent = state_->nodes.find(node->parent);
     if (parent == state_->nodes.end()) continue;  // an orphan from an interrupted removal: ignored
-    parent->second->children[node->name] = ino;
+    State::link(*parent->second, *node);
   }
   std::function<void(Node&, uint64_t)> assign = [&](Node& n, uint64_t data) {
     n.data = n.kind == NodeKind::Data ? n.ino : data;
@@ -305,7 +317,10 @@ std::vector<DirEntry> Filesystem::readdir(uint64_t ino) {
   const Node& dir = state_->directory(ino);
   std::vector<DirEntry> out;
   out.reserve(dir.children.size());
-  for (const auto& [name, child] : dir.children) out.push_back({name, child, state_->nodes.at(child)->kind});
+  for (const auto& [name, child] : dir.children) {
+    const Node& c = *state_->nodes.at(child);
+    out.push_back({name, child, c.kind, state_->attributes(c)});
+  }
   return out;
 }
 
@@ -383,11 +398,11 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
     state_->check_key_free(to_dir, new_name, n->kind, n);
   }
   const bool was_local = n->local_only();
-  from_dir.children.erase(name);
+  State::unlink_child(from_dir, *n);
   n->name = new_name;
   n->parent = to_dir.ino;
   n->ctime = now();
-  to_dir.children[new_name] = n->ino;
+  State::link(to_dir, *n);
   from_dir.mtime = to_dir.mtime = n->ctime;
   state_->save(*n);
   // An editor's save (write ".x.swp", rename to "x") publishes; a rename between two local names does not.

@@ -144,16 +144,21 @@ void Publisher::stop() {
 }
 
 void Publisher::changed(uint64_t data_ino, const std::string& name) {
+  bool wake;
   {
     std::lock_guard lock(mutex_);
-    Entry& e = queue_[data_ino];
+    auto [it, added] = queue_.try_emplace(data_ino);
+    Entry& e = it->second;
+    // Called on every write: the publisher thread is woken only when this can make it act sooner (a new entry, or
+    // one that was not waiting for content); a later due time alone it finds when it wakes for the earlier one.
+    wake = added || !e.content || e.failures != 0;
     e.name = name;
     e.due = Clock::now() + options_.delay;
     e.content = true;
     ++e.generation;
     e.failures = 0;
   }
-  wake_.notify_all();
+  if (wake) wake_.notify_all();
 }
 
 void Publisher::grants_changed(uint64_t data_ino, const std::string& name) {

@@ -72,6 +72,7 @@ struct DirEntry {
   std::string name;
   uint64_t ino;
   NodeKind kind;
+  Attributes attributes;  // for readdirplus: `ls -l` then needs no lookup per entry
 };
 
 // What the publisher and the network know of one protected data, shown by its attributes (SPEC.md §3).
