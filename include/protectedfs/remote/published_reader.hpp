@@ -3,8 +3,9 @@
 // text plus a newline, a bool/f64/i128 as its text plus a newline, binary types as they are (the reverse of what
 // publishing does, so an unchanged field publishes again to the same value).
 //
-// A version is opened once (its encrypted file checked against the registered checksum, as iExec's pre-compute
-// does, then decrypted at random offsets with the key held locally) and kept among the few most recently used.
+// A version is opened once (decrypted at random offsets with the key held locally; its whole encrypted file is
+// checked against the registered checksum, as iExec's pre-compute does, before its first content is served, so
+// listing a large dataset reads only its zip's central directory) and kept among the few most recently used.
 // Without the key: EACCES (SPEC.md §2); with a damaged file: EBADMSG (logged by the caller).
 #pragma once
 #include <cstdint>
