@@ -51,7 +51,10 @@ registrations() {  # OWNER NAME: how many datasets the network holds of this own
 declare -A daemons=()   # mount point -> daemon pid
 passed=0; failed=0
 ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+fail() {  # with the daemons' last complaints, so that a failure in CI says why
+  failed=$((failed + 1)); echo "FAIL: $*"
+  grep -hE "warn|error" "$work/daemon.log" 2>/dev/null | tail -4 | sed 's/^/  daemon: /'
+}
 check() { local what=$1; shift; if "$@"; then ok; else fail "$what"; fi; }
 
 cleanup() {
