@@ -152,7 +152,8 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   remote::TreeSync tree_sync(filesystem, *network, key->address(), published,
                              {.interval = m.sync_interval,
                               .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); },
-                              .refresh_usage = [&](uint64_t data) { publisher.refresh_usage(data); }});
+                              .refresh_usage = [&](uint64_t data) { publisher.refresh_usage(data); },
+                              .entry_changed = [](const std::string& name) { fuse::invalidate_entry(core::kRootIno, name); }});
   filesystem.set_events({
       .changed = [&](uint64_t data, const std::string& name) { publisher.changed(data, name); },
       .created = [&](const std::string& name) { vault.unhide(name); },

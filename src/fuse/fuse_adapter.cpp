@@ -1,6 +1,8 @@
 #define FUSE_USE_VERSION 312
 #include "fuse/fuse_adapter.hpp"
 
+#include <mutex>
+
 #include <fuse_lowlevel.h>
 #include <sys/statvfs.h>
 
@@ -316,7 +318,18 @@ fuse_lowlevel_ops make_ops() {
   return ops;
 }
 
+// The mounted session, for invalidations from threads that are not FUSE workers (one mount per process).
+std::mutex session_mutex;
+fuse_session* mounted_session = nullptr;  // guarded by session_mutex
+
 }  // namespace
+
+void invalidate_entry(uint64_t parent, const std::string& name) {
+  std::lock_guard lock(session_mutex);
+  if (!mounted_session) return;
+  // ENOENT (the kernel has no such entry cached) is the common, harmless answer.
+  (void)fuse_lowlevel_notify_inval_entry(mounted_session, parent, name.c_str(), name.size());
+}
 
 int run_session(core::Filesystem& fs, const SessionOptions& options, const std::function<void()>& on_mounted) {
   std::vector<std::string> arguments{"protectedfs"};
@@ -332,6 +345,10 @@ int run_session(core::Filesystem& fs, const SessionOptions& options, const std::
     fuse_session* s;
     bool mounted = false, handlers = false;
     ~Cleanup() {
+      {
+        std::lock_guard lock(session_mutex);
+        mounted_session = nullptr;
+      }
       if (handlers) fuse_remove_signal_handlers(s);
       if (mounted) fuse_session_unmount(s);
       fuse_session_destroy(s);
@@ -342,6 +359,10 @@ int run_session(core::Filesystem& fs, const SessionOptions& options, const std::
   if (fuse_session_mount(session, options.mountpoint.c_str()) != 0)
     throw Error(EIO, "cannot mount on " + options.mountpoint.string());
   cleanup.mounted = true;
+  {
+    std::lock_guard lock(session_mutex);
+    mounted_session = session;
+  }
   fuse_daemonize(options.foreground ? 1 : 0);
   on_mounted();
   fuse_loop_config* config = fuse_loop_cfg_create();

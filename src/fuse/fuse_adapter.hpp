@@ -22,4 +22,9 @@ struct SessionOptions {
 // signalled, then unmounts. Returns 0 on a clean end.
 int run_session(core::Filesystem& fs, const SessionOptions& options, const std::function<void()>& on_mounted);
 
+// Tells the kernel that an entry changed behind its back (the tree sync showed, replaced or removed a protected
+// data), so the next access looks the name up again instead of using what it cached for up to the entry timeout.
+// Safe from any thread that holds no file-system lock; a no-op while nothing is mounted.
+void invalidate_entry(uint64_t parent, const std::string& name);
+
 }  // namespace pfs::fuse
