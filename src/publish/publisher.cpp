@@ -131,7 +131,7 @@ void Publisher::start() {
   }
   std::lock_guard lock(mutex_);
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { run(); });
 }
 
 void Publisher::stop() {
@@ -140,7 +140,9 @@ void Publisher::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& worker : workers_)
+    if (worker.joinable()) worker.join();
+  workers_.clear();
 }
 
 void Publisher::changed(uint64_t data_ino, const std::string& name) {
@@ -203,13 +205,14 @@ void Publisher::set_status(uint64_t data_ino, const std::string& status) {
 void Publisher::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    if (queue_.empty()) {
+    // The earliest due entry that no other worker has.
+    auto next = queue_.end();
+    for (auto it = queue_.begin(); it != queue_.end(); ++it)
+      if (!running_.count(it->first) && (next == queue_.end() || it->second.due < next->second.due)) next = it;
+    if (next == queue_.end()) {
       wake_.wait(lock);
       continue;
     }
-    auto next = queue_.begin();
-    for (auto it = queue_.begin(); it != queue_.end(); ++it)
-      if (it->second.due < next->second.due) next = it;
     if (next->second.due > Clock::now()) {
       wake_.wait_until(lock, next->second.due);
       continue;
@@ -217,8 +220,7 @@ void Publisher::run() {
     const uint64_t data = next->first;
     const uint64_t generation = next->second.generation;
     const Entry entry = next->second;
-    running_ = data;
-    running_step_ = entry.content ? "plan" : entry.revoke.empty() ? "grants" : "revoke";
+    running_[data] = entry.content ? "plan" : entry.revoke.empty() ? "grants" : "revoke";
     lock.unlock();
     std::string failure;
     try {
@@ -229,7 +231,9 @@ void Publisher::run() {
       failure = std::string("unexpected: ") + e.what();
     }
     lock.lock();
-    running_ = 0;
+    const std::string last_step = running_[data];
+    running_.erase(data);
+    wake_.notify_all();  // a worker that skipped this entry while it ran, and wait_idle, look again
     auto it = queue_.find(data);
     if (it == queue_.end()) continue;
     if (it->second.generation != generation) {  // changed meanwhile: publish again when quiet
@@ -248,7 +252,7 @@ void Publisher::run() {
       wake_.notify_all();
       continue;
     }
-    spdlog::warn("'{}': {} failed: {}", entry.name, running_step_, failure);
+    spdlog::warn("'{}': {} failed: {}", entry.name, last_step, failure);
     // Retry with exponential backoff; the status says why and when.
     const int failures = ++it->second.failures;
     const auto backoff = std::min<std::chrono::milliseconds>(
@@ -293,7 +297,7 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
   auto step = [&](const std::string& name, int percent) {
     {
       std::lock_guard lock(mutex_);
-      running_step_ = name + " " + std::to_string(percent) + "%";
+      running_[data] = name + " " + std::to_string(percent) + "%";
     }
     set_status(data, "publishing " + name + " " + std::to_string(percent) + "%");
   };
@@ -333,7 +337,8 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
   const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
   {
     std::lock_guard lock(mutex_);
-    if (queue_[data].generation != generation) return;  // changed while streaming: this version is stale
+    const auto it = queue_.find(data);
+    if (it == queue_.end() || it->second.generation != generation) return;  // removed or changed while streaming
   }
   const std::string cid = upload->commit();
   if (cid != file.cid) throw Error(EIO, "storage computed CID " + cid + " but the pipeline " + file.cid);
@@ -399,7 +404,8 @@ std::string Publisher::queue_json() {
   std::vector<std::pair<uint64_t, const Entry*>> order;
   for (const auto& [data, entry] : queue_) order.emplace_back(data, &entry);
   std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-    if ((a.first == running_) != (b.first == running_)) return a.first == running_;
+    const bool a_running = running_.count(a.first) != 0, b_running = running_.count(b.first) != 0;
+    if (a_running != b_running) return a_running;
     return a.second->due < b.second->due;
   });
   json items = json::array();
@@ -407,9 +413,9 @@ std::string Publisher::queue_json() {
   for (const auto& [data, entry] : order) {
     if (items.size() == kShown) break;
     json item{{"name", entry->name}};
-    if (data == running_) {
+    if (auto r = running_.find(data); r != running_.end()) {
       item["state"] = "running";
-      item["step"] = running_step_;
+      item["step"] = r->second;
     } else {
       item["state"] = entry->failures ? "retrying" : "pending";
       item["in_ms"] = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry->due - now).count());
@@ -421,7 +427,7 @@ std::string Publisher::queue_json() {
 
 bool Publisher::wait_idle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return wake_.wait_for(lock, timeout, [&] { return queue_.empty() && running_ == 0; });
+  return wake_.wait_for(lock, timeout, [&] { return queue_.empty() && running_.empty(); });
 }
 
 }  // namespace pfs::publish

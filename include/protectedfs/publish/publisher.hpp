@@ -6,7 +6,7 @@
 // The same queue carries the other changes the network must follow: grants set or removed and transfers (at once,
 // no quiet period), and the orders of a removed folder to close.
 //
-// One thread publishes one protected data at a time; changes arriving meanwhile only move due times. Each step
+// A few workers publish, each one protected data at a time; changes arriving meanwhile only move due times. Each step
 // is journaled before the next one starts, so after a crash the publish resumes and a registration that landed is
 // found again instead of being sent twice. Failures are retried with exponential backoff and shown in
 // user.protected.status.
@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/core/persistence.hpp"
@@ -36,6 +37,9 @@ namespace pfs::publish {
 struct PublisherOptions {
   std::chrono::milliseconds delay{2000};
   std::chrono::milliseconds max_backoff{60000};
+  // Protected data published at once: a version of a small folder waits mostly on fsyncs and the network, so two
+  // overlap well on two cores; one protected data is never worked on by two workers.
+  int workers = 2;
 };
 
 class Publisher {
@@ -90,10 +94,9 @@ class Publisher {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::map<uint64_t, Entry> queue_;  // guarded by mutex_
-  uint64_t running_ = 0;             // guarded by mutex_: the data being published, 0 if none
-  std::string running_step_;         // guarded by mutex_
-  bool stopping_ = false;            // guarded by mutex_
-  std::thread thread_;
+  std::map<uint64_t, std::string> running_;  // guarded by mutex_: the data being worked on, and its step
+  bool stopping_ = false;                    // guarded by mutex_
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace pfs::publish
