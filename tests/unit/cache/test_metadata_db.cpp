@@ -17,7 +17,7 @@
 #include "cache/node_codec.hpp"
 #include "cache/options.hpp"
 #include "protectedfs/cache/metadata_db.hpp"
-#include "temp_dir.hpp"
+#include "temp_dir.hpp"  // tests/unit/temp_dir.hpp
 #include "vectors.hpp"
 
 using namespace pfs;
@@ -258,7 +258,7 @@ TEST_CASE("a cache directory opens in one place at a time (EBUSY)", "[cache]") {
       FAIL("opened twice");
     } catch (const Error& e) {
       CHECK(e.code() == EBUSY);
-      CHECK(std::string(e.what()) == "cache " + tmp.path + " is in use by another protectedfs");
+      CHECK(std::string(e.what()) == "cache " + tmp.path.string() + " is in use by another protectedfs");
     }
     first.tree().put(node(1, 1, "still usable"));
 

@@ -1,6 +1,7 @@
 // Helpers shared by the network contract suites: unique names, registrations, signed grants, a published dataset
 // (encrypted content, registration, key), and a scratch folder.
 #pragma once
+#include "temp_dir.hpp"
 #include <stdlib.h>
 
 #include <filesystem>
@@ -70,28 +71,7 @@ inline network::DatasetRecord publish_dataset(network::Network& net, const crypt
   return record;
 }
 
-// A fresh folder under /tmp, removed with everything in it.
-struct ScratchDir {
-  std::filesystem::path path;
-  ScratchDir() {
-    std::string pattern = "/tmp/pfs-scratch-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::filesystem::path write(const std::string& name, const std::string& text, std::filesystem::perms mode) const {
-    const auto file = path / name;
-    std::ofstream(file, std::ios::binary) << text;
-    std::filesystem::permissions(file, mode);
-    return file;
-  }
-};
+using ScratchDir = TempDir;  // a fresh folder under /tmp, removed with everything in it
 
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

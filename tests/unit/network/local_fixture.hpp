@@ -7,24 +7,14 @@
 #include <string>
 
 #include "contract_network.hpp"
+#include "temp_dir.hpp"
 #include "protectedfs/network/local_network.hpp"
 
 namespace pfs::test {
 
 struct LocalNetworkDir {
-  std::filesystem::path path;
-
-  LocalNetworkDir() {
-    std::string pattern = "/tmp/pfs-network-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = std::filesystem::path(pattern) / "local";  // a directory that does not exist yet: first use creates it
-  }
-  ~LocalNetworkDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path.parent_path(), ignored);
-  }
-  LocalNetworkDir(const LocalNetworkDir&) = delete;
-  LocalNetworkDir& operator=(const LocalNetworkDir&) = delete;
+  TempDir scratch;
+  std::filesystem::path path = scratch.path / "local";  // does not exist yet: first use creates it
 
   std::unique_ptr<network::Network> open() const { return network::open_local_network(path); }
 

@@ -19,8 +19,8 @@ namespace {
 
 // A config file in a fresh folder, removed at the end.
 struct ConfigFile {
-  test::LocalNetworkDir dir;
-  std::filesystem::path path = dir.path.parent_path() / "config.toml";
+  test::TempDir dir;
+  std::filesystem::path path = dir.path / "config.toml";
   explicit ConfigFile(const std::string& text) { std::ofstream(path) << text; }
 };
 
@@ -87,8 +87,8 @@ TEST_CASE("profiles: the two built-in iExec networks carry PROTOCOL.md §6's end
 }
 
 TEST_CASE("profiles: without a config file the built-ins load, an unknown name is ENOENT", "[network][iexec]") {
-  test::LocalNetworkDir dir;
-  const auto missing = dir.path.parent_path() / "no-such-config.toml";
+  test::TempDir dir;
+  const auto missing = dir.path / "no-such-config.toml";
   CHECK(load_profile("arbitrum-sepolia-testnet", missing).chain_id == 421614);
   CHECK_FALSE(configured_default_network(missing));
   const auto [code, message] = failure([&] { load_profile("devchain", missing); });

@@ -6,23 +6,11 @@
 #include <string>
 
 #include "protectedfs/staging/staging_store.hpp"
+#include "temp_dir.hpp"
 
 namespace pfs::test::staging_support {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "pfs-staging-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using TempDir = pfs::test::TempDir;
 
 inline staging::MasterKey fixed_key(uint8_t seed) {
   std::array<uint8_t, 32> bytes;
