@@ -7,6 +7,7 @@
 //   content/.upload-XXXXXX  uploads in progress, each flock-ed by its writer while it lives
 //   registry/<0xaddr>.json  one dataset record per file, named by the lowercase dataset address (replaced whole,
 //                           by rename, when the dataset is transferred)
+//   SEQUENCE                the last registration's order number (LocalRegistry::register_dataset), by rename
 //   secrets/<0xaddr>        the dataset's secret as pushed (mode 0600, directory 0700)
 //   grants/<0xhash>.json    a published DatasetOrder and its signature, named by its order hash (immutable)
 //   grants/<0xhash>.closed  the order closed by its dataset's owner (immutable; holds the order too)
