@@ -4,12 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 vectors=$(cd "$(dirname "$0")/../vectors" && pwd)
 
-src="$work/medical"
-mkdir -p "$src/scans"
-printf 'alice@example.com\n' > "$src/email.txt"
-printf '%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n' > "$src/report.pdf"
-head -c 300000 /dev/urandom > "$src/scans/raw.bin"
-printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' > "$src/scans/chest.png"
+src=$(medical_folder)
 printf 'swap\n' > "$src/.email.txt.swp"
 
 start_daemon

@@ -113,3 +113,12 @@ wait_for() {  # SECONDS CMD...: until CMD succeeds
   for _ in $(seq $((seconds * 10))); do "$@" && return 0; sleep 0.1; done
   return 1
 }
+medical_folder() {  # a folder of mixed fields (text, PDF, binary, PNG, nested) in $work/medical; prints its path
+  local src="$work/medical"
+  mkdir -p "$src/scans"
+  printf 'alice@example.com\n' > "$src/email.txt"
+  printf '%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n' > "$src/report.pdf"
+  head -c 300000 /dev/urandom > "$src/scans/raw.bin"
+  printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' > "$src/scans/chest.png"
+  echo "$src"
+}

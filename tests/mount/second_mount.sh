@@ -4,12 +4,7 @@
 # held for the wallet; a version published by one mount replaces the other's; rmdir hides a lineage for good.
 source "$(dirname "$0")/lib.sh"
 
-src="$work/medical"
-mkdir -p "$src/scans"
-printf 'alice@example.com\n' > "$src/email.txt"
-printf '%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n' > "$src/report.pdf"
-head -c 300000 /dev/urandom > "$src/scans/raw.bin"
-printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' > "$src/scans/chest.png"
+src=$(medical_folder)
 printf '42\n' > "$src/age.txt"
 
 a="$work/a" b="$work/b"
