@@ -337,6 +337,11 @@ int run_session(core::Filesystem& fs, const SessionOptions& options, const std::
   std::vector<char*> argv;
   for (auto& a : arguments) argv.push_back(a.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  // fuse_session_new leaves its own allocated copy of the arguments in `args`: freed on every way out.
+  struct ArgsRelease {
+    fuse_args* a;
+    ~ArgsRelease() { fuse_opt_free_args(a); }
+  } release_args{&args};
   Context context{fs, options.statfs_path};
   const fuse_lowlevel_ops ops = make_ops();
   fuse_session* session = fuse_session_new(&args, &ops, sizeof ops, &context);

@@ -214,7 +214,9 @@ void Publisher::run() {
       continue;
     }
     if (next->second.due > Clock::now()) {
-      wake_.wait_until(lock, next->second.due);
+      // A copy: wait_until reads its deadline while the lock is released, and the entry may be erased meanwhile.
+      const Clock::time_point due = next->second.due;
+      wake_.wait_until(lock, due);
       continue;
     }
     const uint64_t data = next->first;
