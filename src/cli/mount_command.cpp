@@ -152,8 +152,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   remote::TreeSync tree_sync(filesystem, *network, key->address(), published,
                              {.interval = m.sync_interval,
                               .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); },
-                              .refresh_usage = [&](uint64_t data) { publisher.refresh_usage(data); },
-                              .entry_changed = [](const std::string& name) { fuse::invalidate_entry(core::kRootIno, name); }});
+                              .refresh_usage = [&](uint64_t data) { publisher.refresh_usage(data); }});
   filesystem.set_events({
       .changed = [&](uint64_t data, const std::string& name) { publisher.changed(data, name); },
       .created = [&](const std::string& name) { vault.unhide(name); },
@@ -163,6 +162,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
             if (!info.address.empty()) vault.hide(name);  // the chain keeps the versions; the mount stops showing them
           },
       .grants_changed = [&](uint64_t data, const std::string& name) { publisher.grants_changed(data, name); },
+      .root_entry_replaced = [](const std::string& name) { fuse::invalidate_entry(core::kRootIno, name); },
   });
   const std::string network_text = network->name + " " + std::to_string(network->chain_id);
   filesystem.set_root_attributes([&] {

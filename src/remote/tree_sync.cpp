@@ -100,7 +100,6 @@ void TreeSync::sync_once() {
       // A folder new here shows the grants made elsewhere (another mount of the wallet, the SDK).
       if (here == local.end() && network_.grants) import_grants(data.info, network_.grants->open_orders(newest.address));
       fs_.adopt(data);
-      if (options_.entry_changed) options_.entry_changed(name);
       spdlog::info("'{}': showing version {} published {}", name, address, here == local.end() ? "elsewhere" : "since");
     } catch (const Error& e) {
       spdlog::warn("'{}': version {} is not shown: {}", name, address, e.what());
@@ -126,7 +125,6 @@ void TreeSync::sync_once() {
     const auto record = network_.registry->find(crypto::Address::parse(summary.info.address));
     if (!record || record->owner == owner_) continue;
     fs_.forget(summary.ino);
-    if (options_.entry_changed) options_.entry_changed(name);
     spdlog::info("'{}': now owned by {}, no longer shown", name, record->owner.to_string());
   }
 }

@@ -143,6 +143,9 @@ struct DataEvents {
   std::function<void(uint64_t data_ino, const std::string& name, const DataInfo& info)> removed;
   // Grants set or removed, or a transfer asked for: the orders on the network must follow.
   std::function<void(uint64_t data_ino, const std::string& name)> grants_changed;
+  // adopt() or forget() changed what a root name shows (a version published elsewhere, a folder given away): the
+  // kernel's cached entry for it must go. Called without the tree lock.
+  std::function<void(const std::string& name)> root_entry_replaced;
 };
 
 class Filesystem {

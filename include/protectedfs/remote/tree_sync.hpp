@@ -26,8 +26,6 @@ struct TreeSyncOptions {
   std::function<bool(const std::string& lineage)> hidden;  // lineages removed by the user
   // Called at each pass for every folder that has orders open, to refresh their usage (accesses, remaining).
   std::function<void(uint64_t data_ino)> refresh_usage;
-  // Called after a folder of the root was shown, replaced or removed (the kernel's cached entries must go).
-  std::function<void(const std::string& name)> entry_changed;
 };
 
 class TreeSync {

@@ -149,7 +149,11 @@ TEST_CASE("adopting a version published elsewhere: shown, copied in on the first
   data.entries = {{{"email"}, false, 6, std::nullopt, email},
                   {{"scans"}, true, 0, std::nullopt, {}},
                   {{"scans", "raw"}, false, 9, "application/octet-stream", raw}};
+  std::vector<std::string> replaced;  // root entries the kernel must drop from its cache
+  f.fs.set_events({.changed = [&](uint64_t data_ino, const std::string&) { f.changes.push_back(data_ino); },
+                   .root_entry_replaced = [&](const std::string& name) { replaced.push_back(name); }});
   const uint64_t d = f.fs.adopt(data);
+  CHECK(replaced == std::vector<std::string>{"medical"});
   CHECK(f.fs.getxattr(d, "user.protected.address") == "0x01");
   const uint64_t e = f.fs.lookup(d, "email").ino;
   const uint64_t r = f.fs.lookup(f.fs.lookup(d, "scans").ino, "raw").ino;
@@ -179,6 +183,7 @@ TEST_CASE("adopting a version published elsewhere: shown, copied in on the first
 
   f.fs.forget(d);
   CHECK(test::errno_of([&] { f.fs.lookup(kRootIno, "medical"); }) == ENOENT);
+  CHECK(replaced == std::vector<std::string>{"medical", "medical", "medical"});  // adopt, adopt again, forget
   CHECK(f.fs.data_list().empty());
 }
 
