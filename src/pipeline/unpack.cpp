@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <string_view>
 
 #include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/format/borsh.hpp"
@@ -159,11 +161,19 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
   auto file = std::make_shared<FileSource>(protected_file);
   if (options.checksum) verify_checksum(*file, *options.checksum);
   crypto::CbcDecryptingSource plain(file, key);
-  format::ZipReader zip(plain);
+  // A wrong key fails the padding check, except about once in 256 tries, when the garbage happens to end in valid
+  // padding: the zip reader then finds no archive. Both mean the same to the user.
+  std::optional<format::ZipReader> zip;
+  try {
+    zip.emplace(plain);
+  } catch (const Error& e) {
+    if (e.code() != EBADMSG || std::string_view(e.what()).find("wrong key") != std::string_view::npos) throw;
+    throw Error(EBADMSG, std::string("decryption failed: wrong key or corrupt file (") + e.what() + ")");
+  }
 
   UnpackResult result;
   std::vector<PathType> guessed;
-  for (const auto& entry : zip.entries()) {
+  for (const auto& entry : zip->entries()) {
     // Every component must be a field key: it names files on this machine.
     std::string_view name = entry.name;
     if (name.back() == '/') name.remove_suffix(1);
@@ -178,7 +188,7 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
     for (const auto& [path, type] : options.schema->leaves()) {
       std::string zip_name = path;
       std::replace(zip_name.begin(), zip_name.end(), '.', '/');
-      if (!zip.find(zip_name)) throw Error(EBADMSG, "the schema's field '" + path + "' is missing from the data");
+      if (!zip->find(zip_name)) throw Error(EBADMSG, "the schema's field '" + path + "' is missing from the data");
     }
   }
 
@@ -190,7 +200,7 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
   WorkFolder work{pattern};
   ::chmod(work.path.c_str(), 0755);  // mkdtemp makes it private; the result is an ordinary folder
 
-  for (const auto& entry : zip.entries()) {
+  for (const auto& entry : zip->entries()) {
     const std::string path = dot_path(entry.name);
     fs::path target = work.path;
     // Folders on the way: named by their key.
@@ -216,10 +226,10 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
       if (!known) throw Error(EBADMSG, "zip entry '" + entry.name + "' is not in the schema");
       type = *known;
     } else {
-      type = guess_type(zip, entry);
+      type = guess_type(*zip, entry);
     }
     const std::string file_name = format::name_for_field(std::string(rest), type);
-    extract_leaf(zip, entry, type, target / file_name);
+    extract_leaf(*zip, entry, type, target / file_name);
     guessed.push_back({parts, type});
     result.fields.push_back({path, type, fs::relative(target / file_name, work.path)});
   }

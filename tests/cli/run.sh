@@ -62,19 +62,25 @@ refuses "output folder missing" "cannot create a file beside" "$bin" pack data n
 no_leftovers data data.enc info.json out key.txt out-keyfile empty-dir clash linked fifo
 
 refuses "wrong key" "wrong key or corrupt file" "$bin" unpack data.enc --key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= o1
+# What a wrong key gives about once in 256 tries: garbage that happens to end in valid padding. Same message.
+iv=000102030405060708090a0b0c0d0e0f; { printf '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f'; printf 'no zip in here' |
+  openssl enc -aes-256-cbc -K 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f -iv "$iv"; } > padded.enc
+refuses "valid padding, not a zip" "wrong key or corrupt file" "$bin" unpack padded.enc --key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= o1
 refuses "malformed key" "the key must be 32 bytes" "$bin" unpack data.enc --key abc o1
 refuses "no key" "exactly one of --key or --key-file" "$bin" unpack data.enc o1
 refuses "malformed checksum" "64 hex digits" "$bin" unpack data.enc --key "$key" --checksum 0x12 o1
 head -c 1000 data.enc > truncated.enc && printf 'x' >> truncated.enc
 refuses "truncated file" "truncated protected file" "$bin" unpack truncated.enc --key "$key" o1
-cp data.enc flipped.enc && printf '\x00' | dd of=flipped.enc bs=1 seek=5000 conv=notrunc status=none
+# One byte inverted (not overwritten with a constant, which it may already hold: a one-in-256 silent pass).
+cp data.enc flipped.enc && python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(5000); b = f.read(1); f.seek(5000); f.write(bytes([b[0] ^ 0xFF]))' flipped.enc
+cmp -s data.enc flipped.enc && fail "flipped.enc equals data.enc"
 refuses "corrupt file, checksum given" "checksum mismatch" "$bin" unpack flipped.enc --key "$key" --checksum "$sum" o1
 refuses "corrupt file, no checksum" "corrupt zip" "$bin" unpack flipped.enc --key "$key" o1
 refuses "schema field missing" "missing from the data" "$bin" unpack data.enc --key "$key" --schema '{"email":"string","phone":"string"}' o1
 refuses "schema not JSON" "schema" "$bin" unpack data.enc --key "$key" --schema '{"email":' o1
 refuses "existing output" "already exists" "$bin" unpack data.enc --key "$key" out
 refuses "missing input" "cannot open nope.enc" "$bin" unpack nope.enc --key "$key" o1
-no_leftovers data data.enc info.json out key.txt out-keyfile empty-dir clash linked fifo truncated.enc flipped.enc
+no_leftovers data data.enc info.json out key.txt out-keyfile empty-dir clash linked fifo truncated.enc flipped.enc padded.enc
 
 # --- wallet --------------------------------------------------------------------------------------------------
 export PROTECTEDFS_PASSWORD="correct horse battery staple"

@@ -248,7 +248,11 @@ TEST_CASE("local compute: content that fails its checksum or has no key is refus
     const auto location = format::decode_dataset_multiaddr(f.dataset.multiaddr);
     const fs::path content = f.dir.path / "content" / location.text.substr(std::string_view("/p2p/").size());
     fs::permissions(content, fs::perms::owner_write, fs::perm_options::add);
-    std::fstream(content, std::ios::in | std::ios::out | std::ios::binary).seekp(100).put('\x42');
+    {  // inverted: a constant may be what the byte already holds
+      std::fstream file(content, std::ios::in | std::ios::out | std::ios::binary);
+      const char byte = static_cast<char>(file.seekg(100).get());
+      file.seekp(100).put(static_cast<char>(~byte));
+    }
     CHECK(errno_of([&] { f.net->compute->run(f.consumer, f.request("out")); }) == EBADMSG);
   }
   CHECK(f.net->grants->order(order.hash)->uses == 0);
