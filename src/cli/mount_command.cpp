@@ -132,7 +132,6 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
     key = crypto::decrypt_keystore(read_wallet_text(wallet_path), read_password(password_source, "Wallet password: "));
   }
   const std::string address = key->address().to_string();
-  network::add_market_login(*network, *key);  // iExec's market publishes a wallet's orders only once it logs in
   const std::string where = state_name(m.network, *network) + "-" + address;
   const fs::path state = m.cache ? *m.cache : data_directory() / "mounts" / where;
   fs::create_directories(state);

@@ -38,7 +38,7 @@ void GrantKeeper::reconcile(uint64_t data) {
     const auto signed_order = remote::signed_order_of(o);
     if (!network_.grants->order(signed_order.hash)) {
       try {
-        network_.grants->publish(signed_order);
+        network_.grants->publish(wallet_, signed_order);
       } catch (const Error& e) {
         if (e.code() != EEXIST) throw;
       }
@@ -81,7 +81,7 @@ void GrantKeeper::issue(uint64_t data, const core::DataInfo& info, const core::G
       if (g.subject == grant.subject && g.terms == grant.terms) g.order = issued.hash;
   });
   try {
-    network_.grants->publish(signed_order);
+    network_.grants->publish(wallet_, signed_order);
   } catch (const Error& e) {
     if (e.code() != EEXIST || !network_.grants->order(signed_order.hash)) throw;
   }

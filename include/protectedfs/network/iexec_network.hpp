@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,26 +70,8 @@ Profile load_profile(const std::string& name, const std::filesystem::path& confi
 // The config file's `default_network` (nullopt when the file or the key is absent); EINVAL as load_profile.
 std::optional<std::string> configured_default_network(const std::filesystem::path& config_path);
 
-// The wallets a handle may log in to the market with. GrantBook::publish takes no key, but iExec's market publishes
-// an order only for its signer logged in with a signed challenge (PROTOCOL.md §4); publishing an order whose signer
-// has no login here is EACCES. The daemon adds its wallet; keys are kept in memory only (wiped on destruction).
-class MarketLogins {
- public:
-  void add(const crypto::PrivateKey& key);
-  // A copy of the key of `signer`, nullopt when it was not added.
-  std::optional<crypto::PrivateKey> find(const crypto::Address& signer) const;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<crypto::PrivateKey> keys_;
-};
-
 // Opens the network a profile describes. No I/O happens here: peers are contacted on first use, so opening an
-// unreachable network succeeds and each call then reports EAGAIN until it is back. `logins` may be shared between
-// handles (a test opens many); a fresh empty set when null.
-std::unique_ptr<Network> open_iexec_network(const Profile& profile, std::shared_ptr<MarketLogins> logins = nullptr);
-
-// Adds a market login to an iExec network handle (no effect on other networks, which need none).
-void add_market_login(Network& network, const crypto::PrivateKey& key);
+// unreachable network succeeds and each call then reports EAGAIN until it is back.
+std::unique_ptr<Network> open_iexec_network(const Profile& profile);
 
 }  // namespace pfs::network

@@ -68,7 +68,7 @@ uint64_t ChainCompute::balance(const Address& account) {
 }
 
 SignedOrder ChainCompute::pick_grant(const Address& requester, const RunRequest& request) {
-  MarketGrantBook book(context_, market_, std::make_shared<MarketLogins>());
+  MarketGrantBook book(context_, market_);
   std::optional<OrderState> best;
   for (auto& state : book.still_open(request.dataset, market_->dataset_orders(request.dataset))) {
     const crypto::DatasetOrder& o = state.order.order;

@@ -90,7 +90,7 @@ std::vector<OrderState> MarketGrantBook::states(const std::vector<MarketOrder>& 
   return out;
 }
 
-void MarketGrantBook::publish(const SignedOrder& signed_order) {
+void MarketGrantBook::publish(const crypto::PrivateKey& owner_key, const SignedOrder& signed_order) {
   const crypto::DatasetOrder& o = signed_order.order;
   if (o.apprestrict.is_zero())
     throw Error(EINVAL, "a grant must name its iApp: with apprestrict 0x0 any app could read the data");
@@ -114,12 +114,13 @@ void MarketGrantBook::publish(const SignedOrder& signed_order) {
   if (!same_grant.empty())
     throw Error(EEXIST,
                 "an open grant for this app and requester already exists: " + to_hex0x(same_grant[0].order.hash));
-  const auto key = logins_->find(signer);
-  if (!key) throw Error(EACCES, "no market login for " + signer.to_string() + " (its wallet is not open here)");
+  if (owner_key.address() != signer)
+    throw Error(EACCES, "the order is signed by " + signer.to_string() + ", not by the publishing wallet " +
+                            owner_key.address().to_string());
 
   nlohmann::json body = o.to_json();
   body["sign"] = to_hex0x(signed_order.signature);
-  market_->publish("datasetorders", market_->login(*key), body);
+  market_->publish("datasetorders", market_->login(owner_key), body);
 }
 
 std::vector<OrderState> MarketGrantBook::still_open(const crypto::Address& dataset, std::vector<MarketOrder> entries) {

@@ -15,18 +15,15 @@ namespace pfs::network::iexec {
 
 class MarketGrantBook final : public GrantBook {
  public:
-  MarketGrantBook(std::shared_ptr<Context> context, std::shared_ptr<MarketClient> market,
-                  std::shared_ptr<MarketLogins> logins)
-      : context_(std::move(context)), market_(std::move(market)), logins_(std::move(logins)) {}
+  MarketGrantBook(std::shared_ptr<Context> context, std::shared_ptr<MarketClient> market)
+      : context_(std::move(context)), market_(std::move(market)) {}
 
   crypto::Eip712Domain domain() override { return context_->domain(); }
-  void publish(const SignedOrder& order) override;
+  void publish(const crypto::PrivateKey& owner, const SignedOrder& order) override;
   std::vector<OrderState> open_orders(const crypto::Address& dataset) override;
   std::vector<OrderState> orders(const crypto::Address& dataset) override { return open_orders(dataset); }
   std::optional<OrderState> order(const Hash32& order_hash) override;
   void revoke(const crypto::PrivateKey& owner, const SignedOrder& order) override;
-
-  MarketLogins& logins() { return *logins_; }
 
   // The market's entries as OrderStates (consumption from the chain), oldest first.
   std::vector<OrderState> states(const std::vector<MarketOrder>& entries);
@@ -44,7 +41,6 @@ class MarketGrantBook final : public GrantBook {
 
   std::shared_ptr<Context> context_;
   std::shared_ptr<MarketClient> market_;
-  std::shared_ptr<MarketLogins> logins_;
 };
 
 // A market entry as a SignedOrder (EIO when the market's data is malformed).

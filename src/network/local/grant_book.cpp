@@ -30,7 +30,7 @@ std::string describe(const crypto::DatasetOrder& order) {
 
 crypto::Eip712Domain LocalGrantBook::domain() { return local_order_domain(); }
 
-void LocalGrantBook::publish(const SignedOrder& signed_order) {
+void LocalGrantBook::publish(const crypto::PrivateKey& owner, const SignedOrder& signed_order) {
   const auto& order = signed_order.order;
   check_hash(signed_order);
   if (order.apprestrict.is_zero())
@@ -42,6 +42,10 @@ void LocalGrantBook::publish(const SignedOrder& signed_order) {
   } catch (const Error&) {
     throw Error(EACCES, "the signature of order " + to_hex0x(signed_order.hash) + " is malformed");
   }
+  // As iExec's market, which takes an order only from its signer's login.
+  if (owner.address() != signer)
+    throw Error(EACCES, "order " + to_hex0x(signed_order.hash) + " is signed by " + signer.to_string() +
+                            ", not by the publishing wallet " + owner.address().to_string());
 
   Directory::WriteGuard guard(*dir_);
   const DatasetRecord dataset = registered(*dir_, order.dataset);

@@ -16,7 +16,7 @@ class LocalGrantBook final : public GrantBook {
       : dir_(std::move(dir)), ledger_(std::move(ledger)) {}
 
   crypto::Eip712Domain domain() override;
-  void publish(const SignedOrder& order) override;
+  void publish(const crypto::PrivateKey& owner, const SignedOrder& order) override;
   std::vector<OrderState> open_orders(const crypto::Address& dataset) override;
   std::vector<OrderState> orders(const crypto::Address& dataset) override;
   std::optional<OrderState> order(const Hash32& order_hash) override;

@@ -86,7 +86,7 @@ void check_compute_contract(const NetworkUnderTest& net) {
 
   SECTION("a granted run: the app sees iExec's layout, the result is delivered, one access and the price paid") {
     const auto order = sign_order(book, owner, grant_order(dataset.address, app.address, consumer.address(), 30, 2));
-    book.publish(order);
+    book.publish(owner, order);
     auto req = request("out1");
     req.args = R"(one "two words" 'three' four\ five)";
     const auto result = compute.run(consumer, req);
@@ -124,9 +124,9 @@ void check_compute_contract(const NetworkUnderTest& net) {
   }
 
   SECTION("a grant to anyone lets any funded wallet run; the cheapest matching grant is used") {
-    book.publish(sign_order(book, owner, grant_order(dataset.address, app.address, {}, 20, 5)));
+    book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app.address, {}, 20, 5)));
     const auto cheaper = sign_order(book, owner, grant_order(dataset.address, app.address, consumer.address(), 10, 5));
-    book.publish(cheaper);
+    book.publish(owner, cheaper);
     compute.fund(stranger.address(), 50);
     const auto result = compute.run(stranger, request("by-stranger"));
     CHECK(result.price == 20);
@@ -137,7 +137,7 @@ void check_compute_contract(const NetworkUnderTest& net) {
 
   SECTION("refusals consume nothing") {
     const auto granted = sign_order(book, owner, grant_order(dataset.address, app.address, consumer.address(), 40, 3));
-    book.publish(granted);
+    book.publish(owner, granted);
     const auto other_app =
         compute.register_app(owner, scratch.write("other.sh", std::string(kReportingApp) + "# v2\n",
                                                   fs::perms::owner_all), "other");
@@ -165,7 +165,7 @@ void check_compute_contract(const NetworkUnderTest& net) {
     CHECK(refused(consumer, too_cheap) == EACCES);
     // A balance below the price.
     const auto poor = net.new_wallet();
-    book.publish(sign_order(book, owner, grant_order(dataset.address, app.address, poor.address(), 40, 1)));
+    book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app.address, poor.address(), 40, 1)));
     compute.fund(poor.address(), 39);
     CHECK(refused(poor, request("r6")) == EDQUOT);
     // An existing, non-empty result folder.
@@ -182,11 +182,11 @@ void check_compute_contract(const NetworkUnderTest& net) {
 
   SECTION("a transferred dataset: the previous owner's grant no longer runs; the new owner's does, and is paid") {
     const auto old_grant = sign_order(book, owner, grant_order(dataset.address, app.address, {}, 5, 5));
-    book.publish(old_grant);
+    book.publish(owner, old_grant);
     network->registry->transfer(owner, dataset.address, stranger.address());
     CHECK(errno_of([&] { compute.run(consumer, request("t1")); }) == EACCES);
     CHECK(book.order(old_grant.hash)->consumed == 0);
-    book.publish(sign_order(book, stranger, grant_order(dataset.address, app.address, {}, 7, 1)));
+    book.publish(stranger, sign_order(book, stranger, grant_order(dataset.address, app.address, {}, 7, 1)));
     CHECK(compute.run(consumer, request("t2")).price == 7);
     CHECK(compute.balance(stranger.address()) == 7);
     CHECK(compute.balance(owner.address()) == owner_start);
@@ -194,7 +194,7 @@ void check_compute_contract(const NetworkUnderTest& net) {
 
   SECTION("two runs racing for the last access: exactly one wins, only it pays") {
     const auto last = sign_order(book, owner, grant_order(dataset.address, app.address, {}, 10, 1));
-    book.publish(last);
+    book.publish(owner, last);
     compute.fund(stranger.address(), 100);
     std::atomic<int> wins{0}, refusals{0};
     auto racer = [&](const crypto::PrivateKey& who, const std::string& out) {

@@ -37,7 +37,7 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
 
   SECTION("the owner publishes; the order is open for every handle, nothing consumed") {
     const auto order = sign_order(book, owner, grant_order(dataset.address, app, user, 7, 3));
-    book.publish(order);
+    book.publish(owner, order);
     const auto open = net.open()->grants->open_orders(dataset.address);
     REQUIRE(open.size() == 1);
     CHECK(open[0].order.hash == order.hash);
@@ -55,51 +55,53 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
   }
 
   SECTION("refusals: not the owner, a bad signature or hash, no app, no volume, unknown dataset") {
-    CHECK(errno_of([&] { book.publish(sign_order(book, stranger, grant_order(dataset.address, app))); }) == EACCES);
+    CHECK(errno_of([&] { book.publish(stranger, sign_order(book, stranger, grant_order(dataset.address, app))); }) == EACCES);
     auto forged = sign_order(book, owner, grant_order(dataset.address, app));
     forged.order.datasetprice = 1;  // the signature no longer covers the order
     forged.hash = forged.order.hash(book.domain());
-    CHECK(errno_of([&] { book.publish(forged); }) == EACCES);
+    CHECK(errno_of([&] { book.publish(owner, forged); }) == EACCES);
     auto garbage = sign_order(book, owner, grant_order(dataset.address, app));
     garbage.signature.fill(0);
-    CHECK(errno_of([&] { book.publish(garbage); }) == EACCES);
+    CHECK(errno_of([&] { book.publish(owner, garbage); }) == EACCES);
+    // The owner's order, published by another wallet (iExec's market takes an order only from its signer's login).
+    CHECK(errno_of([&] { book.publish(stranger, sign_order(book, owner, grant_order(dataset.address, app))); }) == EACCES);
     auto wrong_hash = sign_order(book, owner, grant_order(dataset.address, app));
     wrong_hash.hash = random_array<32>();
-    CHECK(errno_of([&] { book.publish(wrong_hash); }) == EINVAL);
+    CHECK(errno_of([&] { book.publish(owner, wrong_hash); }) == EINVAL);
     // Signed in another domain (another chain): not the local order hash.
     auto elsewhere_domain = book.domain();
     elsewhere_domain.chain_id = crypto::Uint256(1);
     auto elsewhere = grant_order(dataset.address, app);
     CHECK(errno_of([&] {
-            book.publish({elsewhere, elsewhere.sign(owner, elsewhere_domain), elsewhere.hash(elsewhere_domain)});
+            book.publish(owner, {elsewhere, elsewhere.sign(owner, elsewhere_domain), elsewhere.hash(elsewhere_domain)});
           }) == EINVAL);
-    CHECK(errno_of([&] { book.publish(sign_order(book, owner, grant_order(dataset.address, {}))); }) == EINVAL);
-    CHECK(errno_of([&] { book.publish(sign_order(book, owner, grant_order(dataset.address, app, {}, 0, 0))); }) ==
+    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, {}))); }) == EINVAL);
+    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, {}, 0, 0))); }) ==
           EINVAL);
     const crypto::Address unknown(random_array<20>());
-    CHECK(errno_of([&] { book.publish(sign_order(book, owner, grant_order(unknown, app))); }) == ENOENT);
+    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(unknown, app))); }) == ENOENT);
     CHECK(book.open_orders(dataset.address).empty());
   }
 
   SECTION("one open order per (dataset, app, requester); the same order twice is EEXIST") {
     const auto any = sign_order(book, owner, grant_order(dataset.address, app));
-    book.publish(any);
-    CHECK(errno_of([&] { book.publish(any); }) == EEXIST);
-    CHECK(errno_of([&] { book.publish(sign_order(book, owner, grant_order(dataset.address, app, {}, 5, 9))); }) ==
+    book.publish(owner, any);
+    CHECK(errno_of([&] { book.publish(owner, any); }) == EEXIST);
+    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, {}, 5, 9))); }) ==
           EEXIST);
-    CHECK(errno_of([&] { net.open()->grants->publish(sign_order(book, owner, grant_order(dataset.address, app))); }) ==
+    CHECK(errno_of([&] { net.open()->grants->publish(owner, sign_order(book, owner, grant_order(dataset.address, app))); }) ==
           EEXIST);
     // Another requester or another app is another grant.
     const auto for_user = sign_order(book, owner, grant_order(dataset.address, app, user));
-    book.publish(for_user);
+    book.publish(owner, for_user);
     const auto other_app = sign_order(book, owner, grant_order(dataset.address, crypto::Address(random_array<20>())));
-    book.publish(other_app);
+    book.publish(owner, other_app);
     CHECK(hashes(book.open_orders(dataset.address)) == std::vector{any.hash, for_user.hash, other_app.hash});
   }
 
   SECTION("revoke: only the owner; the order is closed (consumed = volume) and leaves the open list") {
     const auto order = sign_order(book, owner, grant_order(dataset.address, app, {}, 0, 10));
-    book.publish(order);
+    book.publish(owner, order);
     CHECK(errno_of([&] { book.revoke(stranger, order); }) == EACCES);
     CHECK(book.open_orders(dataset.address).size() == 1);
     book.revoke(owner, order);
@@ -111,10 +113,10 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
     CHECK(state->uses == 0);
     CHECK(state->remaining() == 0);
     book.revoke(owner, order);  // closing a closed order is not an error
-    CHECK(errno_of([&] { book.publish(order); }) == EEXIST);
+    CHECK(errno_of([&] { book.publish(owner, order); }) == EEXIST);
     // The triple is free again: a new grant replaces the revoked one.
     const auto again = sign_order(book, owner, grant_order(dataset.address, app, {}, 3, 2));
-    book.publish(again);
+    book.publish(owner, again);
     CHECK(hashes(book.open_orders(dataset.address)) == std::vector{again.hash});
   }
 
@@ -125,20 +127,20 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
     REQUIRE(state);
     CHECK(state->closed);
     CHECK(state->remaining() == 0);
-    CHECK(errno_of([&] { book.publish(order); }) == EEXIST);
+    CHECK(errno_of([&] { book.publish(owner, order); }) == EEXIST);
   }
 
   SECTION("a transferred dataset: the previous owner's orders stop, the new owner's work") {
     const auto old_order = sign_order(book, owner, grant_order(dataset.address, app));
-    book.publish(old_order);
+    book.publish(owner, old_order);
     network->registry->transfer(owner, dataset.address, stranger.address());
     CHECK(book.open_orders(dataset.address).empty());
     CHECK(book.order(old_order.hash).has_value());
-    CHECK(errno_of([&] { book.publish(sign_order(book, owner, grant_order(dataset.address, app, user))); }) == EACCES);
+    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, user))); }) == EACCES);
     CHECK(errno_of([&] { book.revoke(owner, old_order); }) == EACCES);
     // The old order does not block the same triple for the new owner.
     const auto new_order = sign_order(book, stranger, grant_order(dataset.address, app));
-    book.publish(new_order);
+    book.publish(stranger, new_order);
     CHECK(hashes(book.open_orders(dataset.address)) == std::vector{new_order.hash});
   }
 
@@ -146,15 +148,15 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
     std::vector<network::SignedOrder> orders;
     for (int i = 0; i < 50; ++i) {
       orders.push_back(sign_order(book, owner, grant_order(dataset.address, crypto::Address(random_array<20>()))));
-      book.publish(orders.back());
+      book.publish(owner, orders.back());
     }
     const auto extra = sign_order(book, owner, grant_order(dataset.address, app));
-    CHECK(errno_of([&] { book.publish(extra); }) == EDQUOT);
+    CHECK(errno_of([&] { book.publish(owner, extra); }) == EDQUOT);
     // Another owner is not concerned.
     const auto others = network->registry->register_dataset(stranger, make_registration(unique_tag(), R"({"a":"bool"})"));
-    book.publish(sign_order(book, stranger, grant_order(others.address, app)));
+    book.publish(stranger, sign_order(book, stranger, grant_order(others.address, app)));
     book.revoke(owner, orders.front());
-    book.publish(extra);
+    book.publish(owner, extra);
     CHECK(book.open_orders(dataset.address).size() == 50);
   }
 }

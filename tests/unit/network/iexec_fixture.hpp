@@ -58,9 +58,7 @@ class IexecPeers {
     return p;
   }
 
-  std::shared_ptr<network::MarketLogins> logins() const { return logins_; }
-
-  std::unique_ptr<network::Network> open() const { return network::open_iexec_network(profile(), logins_); }
+  std::unique_ptr<network::Network> open() const { return network::open_iexec_network(profile()); }
 
   // Sets an account's ETH balance (anvil's cheat code): fresh wallets can pay gas without a faucet transaction.
   void give_eth(const crypto::Address& account) const {
@@ -68,11 +66,10 @@ class IexecPeers {
     rpc.call("anvil_setBalance", nlohmann::json::array({account.to_lowercase(), "0x3635c9adc5dea00000"}));  // 1000 ETH
   }
 
-  // A funded wallet that may log in to the market.
+  // A funded wallet.
   crypto::PrivateKey new_wallet() const {
     auto key = crypto::PrivateKey::generate();
     give_eth(key.address());
-    logins_->add(key);
     return key;
   }
 
@@ -81,7 +78,7 @@ class IexecPeers {
   }
 
  private:
-  explicit IexecPeers(const std::string& path) : logins_(std::make_shared<network::MarketLogins>()) {
+  explicit IexecPeers(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot read PFS_PEERS_ENV=" + path);
     std::string line;
@@ -92,7 +89,6 @@ class IexecPeers {
   }
 
   std::map<std::string, std::string> env_;
-  std::shared_ptr<network::MarketLogins> logins_;
 };
 
 }  // namespace pfs::test

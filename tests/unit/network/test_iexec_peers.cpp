@@ -177,7 +177,7 @@ TEST_CASE("iexec: a run is matched on chain and consumes one access, a revoked g
   grant.salt = random_array<32>();
   const auto domain = net->grants->domain();
   const SignedOrder signed_grant{grant, grant.sign(owner, domain), grant.hash(domain)};
-  net->grants->publish(signed_grant);
+  net->grants->publish(owner, signed_grant);
 
   RunRequest request{dataset.address, app, "--hello", "/tmp/pfs-iexec-run-out-unused", std::nullopt};
   const auto start = std::chrono::steady_clock::now();
@@ -260,7 +260,7 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   const auto domain = net->grants->domain();
   crypto::DatasetOrder grant = test::grant_order(dataset.address, app, consumer, 0, 3);
   const SignedOrder signed_grant{grant, grant.sign(owner, domain), grant.hash(domain)};
-  net->grants->publish(signed_grant);
+  net->grants->publish(owner, signed_grant);
 
   // The SDK, as a consumer's tools would use it.
   const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_sdk_check.mjs";

@@ -55,7 +55,7 @@ struct Fixture {
   network::SignedOrder grant(uint64_t price, uint64_t volume) {
     auto order = test::sign_order(*net->grants, owner,
                                   test::grant_order(dataset.address, app.address, consumer.address(), price, volume));
-    net->grants->publish(order);
+    net->grants->publish(owner, order);
     return order;
   }
   network::RunRequest request(const std::string& out, const std::string& mode = "") {
@@ -177,7 +177,7 @@ TEST_CASE("local compute: a Ctrl-C stops the app, and the runner still removes t
   const auto sleeper = f.net->compute->register_app(
       f.owner, f.scratch.write("sleep.sh", "#!/bin/sh\npwd > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"\nexec sleep 30\n", fs::perms::owner_all),
       "sleeper");
-  f.net->grants->publish(test::sign_order(*f.net->grants, f.owner,
+  f.net->grants->publish(f.owner, test::sign_order(*f.net->grants, f.owner,
                                           test::grant_order(f.dataset.address, sleeper.address, f.consumer.address())));
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -238,7 +238,7 @@ TEST_CASE("local compute: content that fails its checksum or has no key is refus
   SECTION("no key in the secret store") {
     const auto keyless = f.net->registry->register_dataset(
         f.owner, network::Registration{"keyless", f.dataset.multiaddr, f.dataset.checksum, "{}"});
-    f.net->grants->publish(test::sign_order(*f.net->grants, f.owner,
+    f.net->grants->publish(f.owner, test::sign_order(*f.net->grants, f.owner,
                                             test::grant_order(keyless.address, f.app.address)));
     auto req = f.request("out");
     req.dataset = keyless.address;
