@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what protectedfs needs on Debian 12 (only what is missing), and the npm packages of the interop tests.
 #   scripts/install-deps.sh          build and run dependencies
-#   scripts/install-deps.sh --test   plus what the test suite uses (attr, rsync, node/npm and the JS readers)
+#   scripts/install-deps.sh --test   plus what the test suite uses (attr, rsync, clang, node/npm and the JS readers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +10,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libsecp256k1-dev libcrypto++-dev libssl-dev libisal-dev libcli11-dev libspdlog-dev catch2
           libtomlplusplus-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(attr rsync man-db time)
+  packages+=(attr rsync man-db time clang)  # clang: the thread-safety lint (tests/lint)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 

@@ -101,7 +101,7 @@ void Publisher::start() {
     try {
       const json entry = json::parse(text);
       if (entry.value("kind", "") == "revoke") {  // a removed folder's orders: kept until they are closed
-        Entry& e = queue_[data];
+        Entry e;
         e.due = Clock::now();
         e.name = entry.value("name", "");
         for (const auto& o : entry.at("orders")) {
@@ -112,6 +112,8 @@ void Publisher::start() {
           order.state = core::IssuedOrder::State::Open;
           e.revoke.push_back(order);
         }
+        MutexLock lock(mutex_);
+        queue_[data] = std::move(e);
         continue;
       }
       changed(data, entry.value("name", ""));  // publish() resumes it from the journal, never registering twice
@@ -129,14 +131,14 @@ void Publisher::start() {
     else if (!data.info.grants.empty() || !data.info.orders.empty() || !data.info.transfer_to.empty())
       grants_changed(data.ino, data.name);
   }
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   stopping_ = false;
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { run(); });
 }
 
 void Publisher::stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -148,7 +150,7 @@ void Publisher::stop() {
 void Publisher::changed(uint64_t data_ino, const std::string& name) {
   bool wake;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto [it, added] = queue_.try_emplace(data_ino);
     Entry& e = it->second;
     // Called on every write: the publisher thread is woken only when this can make it act sooner (a new entry, or
@@ -165,7 +167,7 @@ void Publisher::changed(uint64_t data_ino, const std::string& name) {
 
 void Publisher::grants_changed(uint64_t data_ino, const std::string& name) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     Entry& e = queue_[data_ino];
     e.name = name;
     e.grants = true;
@@ -186,7 +188,7 @@ void Publisher::removed(uint64_t data_ino, const std::string& name, const std::v
   }
   if (!live.empty()) journal_.put(data_ino, json{{"kind", "revoke"}, {"name", name}, {"orders", journaled}}.dump());
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     queue_.erase(data_ino);  // a publish running for it finishes; the tree ignores its result
     if (!live.empty()) {
       Entry& e = queue_[data_ino];
@@ -203,20 +205,20 @@ void Publisher::set_status(uint64_t data_ino, const std::string& status) {
 }
 
 void Publisher::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
     // The earliest due entry that no other worker has.
     auto next = queue_.end();
     for (auto it = queue_.begin(); it != queue_.end(); ++it)
       if (!running_.count(it->first) && (next == queue_.end() || it->second.due < next->second.due)) next = it;
     if (next == queue_.end()) {
-      wake_.wait(lock);
+      lock.wait(wake_);
       continue;
     }
     if (next->second.due > Clock::now()) {
       // A copy: wait_until reads its deadline while the lock is released, and the entry may be erased meanwhile.
       const Clock::time_point due = next->second.due;
-      wake_.wait_until(lock, due);
+      lock.wait_until(wake_, due);
       continue;
     }
     const uint64_t data = next->first;
@@ -298,7 +300,7 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
   }
   auto step = [&](const std::string& name, int percent) {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       running_[data] = name + " " + std::to_string(percent) + "%";
     }
     set_status(data, "publishing " + name + " " + std::to_string(percent) + "%");
@@ -338,7 +340,7 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
   };
   const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     const auto it = queue_.find(data);
     if (it == queue_.end() || it->second.generation != generation) return;  // removed or changed while streaming
   }
@@ -402,22 +404,28 @@ std::string Publisher::queue_json() {
   // At most kShown entries (the running one first, then by due time), with the total: an attribute value is
   // limited to 64 KiB and a copy of ten thousand folders queues ten thousand publishes.
   constexpr std::size_t kShown = 100;
-  std::lock_guard lock(mutex_);
-  std::vector<std::pair<uint64_t, const Entry*>> order;
-  for (const auto& [data, entry] : queue_) order.emplace_back(data, &entry);
-  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-    const bool a_running = running_.count(a.first) != 0, b_running = running_.count(b.first) != 0;
-    if (a_running != b_running) return a_running;
-    return a.second->due < b.second->due;
+  MutexLock lock(mutex_);
+  struct Shown {
+    const Entry* entry;
+    const std::string* step;  // null unless running
+  };
+  std::vector<Shown> order;
+  for (const auto& [data, entry] : queue_) {
+    const auto r = running_.find(data);
+    order.push_back({&entry, r == running_.end() ? nullptr : &r->second});
+  }
+  std::sort(order.begin(), order.end(), [](const Shown& a, const Shown& b) {
+    if ((a.step != nullptr) != (b.step != nullptr)) return a.step != nullptr;
+    return a.entry->due < b.entry->due;
   });
   json items = json::array();
   const auto now = Clock::now();
-  for (const auto& [data, entry] : order) {
+  for (const auto& [entry, step] : order) {
     if (items.size() == kShown) break;
     json item{{"name", entry->name}};
-    if (auto r = running_.find(data); r != running_.end()) {
+    if (step) {
       item["state"] = "running";
-      item["step"] = r->second;
+      item["step"] = *step;
     } else {
       item["state"] = entry->failures ? "retrying" : "pending";
       item["in_ms"] = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry->due - now).count());
@@ -428,8 +436,11 @@ std::string Publisher::queue_json() {
 }
 
 bool Publisher::wait_idle(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  return wake_.wait_for(lock, timeout, [&] { return queue_.empty() && running_.empty(); });
+  const auto deadline = Clock::now() + timeout;
+  MutexLock lock(mutex_);
+  while (!queue_.empty() || !running_.empty())
+    if (lock.wait_until(wake_, deadline) == std::cv_status::timeout) return queue_.empty() && running_.empty();
+  return true;
 }
 
 }  // namespace pfs::publish

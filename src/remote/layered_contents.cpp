@@ -15,7 +15,7 @@ void remove_local(core::FieldContents& local, uint64_t ino) {
 }  // namespace
 
 std::optional<core::PublishedLeaf> LayeredContents::attached(uint64_t ino) {
-  std::lock_guard lock(attached_mutex_);
+  MutexLock lock(attached_mutex_);
   auto it = attached_.find(ino);
   if (it == attached_.end()) return std::nullopt;
   return it->second;
@@ -23,7 +23,7 @@ std::optional<core::PublishedLeaf> LayeredContents::attached(uint64_t ino) {
 
 void LayeredContents::create(uint64_t ino) {
   {
-    std::lock_guard lock(attached_mutex_);
+    MutexLock lock(attached_mutex_);
     attached_.erase(ino);
   }
   local_.create(ino);
@@ -33,7 +33,7 @@ void LayeredContents::attach(uint64_t ino, const core::PublishedLeaf& leaf) {
   // A local copy left by a crash between copying in and the tree's record of it: the write it was for never
   // returned, so the published bytes are the field's.
   remove_local(local_, ino);
-  std::lock_guard lock(attached_mutex_);
+  MutexLock lock(attached_mutex_);
   attached_[ino] = leaf;
 }
 
@@ -43,7 +43,7 @@ std::size_t LayeredContents::read(uint64_t ino, uint64_t offset, std::span<uint8
 }
 
 void LayeredContents::copy_in(uint64_t ino) {
-  std::lock_guard copying(copy_mutex_);
+  MutexLock copying(copy_mutex_);
   const auto leaf = attached(ino);
   if (!leaf) return;
   local_.create(ino);
@@ -59,7 +59,7 @@ void LayeredContents::copy_in(uint64_t ino) {
     remove_local(local_, ino);
     throw;
   }
-  std::lock_guard lock(attached_mutex_);
+  MutexLock lock(attached_mutex_);
   attached_.erase(ino);
 }
 
@@ -84,7 +84,7 @@ void LayeredContents::sync(uint64_t ino) {
 
 void LayeredContents::remove(uint64_t ino) {
   {
-    std::lock_guard lock(attached_mutex_);
+    MutexLock lock(attached_mutex_);
     attached_.erase(ino);
   }
   remove_local(local_, ino);

@@ -77,7 +77,7 @@ PublishedReader::~PublishedReader() = default;
 
 std::shared_ptr<PublishedReader::Version> PublishedReader::open(const std::string& dataset) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (auto it = recent_.begin(); it != recent_.end(); ++it) {
       if (it->first != dataset) continue;
       recent_.splice(recent_.begin(), recent_, it);
@@ -100,7 +100,7 @@ std::shared_ptr<PublishedReader::Version> PublishedReader::open(const std::strin
   version->zip = std::make_unique<format::ZipReader>(*version->plain);
   version->schema = format::Schema::parse(record->schema);
 
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   recent_.emplace_front(dataset, version);
   while (recent_.size() > max_open_) recent_.pop_back();
   return version;

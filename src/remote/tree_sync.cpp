@@ -42,14 +42,14 @@ TreeSync::TreeSync(core::Filesystem& fs, network::Network& network, const crypto
 TreeSync::~TreeSync() { stop(); }
 
 void TreeSync::start() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
 }
 
 void TreeSync::stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -57,7 +57,7 @@ void TreeSync::stop() {
 }
 
 void TreeSync::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
     try {
@@ -66,7 +66,9 @@ void TreeSync::run() {
       spdlog::warn("tree sync: the network could not be read: {}", e.what());
     }
     lock.lock();
-    wake_.wait_for(lock, options_.interval, [&] { return stopping_; });
+    const auto next = std::chrono::steady_clock::now() + options_.interval;
+    while (!stopping_ && lock.wait_until(wake_, next) == std::cv_status::no_timeout) {
+    }
   }
 }
 

@@ -28,8 +28,8 @@ class Schema {
 
   // In iteration order (see above).
   const std::vector<Entry>& entries() const { return entries_; }
-  bool empty() const { return entries_.empty(); }
-  std::size_t size() const { return entries_.size(); }
+  bool empty() const;  // defined below, once Entry is complete (clang instantiates vector members eagerly)
+  std::size_t size() const;
 
   // The leaf at a dot path ("smtp.port"); nullopt when absent or when the path names a nested object.
   std::optional<FieldType> find(std::string_view dot_path) const;
@@ -69,6 +69,8 @@ struct Schema::Entry {
   friend bool operator==(const Entry& a, const Entry& b) { return a.key == b.key && a.value == b.value; }
 };
 
+inline bool Schema::empty() const { return entries_.empty(); }
+inline std::size_t Schema::size() const { return entries_.size(); }
 inline bool operator==(const Schema& a, const Schema& b) { return a.entries_ == b.entries_; }
 
 // True for the keys a JavaScript object orders first (array indices).

@@ -12,7 +12,8 @@
 // user.protected.status.
 //
 // Lock order: the file system's tree lock, then the publisher's mutex. The file system calls changed() with its
-// lock held, so the publisher never calls the file system while holding its own mutex.
+// lock held, so the publisher never calls the file system while holding its own mutex (PFS_EXCLUDES below, checked
+// by clang's thread-safety analysis in the lint test).
 #pragma once
 #include <chrono>
 #include <condition_variable>
@@ -31,6 +32,7 @@
 #include "protectedfs/crypto/secp256k1.hpp"
 #include "protectedfs/network/network.hpp"
 #include "protectedfs/publish/grant_keeper.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::publish {
 
@@ -73,14 +75,14 @@ class Publisher {
     std::vector<core::IssuedOrder> revoke;  // a removed folder's orders to close (nothing else to do)
   };
 
-  void run();
-  void publish(uint64_t data_ino, uint64_t generation);
+  void run() PFS_EXCLUDES(mutex_);
+  void publish(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
   void finish_registration(uint64_t data_ino, const network::Registration& registration, const std::string& key,
                            std::optional<network::DatasetRecord> landed,
-                           const std::function<void(const std::string&, int)>& step);
-  void work(uint64_t data_ino, const Entry& entry);  // one queue entry, on the publisher's thread
-  void set_status(uint64_t data_ino, const std::string& status);
-  void record_published(uint64_t data_ino, const network::DatasetRecord& record);
+                           const std::function<void(const std::string&, int)>& step) PFS_EXCLUDES(mutex_);
+  void work(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);  // one queue entry, on the publisher's thread
+  void set_status(uint64_t data_ino, const std::string& status) PFS_EXCLUDES(mutex_);
+  void record_published(uint64_t data_ino, const network::DatasetRecord& record) PFS_EXCLUDES(mutex_);
 
   core::Filesystem& fs_;
   core::FieldContents& contents_;
@@ -91,11 +93,11 @@ class Publisher {
   PublisherOptions options_;
   GrantKeeper grants_;
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable wake_;
-  std::map<uint64_t, Entry> queue_;  // guarded by mutex_
-  std::map<uint64_t, std::string> running_;  // guarded by mutex_: the data being worked on, and its step
-  bool stopping_ = false;                    // guarded by mutex_
+  std::map<uint64_t, Entry> queue_ PFS_GUARDED_BY(mutex_);
+  std::map<uint64_t, std::string> running_ PFS_GUARDED_BY(mutex_);  // the data being worked on, and its step
+  bool stopping_ PFS_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> workers_;
 };
 

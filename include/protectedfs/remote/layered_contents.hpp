@@ -5,11 +5,11 @@
 // Locking: attached_mutex_ guards the map and is never held during I/O; copy_mutex_ serializes copies in (rare)
 // so two writers never copy the same field twice. Order: copy_mutex_, then attached_mutex_.
 #pragma once
-#include <mutex>
 #include <unordered_map>
 
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/remote/published_reader.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::remote {
 
@@ -31,9 +31,9 @@ class LayeredContents final : public core::FieldContents {
 
   core::FieldContents& local_;
   PublishedReader& published_;
-  std::mutex copy_mutex_;
-  std::mutex attached_mutex_;
-  std::unordered_map<uint64_t, core::PublishedLeaf> attached_;  // guarded by attached_mutex_
+  Mutex copy_mutex_;
+  Mutex attached_mutex_;
+  std::unordered_map<uint64_t, core::PublishedLeaf> attached_ PFS_GUARDED_BY(attached_mutex_);
 };
 
 }  // namespace pfs::remote

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/core/persistence.hpp"
 #include "protectedfs/network/network.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::remote {
 
@@ -41,8 +41,8 @@ class PublishedReader {
   network::Network& network_;
   core::KeyStore& keys_;
   const std::size_t max_open_;
-  std::mutex mutex_;  // guards recent_; never held while a version is fetched or read
-  std::list<std::pair<std::string, std::shared_ptr<Version>>> recent_;
+  Mutex mutex_;  // never held while a version is fetched or read
+  std::list<std::pair<std::string, std::shared_ptr<Version>>> recent_ PFS_GUARDED_BY(mutex_);
 };
 
 }  // namespace pfs::remote

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -18,6 +17,7 @@
 #include "protectedfs/crypto/address.hpp"
 #include "protectedfs/network/network.hpp"
 #include "protectedfs/remote/published_reader.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::remote {
 
@@ -47,9 +47,9 @@ class TreeSync {
   crypto::Address owner_;
   PublishedReader& reader_;
   TreeSyncOptions options_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  bool stopping_ PFS_GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 
