@@ -635,71 +635,69 @@ std::vector<DataSummary> Filesystem::data_list() {
 }
 
 uint64_t Filesystem::adopt(const AdoptedData& data) {
-  const uint64_t folder_ino = [&] {
-    check_name(data.name);
-    std::unique_lock lock(state_->tree);
-    Node& root = state_->node(kRootIno);
-    Node* existing = state_->child(root, data.name);
-    if (existing && existing->info.status != "published")
-      throw Error(EBUSY, "'" + data.name + "' has local changes: the version published elsewhere is not shown");
-    Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
-    // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
-    // name when a version published elsewhere replaces it, instead of becoming "email".
-    std::map<std::string, std::string> known_names;
-    std::function<void(const Node&)> collect = [&](const Node& dir) {
-      for (const auto& [name, ino] : dir.children) {
-        const Node& c = state_->node(ino);
-        if (c.local_only()) continue;
-        known_names[state_->key_path(c)] = name;
-        if (c.is_directory()) collect(c);
-      }
-    };
-    collect(folder);
-    while (!folder.children.empty()) state_->erase_tree(state_->node(folder.children.begin()->second));
-    // The grants this mount keeps for the lineage follow it to the new version (the keeper re-issues them).
-    const bool keep_grants = existing && (!folder.info.grants.empty() || !folder.info.orders.empty());
-    if (keep_grants) {
-      DataInfo info = data.info;
-      info.grants = std::move(folder.info.grants);
-      info.orders = std::move(folder.info.orders);
-      folder.info = std::move(info);
+  check_name(data.name);
+  std::unique_lock lock(state_->tree);
+  Node& root = state_->node(kRootIno);
+  Node* existing = state_->child(root, data.name);
+  if (existing && existing->info.status != "published")
+    throw Error(EBUSY, "'" + data.name + "' has local changes: the version published elsewhere is not shown");
+  Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
+  // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
+  // name when a version published elsewhere replaces it, instead of becoming "email".
+  std::map<std::string, std::string> known_names;
+  std::function<void(const Node&)> collect = [&](const Node& dir) {
+    for (const auto& [name, ino] : dir.children) {
+      const Node& c = state_->node(ino);
+      if (c.local_only()) continue;
+      known_names[state_->key_path(c)] = name;
+      if (c.is_directory()) collect(c);
+    }
+  };
+  collect(folder);
+  while (!folder.children.empty()) state_->erase_tree(state_->node(folder.children.begin()->second));
+  // The grants this mount keeps for the lineage follow it to the new version (the keeper re-issues them).
+  const bool keep_grants = existing && (!folder.info.grants.empty() || !folder.info.orders.empty());
+  if (keep_grants) {
+    DataInfo info = data.info;
+    info.grants = std::move(folder.info.grants);
+    info.orders = std::move(folder.info.orders);
+    folder.info = std::move(info);
+  } else {
+    folder.info = data.info;
+  }
+  std::map<std::string, Node*> objects{{"", &folder}};  // by key path
+  for (const AdoptedEntry& entry : data.entries) {
+    if (entry.names.empty()) throw Error(EINVAL, "an adopted entry without a name");
+    std::string key_path;
+    if (entry.directory) {
+      for (const auto& n : entry.names) key_path += (key_path.empty() ? "" : ".") + n;
     } else {
-      folder.info = data.info;
+      key_path = entry.leaf.entry;
+      std::replace(key_path.begin(), key_path.end(), '/', '.');
     }
-    std::map<std::string, Node*> objects{{"", &folder}};  // by key path
-    for (const AdoptedEntry& entry : data.entries) {
-      if (entry.names.empty()) throw Error(EINVAL, "an adopted entry without a name");
-      std::string key_path;
-      if (entry.directory) {
-        for (const auto& n : entry.names) key_path += (key_path.empty() ? "" : ".") + n;
-      } else {
-        key_path = entry.leaf.entry;
-        std::replace(key_path.begin(), key_path.end(), '/', '.');
-      }
-      const std::size_t dot = key_path.rfind('.');
-      auto parent = objects.find(dot == std::string::npos ? "" : key_path.substr(0, dot));
-      if (parent == objects.end()) throw Error(EINVAL, "adopted entry '" + key_path + "' comes before its object");
-      auto known = known_names.find(key_path);
-      const std::string& name = known != known_names.end() ? known->second : entry.names.back();
-      check_name(name);
-      if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry '" + name + "' appears twice");
-      Node& n = state_->add(*parent->second, name, entry.directory ? NodeKind::Dir : NodeKind::Field,
-                            entry.directory ? 0755 : 0644);
-      if (entry.directory) {
-        objects[key_path] = &n;
-        continue;
-      }
-      n.size = entry.size;
-      n.type = entry.type;
-      n.origin = entry.leaf;
-      state_->contents.attach(n.ino, entry.leaf);
-      state_->save(n);
+    const std::size_t dot = key_path.rfind('.');
+    auto parent = objects.find(dot == std::string::npos ? "" : key_path.substr(0, dot));
+    if (parent == objects.end()) throw Error(EINVAL, "adopted entry '" + key_path + "' comes before its object");
+    auto known = known_names.find(key_path);
+    const std::string& name = known != known_names.end() ? known->second : entry.names.back();
+    check_name(name);
+    if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry '" + name + "' appears twice");
+    Node& n = state_->add(*parent->second, name, entry.directory ? NodeKind::Dir : NodeKind::Field,
+                          entry.directory ? 0755 : 0644);
+    if (entry.directory) {
+      objects[key_path] = &n;
+      continue;
     }
-    state_->save(folder);
-    if (keep_grants && state_->events.grants_changed) state_->events.grants_changed(folder.ino, folder.name);
-    return folder.ino;
-  }();
-  // After the tree lock is released: telling the kernel may wait for a request that needs the lock.
+    n.size = entry.size;
+    n.type = entry.type;
+    n.origin = entry.leaf;
+    state_->contents.attach(n.ino, entry.leaf);
+    state_->save(n);
+  }
+  state_->save(folder);
+  if (keep_grants && state_->events.grants_changed) state_->events.grants_changed(folder.ino, folder.name);
+  const uint64_t folder_ino = folder.ino;
+  lock.unlock();  // telling the kernel may wait for a request that needs the tree lock
   if (state_->events.root_entry_replaced) state_->events.root_entry_replaced(data.name);
   return folder_ino;
 }

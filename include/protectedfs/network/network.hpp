@@ -121,8 +121,8 @@ class GrantBook {
   virtual crypto::Eip712Domain domain() = 0;
   // Publishes an order signed by the dataset's current owner, whose wallet `owner` is (iExec's market accepts an
   // order only from its signer, logged in with a signed challenge): ENOENT for an unknown dataset; EACCES for a
-  // signature that is not the owner's (or recovers no key) or an `owner` that is not its signer; EINVAL for a zero app restriction, a zero volume, or an order hash
-  // that is not the order's in domain(); EEXIST for an order already known (published or closed) or a second open
+  // signature that is not the owner's (or recovers no key) or an `owner` that is not its signer; EINVAL for a zero
+  // app restriction, a zero volume, or an order hash that is not the order's in domain(); EEXIST for an order already known (published or closed) or a second open
   // order with the same dataset, app and requester restriction; EDQUOT when the owner already has 50 open orders.
   virtual void publish(const crypto::PrivateKey& owner, const SignedOrder& order) = 0;
   // The open orders of a dataset, oldest first: not closed, remaining > 0, and signed by the dataset's current owner
