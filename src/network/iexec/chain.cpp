@@ -114,11 +114,11 @@ std::vector<CallOutcome> Chain::call_batch(const std::vector<CallRequest>& calls
 
 uint64_t Chain::chain_id() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (chain_id_) return *chain_id_;
   }
   const uint64_t id = parse_quantity(rpc_->call("eth_chainId", nlohmann::json::array()), "eth_chainId");
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   chain_id_ = id;
   return id;
 }
@@ -131,7 +131,7 @@ std::map<uint64_t, uint64_t> Chain::block_timestamps(const std::set<uint64_t>& b
   std::map<uint64_t, uint64_t> out;
   std::vector<uint64_t> missing;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (uint64_t b : blocks) {
       auto it = timestamps_.find(b);
       if (it != timestamps_.end()) {
@@ -145,7 +145,7 @@ std::map<uint64_t, uint64_t> Chain::block_timestamps(const std::set<uint64_t>& b
   std::vector<RpcCall> calls;
   for (uint64_t b : missing) calls.push_back({"eth_getBlockByNumber", nlohmann::json::array({quantity(b), false})});
   auto answers = rpc_->batch(calls);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (std::size_t i = 0; i < missing.size(); ++i) {
     const auto& block = answers[i].value();
     if (!block.is_object())
@@ -161,7 +161,7 @@ std::vector<LogEntry> Chain::logs(const LogFilter& filter, uint64_t from, uint64
   std::vector<LogEntry> out;
   uint64_t span;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     span = log_span_;
   }
   uint64_t at = from;
@@ -174,7 +174,7 @@ std::vector<LogEntry> Chain::logs(const LogFilter& filter, uint64_t from, uint64
     } catch (const RpcError& e) {
       if (e.code() != ERANGE || end == at) throw;
       span = std::max<uint64_t>(1, (end - at + 1) / 2);  // the node wants smaller ranges: halve and retry
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       log_span_ = span;
       continue;
     }

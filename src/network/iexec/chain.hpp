@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
@@ -18,6 +17,7 @@
 #include "network/iexec/json_rpc.hpp"
 #include "protectedfs/crypto/address.hpp"
 #include "protectedfs/util/bytes.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::network::iexec {
 
@@ -75,10 +75,10 @@ class Chain {
  private:
   std::shared_ptr<JsonRpc> rpc_;
   const uint64_t log_start_block_;
-  std::mutex mutex_;
-  uint64_t log_span_;                 // guarded by mutex_: the widest range the node accepted (0 = not limited yet)
-  std::optional<uint64_t> chain_id_;  // guarded by mutex_
-  std::map<uint64_t, uint64_t> timestamps_;  // guarded by mutex_
+  Mutex mutex_;
+  uint64_t log_span_ PFS_GUARDED_BY(mutex_);  // the widest range the node accepted (0 = not limited yet)
+  std::optional<uint64_t> chain_id_ PFS_GUARDED_BY(mutex_);
+  std::map<uint64_t, uint64_t> timestamps_ PFS_GUARDED_BY(mutex_);
 };
 
 }  // namespace pfs::network::iexec

@@ -78,7 +78,7 @@ std::map<crypto::Address, ChainRegistry::Facts> ChainRegistry::facts(const std::
   std::map<crypto::Address, Facts> out;
   std::vector<crypto::Address> missing;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& d : datasets) {
       if (auto it = cache_.find(d); it != cache_.end()) {
         out.emplace(d, it->second);
@@ -115,7 +115,7 @@ std::map<crypto::Address, ChainRegistry::Facts> ChainRegistry::facts(const std::
     known.push_back(missing[i]);
   }
   const auto logs = schema_logs(known);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (auto& [d, f] : fetched) {
     if (auto it = logs.find(d); it != logs.end()) {
       f.schema_log = it->second;
@@ -226,7 +226,7 @@ DatasetRecord ChainRegistry::register_dataset(const crypto::PrivateKey& owner, c
   const auto& [dataset, log] = *logs.begin();
   Facts f{registration.name, registration.multiaddr, registration.checksum, log};
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     cache_.insert_or_assign(dataset, f);
   }
   return DatasetRecord{dataset,    owner_address, registration.name, registration.multiaddr, registration.checksum,

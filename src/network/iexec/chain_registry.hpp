@@ -11,12 +11,12 @@
 #pragma once
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "network/iexec/context.hpp"
 #include "protectedfs/network/network.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::network::iexec {
 
@@ -67,8 +67,8 @@ class ChainRegistry final : public Registry {
                                      const std::map<crypto::Address, crypto::Address>& owners);
 
   std::shared_ptr<Context> context_;
-  std::mutex mutex_;
-  std::map<crypto::Address, Facts> cache_;  // guarded by mutex_
+  Mutex mutex_;
+  std::map<crypto::Address, Facts> cache_ PFS_GUARDED_BY(mutex_);
 };
 
 }  // namespace pfs::network::iexec

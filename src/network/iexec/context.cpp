@@ -20,40 +20,40 @@ Context::Context(Profile profile) : profile_(std::move(profile)) {
 crypto::Address Context::dataset_registry() {
   if (profile_.dataset_registry) return *profile_.dataset_registry;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (dataset_registry_) return *dataset_registry_;
   }
   const auto address = crypto::abi::decode_address(chain_->call(profile_.hub, contracts::dataset_registry()));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   dataset_registry_ = address;
   return address;
 }
 
 crypto::Address Context::app_registry() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (app_registry_) return *app_registry_;
   }
   const auto address = crypto::abi::decode_address(chain_->call(profile_.hub, contracts::app_registry()));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   app_registry_ = address;
   return address;
 }
 
 Hash32 Context::proxy_code_hash() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (proxy_code_hash_) return *proxy_code_hash_;
   }
   const Hash32 hash = crypto::abi::decode_bytes32(chain_->call(dataset_registry(), contracts::proxy_code_hash()));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   proxy_code_hash_ = hash;
   return hash;
 }
 
 crypto::Eip712Domain Context::domain() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (domain_) return *domain_;
   }
   const Bytes answer = chain_->call(profile_.hub, contracts::domain());
@@ -65,7 +65,7 @@ crypto::Eip712Domain Context::domain() {
   if (domain.chain_id != crypto::Uint256(profile_.chain_id) || domain.verifying_contract != profile_.hub)
     throw Error(EINVAL, "hub " + profile_.hub.to_string() + " signs orders for chain " + domain.chain_id.to_decimal() +
                             ", the profile says chain_id " + std::to_string(profile_.chain_id));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   domain_ = domain;
   return domain;
 }

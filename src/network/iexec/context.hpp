@@ -3,7 +3,6 @@
 // the chain (registry address, its CREATE2 code hash, the hub's EIP-712 domain).
 #pragma once
 #include <memory>
-#include <mutex>
 #include <optional>
 
 #include "network/iexec/chain.hpp"
@@ -12,6 +11,7 @@
 #include "network/iexec/tx_sender.hpp"
 #include "protectedfs/crypto/eip712.hpp"
 #include "protectedfs/network/iexec_network.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::network::iexec {
 
@@ -34,11 +34,11 @@ class Context {
   std::shared_ptr<HttpClient> http_;
   std::shared_ptr<Chain> chain_;
   std::shared_ptr<TransactionSender> sender_;
-  std::mutex mutex_;
-  std::optional<crypto::Address> dataset_registry_;  // guarded by mutex_
-  std::optional<crypto::Address> app_registry_;      // guarded by mutex_
-  std::optional<Hash32> proxy_code_hash_;            // guarded by mutex_
-  std::optional<crypto::Eip712Domain> domain_;       // guarded by mutex_
+  Mutex mutex_;
+  std::optional<crypto::Address> dataset_registry_ PFS_GUARDED_BY(mutex_);
+  std::optional<crypto::Address> app_registry_ PFS_GUARDED_BY(mutex_);
+  std::optional<Hash32> proxy_code_hash_ PFS_GUARDED_BY(mutex_);
+  std::optional<crypto::Eip712Domain> domain_ PFS_GUARDED_BY(mutex_);
 };
 
 }  // namespace pfs::network::iexec

@@ -59,7 +59,7 @@ TransactionSender::TransactionSender(std::shared_ptr<Chain> chain, SenderOptions
     : chain_(std::move(chain)), options_(options) {}
 
 TransactionSender::Wallet& TransactionSender::wallet(const crypto::Address& address) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto& slot = wallets_[address];
   if (!slot) slot = std::make_unique<Wallet>();
   return *slot;
@@ -67,14 +67,14 @@ TransactionSender::Wallet& TransactionSender::wallet(const crypto::Address& addr
 
 void TransactionSender::check_chain_id() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (chain_checked_) return;
   }
   const uint64_t actual = chain_->chain_id();
   if (actual != options_.chain_id)
     throw Error(EINVAL, "the RPC endpoint " + chain_->rpc().url() + " serves chain " + std::to_string(actual) +
                             ", the profile says chain_id " + std::to_string(options_.chain_id));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   chain_checked_ = true;
 }
 
@@ -91,7 +91,7 @@ Uint256 TransactionSender::estimate_gas(const crypto::Address& from, const crypt
 TransactionSender::Fees TransactionSender::current_fees() {
   std::optional<bool> known;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     known = eip1559_;
   }
   Fees fees;
@@ -99,7 +99,7 @@ TransactionSender::Fees TransactionSender::current_fees() {
     const auto block = chain_->rpc().call("eth_getBlockByNumber", nlohmann::json::array({"latest", false}));
     const bool has_base_fee = block.is_object() && block.contains("baseFeePerGas") && !block["baseFeePerGas"].is_null();
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       eip1559_ = has_base_fee;
     }
     if (has_base_fee) {
@@ -127,7 +127,7 @@ Hash32 TransactionSender::sign_and_send(const crypto::PrivateKey& key, const cry
   const crypto::Address from = key.address();
   const Fees fees = current_fees();
   Wallet& w = wallet(from);
-  std::lock_guard lock(w.mutex);
+  MutexLock lock(w.mutex);
   for (int attempt = 0;; ++attempt) {
     const uint64_t pending = Chain::parse_quantity(
         chain_->rpc().call("eth_getTransactionCount", nlohmann::json::array({from.to_lowercase(), "pending"})),
@@ -146,7 +146,7 @@ Hash32 TransactionSender::sign_and_send(const crypto::PrivateKey& key, const cry
     // In flight from now on: if the node's answer is lost, the transaction may still be out there, and a retry of
     // the same send must wait for it rather than send a twin.
     {
-      std::lock_guard state(mutex_);
+      MutexLock state(mutex_);
       in_flight_[identity] = signed_tx.hash;
     }
     try {
@@ -157,7 +157,7 @@ Hash32 TransactionSender::sign_and_send(const crypto::PrivateKey& key, const cry
         // The node has this very transaction already (a retry of a send whose answer was lost).
       } else {
         {
-          std::lock_guard state(mutex_);
+          MutexLock state(mutex_);
           in_flight_.erase(identity);  // refused: it will never be mined
         }
         if (message.find("nonce too low") != std::string::npos && attempt < 3) {
@@ -222,10 +222,10 @@ Receipt TransactionSender::wait_for_receipt(const Hash32& tx, const crypto::Addr
   if (dropped) {
     Wallet& w = wallet(from);
     {
-      std::lock_guard wallet_lock(w.mutex);
+      MutexLock wallet_lock(w.mutex);
       w.next_nonce.reset();  // its nonce is free again
     }
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     in_flight_.erase(send_identity(from, to, data, value));
     throw Error(EAGAIN, "transaction " + to_hex0x(tx) + " was dropped by the node before being mined");
   }
@@ -235,13 +235,13 @@ Receipt TransactionSender::wait_for_receipt(const Hash32& tx, const crypto::Addr
 
 bool TransactionSender::in_flight(const crypto::Address& from, const crypto::Address& to, ByteView data,
                                   const Uint256& value) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return in_flight_.contains(send_identity(from, to, data, value));
 }
 
 void TransactionSender::forget(const crypto::Address& from, const crypto::Address& to, ByteView data,
                                const Uint256& value) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   in_flight_.erase(send_identity(from, to, data, value));
 }
 
@@ -252,13 +252,13 @@ Receipt TransactionSender::send(const crypto::PrivateKey& key, const crypto::Add
   const Hash32 identity = send_identity(from, to, data, value);
   std::optional<Hash32> previous;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (auto it = in_flight_.find(identity); it != in_flight_.end()) previous = it->second;
   }
   if (previous &&
       chain_->rpc().call("eth_getTransactionByHash", nlohmann::json::array({to_hex0x(*previous)})).is_null()) {
     // The node never got it (its answer was lost on the way there, not back): send it anew.
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     in_flight_.erase(identity);
     previous.reset();
   }
@@ -267,11 +267,11 @@ Receipt TransactionSender::send(const crypto::PrivateKey& key, const crypto::Add
       previous ? *previous : sign_and_send(key, to, data, value, estimate_gas(from, to, data, value), identity);
   try {
     Receipt receipt = wait_for_receipt(tx, from, to, data, value);
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     in_flight_.erase(identity);
     return receipt;
   } catch (const RpcError&) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     in_flight_.erase(identity);  // mined and reverted: a new send is a new transaction
     throw;
   }

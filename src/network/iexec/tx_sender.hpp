@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -21,6 +20,7 @@
 #include "protectedfs/crypto/address.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
 #include "protectedfs/crypto/uint256.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::network::iexec {
 
@@ -58,8 +58,8 @@ class TransactionSender {
     crypto::Uint256 priority_fee;  // EIP-1559 only
   };
   struct Wallet {
-    std::mutex mutex;  // held while a nonce is chosen and the transaction sent, not while waiting for the receipt
-    std::optional<uint64_t> next_nonce;
+    Mutex mutex;  // held while a nonce is chosen and the transaction sent, not while waiting for the receipt
+    std::optional<uint64_t> next_nonce PFS_GUARDED_BY(mutex);
   };
 
   void check_chain_id();
@@ -74,11 +74,11 @@ class TransactionSender {
 
   std::shared_ptr<Chain> chain_;
   SenderOptions options_;
-  std::mutex mutex_;
-  bool chain_checked_ = false;                                  // guarded by mutex_
-  std::optional<bool> eip1559_;                                 // guarded by mutex_
-  std::map<crypto::Address, std::unique_ptr<Wallet>> wallets_;  // guarded by mutex_
-  std::map<Hash32, Hash32> in_flight_;                          // guarded by mutex_: send identity → transaction hash
+  Mutex mutex_;
+  bool chain_checked_ PFS_GUARDED_BY(mutex_) = false;
+  std::optional<bool> eip1559_ PFS_GUARDED_BY(mutex_);
+  std::map<crypto::Address, std::unique_ptr<Wallet>> wallets_ PFS_GUARDED_BY(mutex_);
+  std::map<Hash32, Hash32> in_flight_ PFS_GUARDED_BY(mutex_);  // send identity → transaction hash
 };
 
 // keccak256(from || to || value || data): what makes two sends "the same".

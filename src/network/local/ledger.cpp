@@ -101,7 +101,7 @@ void Ledger::refresh_deposits(const crypto::Address& account) {
 }
 
 std::vector<Ledger::Order> Ledger::orders() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   refresh();
   std::vector<Order> out;
   out.reserve(orders_.size());
@@ -117,7 +117,7 @@ std::vector<Ledger::Order> Ledger::orders() {
 }
 
 std::optional<Ledger::Order> Ledger::order(const Hash32& hash) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   refresh();
   auto it = orders_.find(hash);
   if (it == orders_.end()) return std::nullopt;
@@ -127,7 +127,7 @@ std::optional<Ledger::Order> Ledger::order(const Hash32& hash) {
 }
 
 uint64_t Ledger::balance(const crypto::Address& account) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   refresh();
   refresh_deposits(account);
   const auto& totals = accounts_[account];
@@ -146,7 +146,7 @@ uint64_t Ledger::next_sequence() const {
 }
 
 void Ledger::write_published(const SignedOrder& order) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   refresh();  // under the write lock: every order ever written, so the sequence is unique
   const OrderFile file{order, next_sequence(), unix_seconds(), std::nullopt};
   create_file_atomically(dir_->grants(), hash_file_name(order.hash, kPublished), as_bytes(encode_order_file(file)),
@@ -154,7 +154,7 @@ void Ledger::write_published(const SignedOrder& order) {
 }
 
 void Ledger::write_closed(const SignedOrder& order, const crypto::Address& by) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   refresh();
   if (auto it = orders_.find(order.hash); it != orders_.end() && it->second.closed) return;
   const OrderFile file{order, next_sequence(), unix_seconds(), by};
@@ -162,12 +162,12 @@ void Ledger::write_closed(const SignedOrder& order, const crypto::Address& by) {
 }
 
 void Ledger::write_task(const TaskFile& task) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   create_file_atomically(dir_->tasks(), hash_file_name(task.task, kTask), as_bytes(encode_task_file(task)), 0644);
 }
 
 void Ledger::write_deposit(const crypto::Address& account, uint64_t amount) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const auto dir = dir_->accounts() / account.to_lowercase();
   ensure_directory(dir, 0755);
   const DepositFile deposit{account, amount, unix_seconds()};

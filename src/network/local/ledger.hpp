@@ -5,7 +5,6 @@
 #pragma once
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,6 +13,7 @@
 #include "network/local/directory.hpp"
 #include "network/local/ledger_records.hpp"
 #include "protectedfs/network/network.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::network::local {
 
@@ -55,18 +55,18 @@ class Ledger {
     std::set<std::string> deposit_files;  // already counted
   };
 
-  // Parses the files of grants/ and tasks/ not seen yet. Caller holds mutex_.
-  void refresh();
-  void refresh_deposits(const crypto::Address& account);
+  // Parses the files of grants/ and tasks/ not seen yet.
+  void refresh() PFS_REQUIRES(mutex_);
+  void refresh_deposits(const crypto::Address& account) PFS_REQUIRES(mutex_);
   std::optional<Order> make_order(const OrderFile& file) const;
-  uint64_t next_sequence() const;
+  uint64_t next_sequence() const PFS_REQUIRES(mutex_);
 
   std::shared_ptr<Directory> dir_;
-  std::mutex mutex_;
-  std::set<std::string> seen_;                // file names of grants/ and tasks/ already parsed
-  std::map<Hash32, Order> orders_;            // by order hash (uses left 0: see uses_)
-  std::map<Hash32, uint64_t> uses_;           // accesses consumed, by order hash
-  std::map<crypto::Address, AccountTotals> accounts_;
+  Mutex mutex_;
+  std::set<std::string> seen_ PFS_GUARDED_BY(mutex_);      // file names of grants/ and tasks/ already parsed
+  std::map<Hash32, Order> orders_ PFS_GUARDED_BY(mutex_);  // by order hash (uses left 0: see uses_)
+  std::map<Hash32, uint64_t> uses_ PFS_GUARDED_BY(mutex_);  // accesses consumed, by order hash
+  std::map<crypto::Address, AccountTotals> accounts_ PFS_GUARDED_BY(mutex_);
 };
 
 }  // namespace pfs::network::local
