@@ -1,14 +1,14 @@
 #define FUSE_USE_VERSION 312
 #include "fuse/fuse_adapter.hpp"
 
-#include <mutex>
-
 #include <fuse_lowlevel.h>
 #include <sys/statvfs.h>
 
 #include <cstring>
 
 #include <spdlog/spdlog.h>
+
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::fuse {
 namespace {
@@ -319,13 +319,13 @@ fuse_lowlevel_ops make_ops() {
 }
 
 // The mounted session, for invalidations from threads that are not FUSE workers (one mount per process).
-std::mutex session_mutex;
-fuse_session* mounted_session = nullptr;  // guarded by session_mutex
+Mutex session_mutex;
+fuse_session* mounted_session PFS_GUARDED_BY(session_mutex) = nullptr;
 
 }  // namespace
 
 void invalidate_entry(uint64_t parent, const std::string& name) {
-  std::lock_guard lock(session_mutex);
+  MutexLock lock(session_mutex);
   if (!mounted_session) return;
   // ENOENT (the kernel has no such entry cached) is the common, harmless answer.
   (void)fuse_lowlevel_notify_inval_entry(mounted_session, parent, name.c_str(), name.size());
@@ -351,7 +351,7 @@ int run_session(core::Filesystem& fs, const SessionOptions& options, const std::
     bool mounted = false, handlers = false;
     ~Cleanup() {
       {
-        std::lock_guard lock(session_mutex);
+        MutexLock lock(session_mutex);
         mounted_session = nullptr;
       }
       if (handlers) fuse_remove_signal_handlers(s);
@@ -365,7 +365,7 @@ int run_session(core::Filesystem& fs, const SessionOptions& options, const std::
     throw Error(EIO, "cannot mount on " + options.mountpoint.string());
   cleanup.mounted = true;
   {
-    std::lock_guard lock(session_mutex);
+    MutexLock lock(session_mutex);
     mounted_session = session;
   }
   fuse_daemonize(options.foreground ? 1 : 0);

@@ -28,7 +28,7 @@ ParallelTee::~ParallelTee() {
 void ParallelTee::stop_lanes() {
   for (auto& lane : lanes_) {
     {
-      std::lock_guard lock(lane->mutex);
+      MutexLock lock(lane->mutex);
       lane->closed = true;
     }
     lane->ready.notify_one();
@@ -41,8 +41,8 @@ void ParallelTee::run(Lane& lane) {
   for (;;) {
     Slot* slot = nullptr;
     {
-      std::unique_lock lock(lane.mutex);
-      lane.ready.wait(lock, [&] { return lane.closed || !lane.queue.empty(); });
+      MutexLock lock(lane.mutex);
+      while (!lane.closed && lane.queue.empty()) lock.wait(lane.ready);
       if (lane.queue.empty()) break;  // closed and drained
       slot = lane.queue.front();
       lane.queue.pop_front();
@@ -67,7 +67,7 @@ void ParallelTee::run(Lane& lane) {
 void ParallelTee::give_back(Slot* slot) {
   if (slot->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   {
-    std::lock_guard lock(free_mutex_);
+    MutexLock lock(free_mutex_);
     slot->data.clear();
     free_.push_back(slot);
   }
@@ -76,7 +76,7 @@ void ParallelTee::give_back(Slot* slot) {
 
 void ParallelTee::fail(std::exception_ptr error) {
   {
-    std::lock_guard lock(free_mutex_);
+    MutexLock lock(free_mutex_);
     if (!error_) error_ = std::move(error);
     failed_ = true;
   }
@@ -84,13 +84,13 @@ void ParallelTee::fail(std::exception_ptr error) {
 }
 
 void ParallelTee::rethrow_if_failed() {
-  std::lock_guard lock(free_mutex_);
+  MutexLock lock(free_mutex_);
   if (error_) std::rethrow_exception(error_);
 }
 
 ParallelTee::Slot& ParallelTee::acquire() {
-  std::unique_lock lock(free_mutex_);
-  free_ready_.wait(lock, [&] { return error_ || !free_.empty(); });
+  MutexLock lock(free_mutex_);
+  while (!error_ && free_.empty()) lock.wait(free_ready_);
   if (error_) std::rethrow_exception(error_);
   Slot* slot = free_.back();
   free_.pop_back();
@@ -102,7 +102,7 @@ void ParallelTee::submit(Slot& slot) {
   if (lanes_.empty()) return give_back(&slot);
   for (auto& lane : lanes_) {
     {
-      std::lock_guard lock(lane->mutex);
+      MutexLock lock(lane->mutex);
       lane->queue.push_back(&slot);
     }
     lane->ready.notify_one();

@@ -10,9 +10,10 @@ command -v clang++ > /dev/null || { echo "clang++ not installed: skipped"; exit 
 cd "$root"
 mapfile -t files < <(grep -rl --include='*.cpp' -E 'MutexLock|PFS_GUARDED_BY|PFS_EXCLUDES' src | sort)
 [[ ${#files[@]} -gt 0 ]] || { echo "no annotated source found"; exit 1; }
+flags=(-std=c++20 -fsyntax-only -Wthread-safety -Wthread-safety-beta -Werror -Iinclude -Isrc $(pkg-config --cflags fuse3))
 status=0
 for f in "${files[@]}"; do
-  if clang++ -std=c++20 -fsyntax-only -Wthread-safety -Wthread-safety-beta -Werror -Iinclude -Isrc "$f"; then
+  if clang++ "${flags[@]}" "$f"; then
     echo "ok: $f"
   else
     echo "FAIL: $f"; status=1

@@ -13,11 +13,11 @@
 #include <deque>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "protectedfs/util/bytes.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::pipeline {
 
@@ -48,10 +48,10 @@ class ParallelTee {
  private:
   struct Lane {
     StreamConsumer* consumer;
-    std::mutex mutex;
+    Mutex mutex;
     std::condition_variable ready;
-    std::deque<Slot*> queue;  // guarded by mutex
-    bool closed = false;      // guarded by mutex
+    std::deque<Slot*> queue PFS_GUARDED_BY(mutex);
+    bool closed PFS_GUARDED_BY(mutex) = false;
     std::thread thread;
   };
 
@@ -65,10 +65,10 @@ class ParallelTee {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 
-  std::mutex free_mutex_;
+  Mutex free_mutex_;
   std::condition_variable free_ready_;
-  std::vector<Slot*> free_;          // guarded by free_mutex_
-  std::exception_ptr error_;         // guarded by free_mutex_
+  std::vector<Slot*> free_ PFS_GUARDED_BY(free_mutex_);
+  std::exception_ptr error_ PFS_GUARDED_BY(free_mutex_);
   std::atomic<bool> failed_{false};  // lets consumers skip work once the stream is cancelled
   bool closed_ = false;
 };
