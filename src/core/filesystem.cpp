@@ -136,8 +136,8 @@ struct Filesystem::State {
   }
   static void unlink_child(Node& dir, const Node& child) {
     dir.children.erase(child.name);
-    if (auto key = key_of(child.name, child.kind); key && dir.by_key.count(*key) && dir.by_key[*key] == child.ino)
-      dir.by_key.erase(*key);
+    if (auto key = key_of(child.name, child.kind))
+      if (auto it = dir.by_key.find(*key); it != dir.by_key.end() && it->second == child.ino) dir.by_key.erase(it);
   }
   // Two names with the same key in one folder: the second one is refused.
   void check_key_free(const Node& dir, const std::string& name, NodeKind kind, const Node* ignore = nullptr) {

@@ -362,11 +362,12 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
 }
 
 // Registers (unless `landed` says it is already), keeps the key, pushes it to the secret service, and only then
-// forgets the journal entry: each step may fail and be retried without doing an earlier one twice.
+// forgets the journal entry: each step may fail and be retried without doing an earlier one twice. The callers have
+// already looked for the registration (a resumed publish) or know it cannot exist (a fresh upload: its random IV
+// makes a new checksum), so it is not looked up again here.
 void Publisher::finish_registration(uint64_t data, const network::Registration& registration, const std::string& key,
                                     std::optional<network::DatasetRecord> landed,
                                     const std::function<void(const std::string&, int)>& step) {
-  if (!landed) landed = network_.registry->find_registration(wallet_.address(), registration);
   if (!landed) {
     try {
       landed = network_.registry->register_dataset(wallet_, registration);

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "protectedfs/crypto/keccak.hpp"
 #include "protectedfs/crypto/transaction.hpp"
