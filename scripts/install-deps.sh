@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake ninja-build pkg-config
+packages=(build-essential cmake ninja-build pkg-config ccache
           libfuse3-dev fuse3 libsodium-dev libcurl4-openssl-dev nlohmann-json3-dev librocksdb-dev
           libsecp256k1-dev libcrypto++-dev libssl-dev libisal-dev libcli11-dev libspdlog-dev catch2
           libtomlplusplus-dev)
