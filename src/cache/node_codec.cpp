@@ -106,8 +106,8 @@ core::NodeRecord decode_node(std::string_view bytes, const std::string& what) {
     Reader in(bytes);
     const uint8_t format = in.byte();
     if (format != kFormat && format != 1)
-      throw std::invalid_argument("format " + std::to_string(format) + " (this build reads " +
-                                  std::to_string(kFormat) + ")");
+      throw std::invalid_argument("format " + std::to_string(format) + " (this build reads " + std::to_string(kFormat) +
+                                  ")");
     core::NodeRecord node;
     node.ino = in.varint();
     node.parent = in.varint();

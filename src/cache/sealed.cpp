@@ -26,8 +26,8 @@ std::string seal(const MasterKey& key, std::string_view record_key, std::string_
   bytes[0] = kVersion;
   random_fill(std::span<uint8_t>(bytes + 1, kNonce));  // 192-bit random nonces: collisions are not a concern
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(bytes + kHeader, &written, uc(plaintext), plaintext.size(),
-                                             uc(record_key), record_key.size(), nullptr, bytes + 1, key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(bytes + kHeader, &written, uc(plaintext), plaintext.size(), uc(record_key),
+                                             record_key.size(), nullptr, bytes + 1, key.data());
   out.resize(kHeader + written);
   return out;
 }

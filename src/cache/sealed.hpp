@@ -11,7 +11,6 @@ namespace pfs::cache {
 std::string seal(const MasterKey& key, std::string_view record_key, std::string_view plaintext);
 
 // Throws pfs::Error(EIO, "cache record <what>: …") for a truncated, tampered, moved or wrong-key value.
-std::string unseal(const MasterKey& key, std::string_view record_key, std::string_view sealed,
-                   const std::string& what);
+std::string unseal(const MasterKey& key, std::string_view record_key, std::string_view sealed, const std::string& what);
 
 }  // namespace pfs::cache

@@ -32,7 +32,6 @@ void write_whole(const fs::path& path, std::string_view data) {
   file.commit();
 }
 
-
 // Lineage names are arbitrary UTF-8 (slashes included): hex makes them file names.
 std::string hidden_file(const std::string& name) { return to_hex(as_bytes(name)); }
 
@@ -56,7 +55,9 @@ std::optional<std::string> WalletVault::get(const std::string& dataset_address) 
   return unseal(key_, "k/" + name, *sealed, "vault key of " + name);
 }
 
-void WalletVault::hide(const std::string& lineage_name) { write_whole(dir_ / "hidden" / hidden_file(lineage_name), ""); }
+void WalletVault::hide(const std::string& lineage_name) {
+  write_whole(dir_ / "hidden" / hidden_file(lineage_name), "");
+}
 
 void WalletVault::unhide(const std::string& lineage_name) {
   std::error_code ec;

@@ -16,7 +16,7 @@ namespace pfs::cli {
 
 struct ConsumerContext {
   std::string network;  // empty: the config file's default_network, else local
-  std::string wallet;  // empty: $XDG_DATA_HOME/protectedfs/wallet.json
+  std::string wallet;   // empty: $XDG_DATA_HOME/protectedfs/wallet.json
   PasswordSource password;
 
   void add_network_flag(CLI::App* command);

@@ -1,5 +1,6 @@
-// protectedfs command line: the daemon (`protectedfs MOUNTPOINT`) and the commands. Every command reports a refusal as one line, "protectedfs: <why>", and exits 1;
-// usage errors exit 2. An unexpected fault is reported the same way as an I/O error, never as a crash.
+// protectedfs command line: the daemon (`protectedfs MOUNTPOINT`) and the commands. Every command reports a refusal as
+// one line, "protectedfs: <why>", and exits 1; usage errors exit 2. An unexpected fault is reported the same way as an
+// I/O error, never as a crash.
 #include <cstring>
 #include <iostream>
 

@@ -22,7 +22,6 @@ std::string read_attribute(const fs::path& path, const char* name) {
   }
 }
 
-
 fs::path resolve_mount(const std::string& given) {
   if (!given.empty()) {
     try {
@@ -46,7 +45,9 @@ fs::path resolve_mount(const std::string& given) {
   return found.front();
 }
 
-nlohmann::json queue_of(const fs::path& mount) { return nlohmann::json::parse(read_attribute(mount, "user.protected.queue")); }
+nlohmann::json queue_of(const fs::path& mount) {
+  return nlohmann::json::parse(read_attribute(mount, "user.protected.queue"));
+}
 
 fs::path mount_of(const fs::path& path) {
   std::error_code ec;

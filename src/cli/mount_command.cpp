@@ -95,7 +95,6 @@ cache::MasterKey derived_key(const staging::MasterKey& master, const std::string
   return key;
 }
 
-
 // Names the state of one wallet on one network: the network's name, and for a local network in a directory of the
 // user's choice (local:DIR) a digest of that directory, so that two local networks never share a cache.
 std::string state_name(const std::string& requested, const network::Network& network) {
@@ -157,7 +156,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
       .created = [&](const std::string& name) { vault.unhide(name); },
       .removed =
           [&](uint64_t data, const std::string& name, const core::DataInfo& info) {
-            publisher.removed(data, name, info.orders);  // every grant of every version is revoked
+            publisher.removed(data, name, info.orders);   // every grant of every version is revoked
             if (!info.address.empty()) vault.hide(name);  // the chain keeps the versions; the mount stops showing them
           },
       .grants_changed = [&](uint64_t data, const std::string& name) { publisher.grants_changed(data, name); },

@@ -9,10 +9,15 @@ namespace {
 
 // FUSE's own -o options that a user may pass through.
 bool is_fuse_option(const std::string& name) {
-  static const char* const known[] = {"allow_other", "allow_root", "default_permissions", "ro", "rw", "auto_unmount",
-                                      "fsname", "subtype", "max_read", "noatime", "atime", "nodev", "nosuid", "dev",
-                                      "suid", "exec", "noexec", "sync", "async", "dirsync", "user", "nouser",
-                                      "_netdev", "noauto", "auto", "defaults", "nofail"};
+  static const char* const known[] = {"allow_other", "allow_root", "default_permissions",
+                                      "ro",          "rw",         "auto_unmount",
+                                      "fsname",      "subtype",    "max_read",
+                                      "noatime",     "atime",      "nodev",
+                                      "nosuid",      "dev",        "suid",
+                                      "exec",        "noexec",     "sync",
+                                      "async",       "dirsync",    "user",
+                                      "nouser",      "_netdev",    "noauto",
+                                      "auto",        "defaults",   "nofail"};
   for (const char* k : known)
     if (name == k) return true;
   return false;
@@ -69,7 +74,8 @@ MountOptions parse_mount_options(const std::vector<std::string>& args) {
     } else if (a == "-d") {
       m.debug = m.foreground = true;
     } else if (a == "-o" || a.rfind("-o", 0) == 0) {
-      std::string list = a == "-o" ? (i + 1 < args.size() ? args[++i] : throw Error(EINVAL, "-o needs options")) : a.substr(2);
+      std::string list =
+          a == "-o" ? (i + 1 < args.size() ? args[++i] : throw Error(EINVAL, "-o needs options")) : a.substr(2);
       for (std::size_t start = 0; start <= list.size();) {
         const std::size_t comma = std::min(list.find(',', start), list.size());
         if (comma > start) apply(m, list.substr(start, comma - start), fuse);

@@ -19,7 +19,7 @@ struct MountOptions {
   std::chrono::milliseconds sync_interval{10000};  // how often the tree is compared with the network
   bool foreground = false;
   bool debug = false;
-  std::vector<std::string> fuse_args;          // "-o", "allow_other,…"
+  std::vector<std::string> fuse_args;  // "-o", "allow_other,…"
 };
 
 // EINVAL with a precise message for an unknown or malformed option.

@@ -89,28 +89,30 @@ struct UnpackArgs {
 };
 
 void run_unpack(const UnpackArgs& args) {
-  if (args.key.empty() == args.key_file.empty()) throw Error(EINVAL, "give the key with exactly one of --key or --key-file");
+  if (args.key.empty() == args.key_file.empty())
+    throw Error(EINVAL, "give the key with exactly one of --key or --key-file");
   const std::string key_text = args.key.empty() ? read_text_file(args.key_file, "the key file") : args.key;
   pipeline::UnpackOptions options;
   if (!args.checksum.empty()) options.checksum = args.checksum;
   if (!args.schema.empty())
-    options.schema = format::Schema::parse(args.schema.front() == '@' ? read_text_file(args.schema.substr(1), "the schema file")
-                                                                      : args.schema);
+    options.schema = format::Schema::parse(
+        args.schema.front() == '@' ? read_text_file(args.schema.substr(1), "the schema file") : args.schema);
   const auto result = pipeline::unpack(args.file, crypto::aes_key_from_base64(key_text), args.folder, options);
   nlohmann::ordered_json info;
   info["schema"] = result.schema.to_json();
   info["fields"] = nlohmann::ordered_json::array();
   for (const auto& field : result.fields)
-    info["fields"].push_back({{"path", field.key_path}, {"type", format::to_string(field.type)},
-                              {"file", field.file.string()}});
+    info["fields"].push_back(
+        {{"path", field.key_path}, {"type", format::to_string(field.type)}, {"file", field.file.string()}});
   std::cout << info.dump(2) << std::endl;
 }
 
 }  // namespace
 
 void add_pack_commands(CLI::App& app) {
-  auto* pack = app.add_subcommand("pack", "Turn a folder into an iExec protected file (offline); prints its key, "
-                                          "checksum, CID, multiaddr and schema as JSON");
+  auto* pack = app.add_subcommand("pack",
+                                  "Turn a folder into an iExec protected file (offline); prints its key, "
+                                  "checksum, CID, multiaddr and schema as JSON");
   static std::string folder, output;
   pack->add_option("DIR", folder, "folder of fields to protect")->required();
   pack->add_option("OUTFILE", output, "encrypted file to write")->required();

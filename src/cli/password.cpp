@@ -51,8 +51,7 @@ std::string read_password(const PasswordSource& source, const std::string& promp
   }
   if (const char* env = std::getenv("PROTECTEDFS_PASSWORD")) return env;
   std::string password = prompt_terminal(prompt);
-  if (confirm && prompt_terminal("Repeat the password: ") != password)
-    throw Error(EINVAL, "the two passwords differ");
+  if (confirm && prompt_terminal("Repeat the password: ") != password) throw Error(EINVAL, "the two passwords differ");
   return password;
 }
 

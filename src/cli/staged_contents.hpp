@@ -13,7 +13,8 @@ namespace pfs::cli {
 
 class StagedContents final : public core::FieldContents {
  public:
-  explicit StagedContents(staging::StagingStore& store, std::size_t max_open = 256) : store_(store), max_open_(max_open) {}
+  explicit StagedContents(staging::StagingStore& store, std::size_t max_open = 256)
+      : store_(store), max_open_(max_open) {}
 
   void create(uint64_t ino) override;
   // Local bytes only: published leaves are layered over this store by remote::LayeredContents.

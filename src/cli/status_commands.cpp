@@ -24,7 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 std::string describe(const nlohmann::json& item) {
   std::string line = item.value("name", "?") + ": " + item.value("state", "?");
   if (item.contains("step")) line += " " + item["step"].get<std::string>();

@@ -29,8 +29,9 @@ std::string shorten(const std::string& address) {
 void print_table(const json& usage_by_data) {
   int width = 20;  // the DATA column fits the longest name (an address is 42)
   for (const auto& [name, usage] : usage_by_data.items()) width = std::max(width, static_cast<int>(name.size()) + 2);
-  std::cout << std::left << std::setw(width) << "DATA" << std::setw(14) << "USER" << std::setw(14) << "APP" << std::right
-            << std::setw(10) << "CONSUMED" << std::setw(11) << "REMAINING" << std::setw(18) << "EARNINGS" << "\n";
+  std::cout << std::left << std::setw(width) << "DATA" << std::setw(14) << "USER" << std::setw(14) << "APP"
+            << std::right << std::setw(10) << "CONSUMED" << std::setw(11) << "REMAINING" << std::setw(18) << "EARNINGS"
+            << "\n";
   uint64_t consumed = 0, earnings = 0;
   for (const auto& [name, usage] : usage_by_data.items()) {
     for (const auto& g : usage.at("grants")) {
@@ -38,19 +39,21 @@ void print_table(const json& usage_by_data) {
       std::cout << std::left << std::setw(width) << name << std::setw(14) << shorten(g.at("user")) << std::setw(14)
                 << shorten(g.at("app")) << std::right << std::setw(10) << g.at("consumed").get<uint64_t>()
                 << std::setw(11) << (remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining))
-                << std::setw(18) << core::format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)") << "\n";
+                << std::setw(18) << core::format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)")
+                << "\n";
     }
     consumed += usage.at("total").at("consumed").get<uint64_t>();
     earnings += usage.at("total").at("earnings").get<uint64_t>();
   }
-  std::cout << std::left << std::setw(width + 28) << "total" << std::right << std::setw(10) << consumed << std::setw(11) << ""
-            << std::setw(18) << core::format_rlc(earnings) << std::endl;
+  std::cout << std::left << std::setw(width + 28) << "total" << std::right << std::setw(10) << consumed << std::setw(11)
+            << "" << std::setw(18) << core::format_rlc(earnings) << std::endl;
 }
 
 // The same JSON as user.protected.usage, from the grant book's orders of one dataset.
 json usage_from_network(const ConsumerContext& context, const crypto::Address& dataset) {
   auto network = context.open_existing_network();
-  if (!network || !network->registry->find(dataset)) throw Error(ENOENT, "no dataset " + dataset.to_string() + " on this network");
+  if (!network || !network->registry->find(dataset))
+    throw Error(ENOENT, "no dataset " + dataset.to_string() + " on this network");
   json grants = json::array();
   uint64_t consumed = 0, earnings = 0;
   for (const auto& state : network->grants->orders(dataset)) {
@@ -91,7 +94,8 @@ void run_usage(const std::string& target, bool as_json, const ConsumerContext& c
     }
   } else {
     const fs::path folder = fs::weakly_canonical(fs::absolute(target));
-    if (folder.parent_path() != mount) throw Error(EINVAL, target + " is not a protected-data folder (one level below " + mount.string() + ")");
+    if (folder.parent_path() != mount)
+      throw Error(EINVAL, target + " is not a protected-data folder (one level below " + mount.string() + ")");
     by_data[folder.filename().string()] = json::parse(read_attribute(folder, "user.protected.usage"));
   }
   if (as_json) {

@@ -6,10 +6,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/consumer_context.hpp"
-#include "protectedfs/core/rlc_amount.hpp"
 #include "cli/password.hpp"
 #include "cli/user_paths.hpp"
 #include "cli/wallet_file.hpp"
+#include "protectedfs/core/rlc_amount.hpp"
 #include "protectedfs/crypto/keystore.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
 #include "protectedfs/network/local_network.hpp"
@@ -52,7 +52,8 @@ void run_create(const WalletArgs& args) {
 std::optional<crypto::PrivateKey> raw_private_key(std::string text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
   const std::string digits = text.rfind("0x", 0) == 0 ? text.substr(2) : text;
-  if (digits.size() != 64 || digits.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return std::nullopt;
+  if (digits.size() != 64 || digits.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    return std::nullopt;
   return crypto::PrivateKey::from_hex(digits);
 }
 
@@ -111,22 +112,25 @@ void add_wallet_commands(CLI::App& app) {
   auto* create = wallet->add_subcommand("create", "Make a new wallet (keystore v3, scrypt)");
   common(create);
   create->callback([] { run_create(args); });
-  auto* import = wallet->add_subcommand("import", "Import a keystore v3 file (geth, MetaMask, iexec SDK) or a file holding a hex private key");
+  auto* import = wallet->add_subcommand(
+      "import", "Import a keystore v3 file (geth, MetaMask, iexec SDK) or a file holding a hex private key");
   import->add_option("FILE", args.import_file, "keystore v3 JSON file")->required();
   common(import);
-  import->callback([] { run_import(args); });
-  auto network_flag = [](CLI::App* command) {
-    command->add_option("--wallet", args.wallet, "keystore file (default $XDG_DATA_HOME/protectedfs/wallet.json)");
-    command->add_option("--network", args.network, "local, local:DIR, an iExec network or a profile (default: the "
-                                                   "config's default_network, else local)");
-  };
-  auto* show = wallet->add_subcommand("show", "Print the wallet's address and its balance on the network");
-  network_flag(show);
-  show->callback([] { run_show(args); });
-  auto* faucet = wallet->add_subcommand("faucet", "Local network: give the wallet RLC to try paid grants");
-  faucet->add_option("AMOUNT", args.amount, "nRLC, or e.g. 2.5RLC (default 10RLC)");
-  network_flag(faucet);
-  faucet->callback([] { run_faucet(args); });
-}
+  import->callback([] { run_import(args);
+});
+auto network_flag = [](CLI::App* command) {
+  command->add_option("--wallet", args.wallet, "keystore file (default $XDG_DATA_HOME/protectedfs/wallet.json)");
+  command->add_option("--network", args.network,
+                      "local, local:DIR, an iExec network or a profile (default: the "
+                      "config's default_network, else local)");
+};
+auto* show = wallet->add_subcommand("show", "Print the wallet's address and its balance on the network");
+network_flag(show);
+show->callback([] { run_show(args); });
+auto* faucet = wallet->add_subcommand("faucet", "Local network: give the wallet RLC to try paid grants");
+faucet->add_option("AMOUNT", args.amount, "nRLC, or e.g. 2.5RLC (default 10RLC)");
+network_flag(faucet);
+faucet->callback([] { run_faucet(args); });
+}  // namespace pfs::cli
 
 }  // namespace pfs::cli

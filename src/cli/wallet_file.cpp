@@ -9,7 +9,8 @@ namespace pfs::cli {
 
 std::string read_wallet_text(const std::filesystem::path& path) {
   std::ifstream in(path);
-  if (!in) throw Error(ENOENT, "cannot read " + path.string() + (std::filesystem::exists(path) ? "" : ": no such file"));
+  if (!in)
+    throw Error(ENOENT, "cannot read " + path.string() + (std::filesystem::exists(path) ? "" : ": no such file"));
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 

@@ -11,10 +11,14 @@ using nlohmann::json;
 
 const char* state_name(IssuedOrder::State s) {
   switch (s) {
-    case IssuedOrder::State::Issuing: return "issuing";
-    case IssuedOrder::State::Open: return "open";
-    case IssuedOrder::State::Closed: return "closed";
-    case IssuedOrder::State::Void: return "void";
+    case IssuedOrder::State::Issuing:
+      return "issuing";
+    case IssuedOrder::State::Open:
+      return "open";
+    case IssuedOrder::State::Closed:
+      return "closed";
+    case IssuedOrder::State::Void:
+      return "void";
   }
   return "closed";
 }
@@ -28,7 +32,8 @@ IssuedOrder::State state_of(const std::string& name) {
 
 json subject_json(const GrantSubject& s) { return {{"user", s.user.to_string()}, {"app", s.app.to_string()}}; }
 GrantSubject subject_of(const json& j) {
-  return {crypto::Address::parse(j.at("user").get<std::string>()), crypto::Address::parse(j.at("app").get<std::string>())};
+  return {crypto::Address::parse(j.at("user").get<std::string>()),
+          crypto::Address::parse(j.at("app").get<std::string>())};
 }
 
 std::string shown_user(const crypto::Address& user) { return user.is_zero() ? "any" : user.to_string(); }
@@ -105,13 +110,19 @@ std::string encode_data_info(const DataInfo& i) {
   }
   for (const IssuedOrder& o : i.orders) {
     json j = subject_json(o.subject);
-    j.update({{"hash", o.hash}, {"dataset", o.dataset}, {"price", o.terms.price}, {"count", o.terms.count},
-              {"signed", o.signed_order}, {"state", state_name(o.state)}, {"uses", o.uses}, {"remaining", o.remaining}});
+    j.update({{"hash", o.hash},
+              {"dataset", o.dataset},
+              {"price", o.terms.price},
+              {"count", o.terms.count},
+              {"signed", o.signed_order},
+              {"state", state_name(o.state)},
+              {"uses", o.uses},
+              {"remaining", o.remaining}});
     orders.push_back(j);
   }
-  return json{{"status", i.status},       {"address", i.address},   {"owner", i.owner},   {"schema", i.schema},
-              {"multiaddr", i.multiaddr}, {"checksum", i.checksum}, {"tx", i.tx},         {"created", i.created},
-              {"versions", i.versions},   {"grants", grants},       {"orders", orders},   {"transfer_to", i.transfer_to}}
+  return json{{"status", i.status},       {"address", i.address},   {"owner", i.owner}, {"schema", i.schema},
+              {"multiaddr", i.multiaddr}, {"checksum", i.checksum}, {"tx", i.tx},       {"created", i.created},
+              {"versions", i.versions},   {"grants", grants},       {"orders", orders}, {"transfer_to", i.transfer_to}}
       .dump();
 }
 
@@ -129,7 +140,8 @@ DataInfo decode_data_info(std::string_view text) {
   i.versions = j.value("versions", "[]");
   i.transfer_to = j.value("transfer_to", "");
   for (const auto& g : j.value("grants", json::array()))
-    i.grants.push_back({subject_of(g), {g.at("price").get<uint64_t>(), g.at("count").get<uint64_t>()}, g.value("order", "")});
+    i.grants.push_back(
+        {subject_of(g), {g.at("price").get<uint64_t>(), g.at("count").get<uint64_t>()}, g.value("order", "")});
   for (const auto& o : j.value("orders", json::array())) {
     IssuedOrder order;
     order.hash = o.at("hash");

@@ -55,12 +55,12 @@ struct Filesystem::Node {
   timespec mtime{}, ctime{};
   uid_t uid = 0;
   gid_t gid = 0;
-  std::map<std::string, uint64_t> children;     // by name
+  std::map<std::string, uint64_t> children;          // by name
   std::unordered_map<std::string, uint64_t> by_key;  // children by field key (local-only names have none)
-  std::map<std::string, std::string> xattrs;    // other user.* attributes, kept locally
-  std::optional<std::string> type;              // user.protected.type
-  std::optional<PublishedLeaf> origin;          // Field nodes whose bytes are still those of a published leaf
-  DataInfo info;                                // Data nodes only
+  std::map<std::string, std::string> xattrs;         // other user.* attributes, kept locally
+  std::optional<std::string> type;                   // user.protected.type
+  std::optional<PublishedLeaf> origin;               // Field nodes whose bytes are still those of a published leaf
+  DataInfo info;                                     // Data nodes only
 
   bool is_directory() const { return kind != NodeKind::Field; }
   bool transfer_pending() const { return !info.transfer_to.empty(); }
@@ -72,7 +72,7 @@ struct Filesystem::State {
   TreeStore& store;
   uid_t uid;
   gid_t gid;
-  mutable std::shared_mutex tree;                 // guards everything below
+  mutable std::shared_mutex tree;  // guards everything below
   std::map<uint64_t, std::unique_ptr<Node>> nodes;
   uint64_t next_ino = kRootIno + 1;
   DataEvents events;
@@ -256,7 +256,8 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
   r.type = n.type;
   r.xattrs = n.xattrs;
   if (n.origin)
-    r.origin = nlohmann::json{{"dataset", n.origin->dataset}, {"entry", n.origin->entry}, {"type", n.origin->type}}.dump();
+    r.origin =
+        nlohmann::json{{"dataset", n.origin->dataset}, {"entry", n.origin->entry}, {"type", n.origin->type}}.dump();
   if (n.kind == NodeKind::Data) r.data_info = encode_data_info(n.info);
   return r;
 }
@@ -547,7 +548,8 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     const GrantSubject subject = parse_grant_subject(name.substr(std::string(kGrantPrefix).size()));
     const GrantTerms terms = parse_grant_terms(value);
     Grant* existing = find_grant(n.info, subject);
-    if ((flags & XATTR_CREATE) && existing) throw Error(EEXIST, name + " exists (remove it first, or set it without create)");
+    if ((flags & XATTR_CREATE) && existing)
+      throw Error(EEXIST, name + " exists (remove it first, or set it without create)");
     if ((flags & XATTR_REPLACE) && !existing) throw Error(ENODATA, "no grant " + name);
     if (!existing && state_->open_grants() >= kMaxOpenGrants)
       throw Error(EDQUOT, "this wallet already has " + std::to_string(kMaxOpenGrants) +
@@ -567,7 +569,8 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     if (!n.info.owner.empty() && owner == crypto::Address::parse(n.info.owner)) return;  // cp -a sets what is there
     if (n.info.address.empty()) throw Error(EINVAL, "'" + n.name + "' has no published version to transfer yet");
     if (owner.is_zero()) throw Error(EINVAL, "cannot transfer '" + n.name + "' to the zero address");
-    if (n.transfer_pending()) throw Error(EBUSY, "'" + n.name + "' is already being transferred to " + n.info.transfer_to);
+    if (n.transfer_pending())
+      throw Error(EBUSY, "'" + n.name + "' is already being transferred to " + n.info.transfer_to);
     if (n.info.status != "published")
       throw Error(EBUSY, "'" + n.name + "' has changes not published yet (protectedfs sync, then transfer)");
     n.info.transfer_to = owner.to_string();
@@ -721,7 +724,8 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
   DataSnapshot snap;
   snap.name = data.name;
   // Depth first, children in key order (numeric keys first, as a JavaScript object orders them).
-  std::function<void(const Node&, std::vector<std::string>&)> walk = [&](const Node& dir, std::vector<std::string>& path) {
+  std::function<void(const Node&, std::vector<std::string>&)> walk = [&](const Node& dir,
+                                                                         std::vector<std::string>& path) {
     std::vector<std::pair<std::string, const Node*>> children;
     for (const auto& [name, ino] : dir.children) {
       const Node& c = *state_->nodes.at(ino);

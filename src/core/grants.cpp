@@ -26,7 +26,6 @@ uint64_t parse_decimal(std::string_view digits, std::string_view what) {
   return value;
 }
 
-
 }  // namespace
 
 std::string GrantSubject::attribute_name() const {
@@ -90,9 +89,7 @@ GrantTerms parse_grant_terms(std::string_view value) {
   return terms;
 }
 
-std::string format_count(uint64_t count) {
-  return count == kUnlimitedVolume ? "unlimited" : std::to_string(count);
-}
+std::string format_count(uint64_t count) { return count == kUnlimitedVolume ? "unlimited" : std::to_string(count); }
 
 std::string format_grant_terms(const GrantTerms& terms, uint64_t remaining) {
   return "price=" + std::to_string(terms.price) + " count=" + format_count(terms.count) +

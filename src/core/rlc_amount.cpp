@@ -20,7 +20,8 @@ uint64_t digits_value(std::string_view digits, std::string_view whole, std::stri
   for (char c : digits) {
     const auto digit = static_cast<uint64_t>(c - '0');
     if (value > (UINT64_MAX - digit) / 10)
-      throw Error(EINVAL, std::string(what) + " " + std::string(whole) + " is over the largest balance (2^64 - 1 nRLC)");
+      throw Error(EINVAL,
+                  std::string(what) + " " + std::string(whole) + " is over the largest balance (2^64 - 1 nRLC)");
     value = value * 10 + digit;
   }
   return value;

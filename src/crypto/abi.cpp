@@ -140,8 +140,8 @@ Bytes encode_call(std::string_view signature, const std::vector<Value>& args) {
     throw Error(EINVAL, "not a canonical function signature: " + detail::quoted(signature));
   Value params = Value::tuple(args);
   if (signature.substr(open) != params.type())
-    throw Error(EINVAL, "arguments " + params.type() + " do not match the function signature " +
-                            detail::quoted(signature));
+    throw Error(EINVAL,
+                "arguments " + params.type() + " do not match the function signature " + detail::quoted(signature));
   Selector sel = selector(signature);
   Bytes out(sel.begin(), sel.end());
   params.append_encoding(out);

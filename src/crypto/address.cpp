@@ -20,8 +20,8 @@ Address Address::parse(std::string_view text) {
   for (std::size_t i = 0; i < digits.size(); ++i) {
     char c = digits[i];
     if (!std::isxdigit(static_cast<unsigned char>(c)))
-      throw Error(EINVAL, "address has a non-hex character at position " + std::to_string(i + 2) + ": " +
-                              detail::quoted(text));
+      throw Error(EINVAL,
+                  "address has a non-hex character at position " + std::to_string(i + 2) + ": " + detail::quoted(text));
     lower |= (c >= 'a' && c <= 'f');
     upper |= (c >= 'A' && c <= 'F');
   }

@@ -72,8 +72,8 @@ CbcDecryptingSource::CbcDecryptingSource(std::shared_ptr<const RandomAccessSourc
   std::array<uint8_t, kAesBlock> last;
   decrypt_blocks(key_, tail.data(), ByteView(tail).subspan(kAesBlock), last.data());
   const uint8_t pad = last[kAesBlock - 1];
-  const bool padding_ok = pad >= 1 && pad <= kAesBlock &&
-                          std::all_of(last.end() - pad, last.end(), [pad](uint8_t b) { return b == pad; });
+  const bool padding_ok =
+      pad >= 1 && pad <= kAesBlock && std::all_of(last.end() - pad, last.end(), [pad](uint8_t b) { return b == pad; });
   wipe(last);
   if (!padding_ok) throw Error(EBADMSG, "decryption failed: wrong key or corrupt file (invalid padding)");
   plaintext_size_ = total - kAesBlock - pad;

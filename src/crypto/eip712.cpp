@@ -137,9 +137,9 @@ std::vector<std::pair<std::string, std::string>> type_members(const nlohmann::js
 }  // namespace
 
 MarketLoginRequest MarketLoginRequest::from_json(const nlohmann::json& typed_data) {
-  const nlohmann::json& data =
-      typed_data.is_object() && typed_data.contains("data") && !typed_data.contains("types") ? typed_data["data"]
-                                                                                            : typed_data;
+  const nlohmann::json& data = typed_data.is_object() && typed_data.contains("data") && !typed_data.contains("types")
+                                   ? typed_data["data"]
+                                   : typed_data;
   const std::string what = "market challenge";
   detail::require_object(data, what);
   MarketLoginRequest out;

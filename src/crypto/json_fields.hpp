@@ -42,7 +42,8 @@ auto with_field(const char* key, const std::string& what, F&& parse) -> decltype
 inline Uint256 require_uint256(const nlohmann::json& object, const char* key, const std::string& what) {
   const nlohmann::json& value = require_field(object, key, what);
   if (value.is_number_unsigned()) return Uint256(value.get<uint64_t>());
-  if (value.is_number_integer() && value.get<int64_t>() >= 0) return Uint256(static_cast<uint64_t>(value.get<int64_t>()));
+  if (value.is_number_integer() && value.get<int64_t>() >= 0)
+    return Uint256(static_cast<uint64_t>(value.get<int64_t>()));
   if (!value.is_string())
     throw Error(EINVAL, what + ": field \"" + key + "\" must be a non-negative integer or a numeric string");
   return with_field(key, what, [&] { return Uint256::parse(value.get<std::string>()); });

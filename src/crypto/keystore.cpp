@@ -53,8 +53,8 @@ SecretArray<derived_key_size> scrypt(std::string_view password, ByteView salt, u
   SecretArray<derived_key_size> out;
   static const uint8_t empty = 0;  // libsodium wants non-null pointers even for empty inputs
   const auto* pass = password.empty() ? &empty : reinterpret_cast<const uint8_t*>(password.data());
-  if (crypto_pwhash_scryptsalsa208sha256_ll(pass, password.size(), salt.empty() ? &empty : salt.data(), salt.size(),
-                                            n, r, p, out.bytes.data(), out.bytes.size()) != 0)
+  if (crypto_pwhash_scryptsalsa208sha256_ll(pass, password.size(), salt.empty() ? &empty : salt.data(), salt.size(), n,
+                                            r, p, out.bytes.data(), out.bytes.size()) != 0)
     throw Error(ENOMEM, "scrypt key derivation failed (n=" + std::to_string(n) + " r=" + std::to_string(r) + ")");
   return out;
 }
@@ -141,14 +141,12 @@ std::string encrypt_keystore(const PrivateKey& key, std::string_view password, c
   std::array<uint8_t, 32> ciphertext;
   aes128_ctr(ByteView(derived.bytes).first(16), iv, key.secret_bytes(), ciphertext.data());
 
-  nlohmann::ordered_json kdfparams = {{"salt", to_hex(salt)}, {"n", params.n}, {"dklen", derived_key_size},
-                                      {"p", params.p},        {"r", params.r}};
-  nlohmann::ordered_json crypto = {{"cipher", "aes-128-ctr"},
-                                   {"cipherparams", {{"iv", to_hex(iv)}}},
-                                   {"ciphertext", to_hex(ciphertext)},
-                                   {"kdf", "scrypt"},
-                                   {"kdfparams", kdfparams},
-                                   {"mac", to_hex(keystore_mac(derived.bytes, ciphertext))}};
+  nlohmann::ordered_json kdfparams = {
+      {"salt", to_hex(salt)}, {"n", params.n}, {"dklen", derived_key_size}, {"p", params.p}, {"r", params.r}};
+  nlohmann::ordered_json crypto = {
+      {"cipher", "aes-128-ctr"},          {"cipherparams", {{"iv", to_hex(iv)}}},
+      {"ciphertext", to_hex(ciphertext)}, {"kdf", "scrypt"},
+      {"kdfparams", kdfparams},           {"mac", to_hex(keystore_mac(derived.bytes, ciphertext))}};
   nlohmann::ordered_json root = {
       {"address", to_hex(key.address().bytes())}, {"id", uuid_v4()}, {"version", 3}, {"Crypto", crypto}};
   return root.dump();

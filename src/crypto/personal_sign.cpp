@@ -7,7 +7,10 @@
 namespace pfs::crypto {
 
 Hash32 hash_personal_message(ByteView message) {
-  std::string prefix = "\x19" "Ethereum Signed Message:\n" + std::to_string(message.size());
+  std::string prefix =
+      "\x19"
+      "Ethereum Signed Message:\n" +
+      std::to_string(message.size());
   return Keccak256().update(as_bytes(prefix)).update(message).finish();
 }
 

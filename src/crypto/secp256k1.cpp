@@ -82,8 +82,7 @@ std::array<uint8_t, 33> PublicKey::compressed() const {
 // ---- PrivateKey ----
 
 PrivateKey PrivateKey::from_bytes(ByteView bytes) {
-  if (bytes.size() != 32)
-    throw Error(EINVAL, "private key must be 32 bytes, got " + std::to_string(bytes.size()));
+  if (bytes.size() != 32) throw Error(EINVAL, "private key must be 32 bytes, got " + std::to_string(bytes.size()));
   // Rejects 0 and values >= the curve order n: such a "key" has no public key.
   if (!secp256k1_ec_seckey_verify(secp256k1_context_static, bytes.data()))
     throw Error(EINVAL, "private key is out of range (zero or not below the secp256k1 curve order)");

@@ -7,11 +7,7 @@ namespace pfs::crypto {
 
 Hash32 sms_challenge(const Address& dataset, std::string_view secret_value) {
   static const Hash32 domain = keccak256(as_bytes("IEXEC_SMS_DOMAIN"));
-  return Keccak256()
-      .update(domain)
-      .update(dataset.bytes())
-      .update(keccak256(as_bytes(secret_value)))
-      .finish();
+  return Keccak256().update(domain).update(dataset.bytes()).update(keccak256(as_bytes(secret_value))).finish();
 }
 
 std::string sms_authorization(const PrivateKey& owner, const Address& dataset, std::string_view secret_value) {

@@ -14,15 +14,10 @@ rlp::Item to_item(const std::optional<Address>& to) { return to ? rlp::Item::add
 rlp::Item scalar_item(const Hash32& value) { return rlp::Item::uint(Uint256::from_be_bytes(value)); }
 
 std::vector<rlp::Item> eip1559_fields(const Eip1559Transaction& tx) {
-  return {rlp::Item::uint(tx.chain_id),
-          rlp::Item::uint(tx.nonce),
-          rlp::Item::uint(tx.max_priority_fee_per_gas),
-          rlp::Item::uint(tx.max_fee_per_gas),
-          rlp::Item::uint(tx.gas_limit),
-          to_item(tx.to),
-          rlp::Item::uint(tx.value),
-          rlp::Item::bytes(tx.data),
-          rlp::Item::list({})};  // accessList
+  return {
+      rlp::Item::uint(tx.chain_id),        rlp::Item::uint(tx.nonce),     rlp::Item::uint(tx.max_priority_fee_per_gas),
+      rlp::Item::uint(tx.max_fee_per_gas), rlp::Item::uint(tx.gas_limit), to_item(tx.to),
+      rlp::Item::uint(tx.value),           rlp::Item::bytes(tx.data),     rlp::Item::list({})};  // accessList
 }
 
 Bytes typed(uint8_t type, const rlp::Item& body) {
@@ -35,13 +30,15 @@ Bytes typed(uint8_t type, const rlp::Item& body) {
 std::vector<rlp::Item> legacy_fields(const LegacyTransaction& tx) {
   if (tx.chain_id.is_zero())
     throw Error(EINVAL, "legacy transactions are signed with EIP-155 replay protection: chain id must not be 0");
-  return {rlp::Item::uint(tx.nonce), rlp::Item::uint(tx.gas_price), rlp::Item::uint(tx.gas_limit),
-          to_item(tx.to),            rlp::Item::uint(tx.value),     rlp::Item::bytes(tx.data)};
+  return {rlp::Item::uint(tx.nonce), rlp::Item::uint(tx.gas_price), rlp::Item::uint(tx.gas_limit), to_item(tx.to),
+          rlp::Item::uint(tx.value), rlp::Item::bytes(tx.data)};
 }
 
 }  // namespace
 
-Bytes Eip1559Transaction::unsigned_payload() const { return typed(eip1559_type, rlp::Item::list(eip1559_fields(*this))); }
+Bytes Eip1559Transaction::unsigned_payload() const {
+  return typed(eip1559_type, rlp::Item::list(eip1559_fields(*this)));
+}
 
 Hash32 Eip1559Transaction::signing_hash() const { return keccak256(unsigned_payload()); }
 

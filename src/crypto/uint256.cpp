@@ -30,8 +30,7 @@ int hex_digit(char c) {
 }  // namespace
 
 Uint256 Uint256::from_be_bytes(ByteView bytes) {
-  if (bytes.size() > 32)
-    throw Error(EINVAL, "uint256 takes at most 32 bytes, got " + std::to_string(bytes.size()));
+  if (bytes.size() > 32) throw Error(EINVAL, "uint256 takes at most 32 bytes, got " + std::to_string(bytes.size()));
   Uint256 out;
   std::copy(bytes.begin(), bytes.end(), out.be_.end() - static_cast<std::ptrdiff_t>(bytes.size()));
   return out;
@@ -108,7 +107,9 @@ uint64_t Uint256::to_uint64() const {
   return out;
 }
 
-Uint256 operator+(const Uint256& a, const Uint256& b) { return from_integer(to_integer(a) + to_integer(b), "addition"); }
+Uint256 operator+(const Uint256& a, const Uint256& b) {
+  return from_integer(to_integer(a) + to_integer(b), "addition");
+}
 Uint256 operator-(const Uint256& a, const Uint256& b) {
   return from_integer(to_integer(a) - to_integer(b), "subtraction");
 }

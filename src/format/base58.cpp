@@ -13,8 +13,7 @@ constexpr std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefg
 constexpr std::array<int8_t, 256> make_index() {
   std::array<int8_t, 256> index{};
   for (auto& v : index) v = -1;
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
-    index[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i) index[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
   return index;
 }
 constexpr std::array<int8_t, 256> kIndex = make_index();

@@ -51,8 +51,8 @@ Bytes encode_i128(i128 value) {
 
 std::array<uint8_t, 4> encode_string_length(uint64_t length) {
   if (length > std::numeric_limits<uint32_t>::max())
-    throw Error(EINVAL, "a string value can hold at most 4294967295 bytes (borsh u32 length), found " +
-                            std::to_string(length));
+    throw Error(EINVAL,
+                "a string value can hold at most 4294967295 bytes (borsh u32 length), found " + std::to_string(length));
   std::array<uint8_t, 4> out;
   put_le(out.data(), length, 4);
   return out;
@@ -73,8 +73,7 @@ Bytes encode_string(std::string_view utf8) {
 
 bool decode_bool(ByteView borsh) {
   require_size(borsh, 1, "bool");
-  if (borsh[0] > 1)
-    throw Error(EINVAL, "borsh bool must be 00 or 01, found " + to_hex(borsh));
+  if (borsh[0] > 1) throw Error(EINVAL, "borsh bool must be 00 or 01, found " + to_hex(borsh));
   return borsh[0] == 1;
 }
 

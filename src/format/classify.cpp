@@ -4,9 +4,7 @@
 
 namespace pfs::format {
 
-bool is_weak_signature(FieldType detected) {
-  return detected == FieldType::VideoMpeg || detected == FieldType::Bmp;
-}
+bool is_weak_signature(FieldType detected) { return detected == FieldType::VideoMpeg || detected == FieldType::Bmp; }
 
 FieldType classify(const ContentFacts& facts) {
   if (facts.detected != FieldType::OctetStream && !(is_weak_signature(facts.detected) && facts.utf8_without_nul))

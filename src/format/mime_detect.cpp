@@ -30,9 +30,9 @@ namespace pfs::format {
 namespace {
 
 struct Pattern {
-  std::size_t offset;            // 0 or 4: the tree the pattern lives in
-  std::string_view hex;          // two hex digits per byte, "??" for a wildcard
-  std::optional<FieldType> type; // nullopt: a type the SDK does not support
+  std::size_t offset;             // 0 or 4: the tree the pattern lives in
+  std::string_view hex;           // two hex digits per byte, "??" for a wildcard
+  std::optional<FieldType> type;  // nullopt: a type the SDK does not support
 };
 
 // In magic-bytes.js's insertion order within each tree (only the relative order of same-node patterns matters).
@@ -54,16 +54,16 @@ constexpr Pattern kPatterns[] = {
     {0, "504b0708", FieldType::Zip},
     {0, "89504e470d0a1a0a", FieldType::Png},
     {0, "25504446", FieldType::Pdf},
-    {0, "efbbbf25504446", FieldType::Pdf},  // %PDF after a UTF-8 BOM
+    {0, "efbbbf25504446", FieldType::Pdf},            // %PDF after a UTF-8 BOM
     {0, "52494646????????57415645", FieldType::Wav},  // RIFF....WAVE
     {0, "52494646????????41564920", FieldType::Avi},  // RIFF....AVI_
     {0, "fffb", FieldType::AudioMpeg},
     {0, "fff3", FieldType::AudioMpeg},
     {0, "fff2", FieldType::AudioMpeg},
-    {0, "494433", FieldType::AudioMpeg},  // ID3
-    {0, "424d", FieldType::Bmp},          // BM
-    {0, "4d546864", FieldType::Midi},     // MThd
-    {0, "3c3f786d6c20", FieldType::Xml},  // "<?xml "
+    {0, "494433", FieldType::AudioMpeg},    // ID3
+    {0, "424d", FieldType::Bmp},            // BM
+    {0, "4d546864", FieldType::Midi},       // MThd
+    {0, "3c3f786d6c20", FieldType::Xml},    // "<?xml "
     {0, "000001ba", FieldType::VideoMpeg},  // MPEG program stream (first supported after m2p, vob)
     {0, "47", FieldType::VideoMpeg},        // MPEG transport stream sync byte: any leading 'G'
     {0, "000001b3", FieldType::VideoMpeg},  // MPEG video sequence header

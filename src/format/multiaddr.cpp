@@ -41,19 +41,16 @@ Bytes multiaddr_p2p(const Hash32& digest) {
 
 Bytes multiaddr_from_text(std::string_view text) {
   std::string_view cid;
-  if (text.starts_with("/p2p/"))
-    cid = text.substr(5);
-  else if (text.starts_with("/ipfs/"))
-    cid = text.substr(6);
-  else
-    throw Error(EINVAL, "not a /p2p/<CIDv0> multiaddr: '" + std::string(text) + "'");
+  if (text.starts_with("/p2p/")) cid = text.substr(5);
+  else if (text.starts_with("/ipfs/")) cid = text.substr(6);
+  else throw Error(EINVAL, "not a /p2p/<CIDv0> multiaddr: '" + std::string(text) + "'");
   return multiaddr_p2p(cid_v0_digest(cid));
 }
 
 std::string multiaddr_to_text(ByteView bytes) {
   if (bytes.size() != kP2pMultiaddrSize || !std::equal(std::begin(kP2pHeader), std::end(kP2pHeader), bytes.begin()))
-    throw Error(EINVAL, "not a /p2p/<sha2-256> multiaddr (" + std::to_string(bytes.size()) + " bytes: " +
-                            to_hex0x(bytes.first(std::min<std::size_t>(bytes.size(), 64))) + ")");
+    throw Error(EINVAL, "not a /p2p/<sha2-256> multiaddr (" + std::to_string(bytes.size()) +
+                            " bytes: " + to_hex0x(bytes.first(std::min<std::size_t>(bytes.size(), 64))) + ")");
   Hash32 digest;
   std::copy(bytes.begin() + sizeof kP2pHeader, bytes.end(), digest.begin());
   return "/p2p/" + cid_v0_from_digest(digest);

@@ -124,8 +124,7 @@ i128 parse_i128(std::string_view text) {
     if (magnitude > (limit - digit) / 10) overflow = true;  // keep scanning: a later non-digit is the better error
     else magnitude = magnitude * 10 + digit;
   }
-  if (overflow)
-    throw Error(EINVAL, "out of i128 range (-2^127 to 2^127-1): " + detail::quoted(text));
+  if (overflow) throw Error(EINVAL, "out of i128 range (-2^127 to 2^127-1): " + detail::quoted(text));
   return negative ? static_cast<i128>(-magnitude) : static_cast<i128>(magnitude);
 }
 

@@ -52,8 +52,8 @@ bool Utf8Validator::feed(ByteView chunk) {
       while (i + 32 <= n) {
         uint64_t w[4];
         std::memcpy(w, p + i, sizeof w);
-        if (not_plain_ascii(w[0], allow_nul_) | not_plain_ascii(w[1], allow_nul_) |
-            not_plain_ascii(w[2], allow_nul_) | not_plain_ascii(w[3], allow_nul_))
+        if (not_plain_ascii(w[0], allow_nul_) | not_plain_ascii(w[1], allow_nul_) | not_plain_ascii(w[2], allow_nul_) |
+            not_plain_ascii(w[3], allow_nul_))
           break;
         i += 32;
       }

@@ -184,7 +184,8 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
 
 void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info*) {
   serve(req, "write", [&] {
-    const size_t n = ctx(req).fs.write(ino, static_cast<uint64_t>(off), ByteView(reinterpret_cast<const uint8_t*>(buf), size));
+    const size_t n =
+        ctx(req).fs.write(ino, static_cast<uint64_t>(off), ByteView(reinterpret_cast<const uint8_t*>(buf), size));
     fuse_reply_write(req, n);
   });
 }

@@ -54,11 +54,12 @@ void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::
     if (::lstat(entry.path().c_str(), &st) != 0) throw_system_error("cannot stat " + entry.path().string());
     const bool directory = S_ISDIR(st.st_mode);
     if (!directory && !S_ISREG(st.st_mode))
-      throw Error(EPERM, entry.path().string() + " is not a regular file or folder (symlinks, devices, FIFOs and "
-                                                 "sockets cannot be protected)");
+      throw Error(EPERM, entry.path().string() +
+                             " is not a regular file or folder (symlinks, devices, FIFOs and "
+                             "sockets cannot be protected)");
     const std::string key = directory ? format::directory_key(name) : format::file_key(name);
-    auto [at, inserted] = children.emplace(key, Child{key, name, entry.path(), directory,
-                                                      static_cast<uint64_t>(st.st_size)});
+    auto [at, inserted] =
+        children.emplace(key, Child{key, name, entry.path(), directory, static_cast<uint64_t>(st.st_size)});
     if (!inserted)
       throw Error(EEXIST, "'" + at->second.name + "' and '" + name + "' in " + dir.string() +
                               " would both become the field '" + key + "'");

@@ -18,8 +18,7 @@ constexpr std::size_t kMaxScalarText = 4096;  // the text of a bool, f64 or i128
 
 std::unique_ptr<RandomAccessSource> open_unchanged(const LeafSource& source) {
   auto opened = source.open();
-  if (opened->size() != source.size)
-    throw Error(EBUSY, source.name + " changed while it was being read; try again");
+  if (opened->size() != source.size) throw Error(EBUSY, source.name + " changed while it was being read; try again");
   return opened;
 }
 
@@ -69,7 +68,8 @@ PlannedLeaf plan_detected_leaf(const std::string& zip_path, const LeafSource& so
 PlannedLeaf plan_typed_leaf(const std::string& zip_path, const LeafSource& source, FieldType type) {
   if (type == FieldType::Bool || type == FieldType::F64 || type == FieldType::I128) {
     const std::string type_name(format::to_string(type));
-    if (source.size > kMaxScalarText) throw Error(EINVAL, source.name + ": too large to hold a " + type_name + " value");
+    if (source.size > kMaxScalarText)
+      throw Error(EINVAL, source.name + ": too large to hold a " + type_name + " value");
     Bytes text(static_cast<std::size_t>(source.size));
     if (!text.empty()) open_unchanged(source)->read_at(0, text);
     ZipItem item{.path = zip_path};

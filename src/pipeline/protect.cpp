@@ -11,8 +11,7 @@ namespace {
 // Encrypts what the zip writer emits straight into the tee's slots; the IV opens the first slot.
 class EncryptingSink final : public format::ByteSink {
  public:
-  EncryptingSink(ParallelTee& tee, const crypto::AesKey& key, const crypto::AesIv& iv)
-      : tee_(tee), cipher_(key, iv) {
+  EncryptingSink(ParallelTee& tee, const crypto::AesKey& key, const crypto::AesIv& iv) : tee_(tee), cipher_(key, iv) {
     put_plain(iv);
   }
 

@@ -34,8 +34,7 @@ void verify_checksum(const FileSource& file, const std::string& expected) {
   if (digest.size() != 32) throw Error(EINVAL, "the checksum must be 0x followed by 64 hex digits");
   const std::string wanted = to_hex0x(digest);
   const std::string actual = to_hex0x(crypto::Sha256::digest(file));
-  if (actual != wanted)
-    throw Error(EBADMSG, "checksum mismatch: expected " + wanted + ", the file has " + actual);
+  if (actual != wanted) throw Error(EBADMSG, "checksum mismatch: expected " + wanted + ", the file has " + actual);
 }
 
 // Without a schema: what the bytes most plausibly are.
@@ -93,8 +92,8 @@ void extract_leaf(const format::ZipReader& zip, const format::ZipEntry& entry, F
     write_full(fd.get(), as_bytes("\n"), path.string());
     return;
   }
-  if (entry.size > 16) throw Error(EBADMSG, "field '" + entry.name + "' is too large for a " +
-                                                std::string(format::to_string(type)));
+  if (entry.size > 16)
+    throw Error(EBADMSG, "field '" + entry.name + "' is too large for a " + std::string(format::to_string(type)));
   std::string text;
   try {
     text = format::scalar_to_text(type, zip.read_all(entry));

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "protectedfs/remote/dataset_info.hpp"
 
@@ -16,7 +16,6 @@ using State = IssuedOrder::State;
 bool is_live(const IssuedOrder& o) { return o.state == State::Issuing || o.state == State::Open; }
 
 }  // namespace
-
 
 void GrantKeeper::set_order(uint64_t data, const std::string& hash, const std::function<void(IssuedOrder&)>& change) {
   fs_.update_data(data, [&](core::DataInfo& info) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "protectedfs/crypto/keccak.hpp"
 #include "protectedfs/format/multiaddr.hpp"
@@ -21,7 +21,8 @@ using nlohmann::json;
 // A staged field as the pipeline reads it.
 class FieldSource final : public RandomAccessSource {
  public:
-  FieldSource(core::FieldContents& contents, uint64_t ino, uint64_t size) : contents_(contents), ino_(ino), size_(size) {}
+  FieldSource(core::FieldContents& contents, uint64_t ino, uint64_t size)
+      : contents_(contents), ino_(ino), size_(size) {}
   uint64_t size() const override { return size_; }
   void read_at(uint64_t offset, std::span<uint8_t> out) const override {
     if (contents_.read(ino_, offset, out) != out.size()) throw Error(EBUSY, "field shrank while it was published");
@@ -41,7 +42,6 @@ class UploadConsumer final : public pipeline::StreamConsumer {
   network::ContentStore::Upload& upload_;
 };
 
-
 std::string join(const std::vector<std::string>& keys, char separator) {
   std::string out;
   for (const auto& k : keys) out += (out.empty() ? "" : std::string(1, separator)) + k;
@@ -60,7 +60,8 @@ std::string fingerprint_of(const core::DataSnapshot& snap) {
 }
 
 // The zip plan and schema of a snapshot: each leaf typed by its user.protected.type or by its content.
-pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldContents& contents, format::Schema& schema) {
+pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldContents& contents,
+                                 format::Schema& schema) {
   pipeline::PackPlan plan;
   std::vector<format::Schema*> objects{&schema};  // objects[depth]: the object the next member at that depth joins
   for (const auto& entry : snap.entries) {
@@ -72,12 +73,12 @@ pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldCont
       objects.push_back(&parent.add_object(entry.keys.back()));
       continue;
     }
-    const pipeline::LeafSource source{snap.name + "/" + join(entry.keys, '.'), entry.size,
-                                      [&contents, ino = entry.ino, size = entry.size] {
-                                        return std::make_unique<FieldSource>(contents, ino, size);
-                                      }};
-    pipeline::PlannedLeaf leaf = entry.type ? pipeline::plan_typed_leaf(zip_path, source, format::parse_field_type(*entry.type))
-                                            : pipeline::plan_detected_leaf(zip_path, source);
+    const pipeline::LeafSource source{
+        snap.name + "/" + join(entry.keys, '.'), entry.size,
+        [&contents, ino = entry.ino, size = entry.size] { return std::make_unique<FieldSource>(contents, ino, size); }};
+    pipeline::PlannedLeaf leaf =
+        entry.type ? pipeline::plan_typed_leaf(zip_path, source, format::parse_field_type(*entry.type))
+                   : pipeline::plan_detected_leaf(zip_path, source);
     parent.add(entry.keys.back(), leaf.type);
     plan.items.push_back(std::move(leaf.item));
   }
@@ -90,8 +91,14 @@ pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldCont
 Publisher::Publisher(core::Filesystem& fs, core::FieldContents& contents, network::Network& network,
                      const crypto::PrivateKey& wallet, core::KeyStore& keys, core::PublishJournal& journal,
                      PublisherOptions options)
-    : fs_(fs), contents_(contents), network_(network), wallet_(wallet), keys_(keys), journal_(journal),
-      options_(options), grants_(fs, network, wallet) {}
+    : fs_(fs),
+      contents_(contents),
+      network_(network),
+      wallet_(wallet),
+      keys_(keys),
+      journal_(journal),
+      options_(options),
+      grants_(fs, network, wallet) {}
 
 Publisher::~Publisher() { stop(); }
 
@@ -429,7 +436,8 @@ std::string Publisher::queue_json() {
       item["step"] = *step;
     } else {
       item["state"] = entry->failures ? "retrying" : "pending";
-      item["in_ms"] = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry->due - now).count());
+      item["in_ms"] =
+          std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry->due - now).count());
     }
     items.push_back(item);
   }

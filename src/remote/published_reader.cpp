@@ -55,7 +55,8 @@ struct PublishedReader::Version {
   ShownLeaf shown(const std::string& entry_name, FieldType type) const {
     ShownLeaf leaf;
     leaf.entry = zip->find(entry_name);
-    if (!leaf.entry || leaf.entry->directory) throw Error(EBADMSG, "the published zip has no field '" + entry_name + "'");
+    if (!leaf.entry || leaf.entry->directory)
+      throw Error(EBADMSG, "the published zip has no field '" + entry_name + "'");
     leaf.type = type;
     if (type == FieldType::String) {
       Bytes header(4);
@@ -90,7 +91,8 @@ std::shared_ptr<PublishedReader::Version> PublishedReader::open(const std::strin
   if (!record) throw Error(ENOENT, "dataset " + dataset + " is not registered");
   const auto location = format::decode_dataset_multiaddr(record->multiaddr);
   if (location.kind != format::DatasetLocation::Kind::Ipfs)
-    throw Error(ENOTSUP, "dataset " + dataset + " is stored at a URL (" + location.text + "), not in the network's storage");
+    throw Error(ENOTSUP,
+                "dataset " + dataset + " is stored at a URL (" + location.text + "), not in the network's storage");
   auto version = std::make_shared<Version>();
   version->cipher = network_.storage->open(location.text.substr(location.text.rfind('/') + 1));
   version->dataset = dataset;
@@ -167,7 +169,8 @@ std::size_t PublishedReader::read(const core::PublishedLeaf& leaf, uint64_t offs
   }
   // A string: value bytes at entry offset 4 + i, then the newline.
   const uint64_t value_size = size - 1;
-  std::size_t from_value = offset < value_size ? static_cast<std::size_t>(std::min<uint64_t>(out.size(), value_size - offset)) : 0;
+  std::size_t from_value =
+      offset < value_size ? static_cast<std::size_t>(std::min<uint64_t>(out.size(), value_size - offset)) : 0;
   if (from_value) version->zip->read_range(*shown.entry, 4 + offset, out.first(from_value));
   if (from_value < out.size()) out[from_value] = '\n';
   return out.size();

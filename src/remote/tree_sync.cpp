@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "protectedfs/remote/dataset_info.hpp"
 
@@ -100,7 +100,8 @@ void TreeSync::sync_once() {
       apply_published(data.info, newest, versions_json(lineage));
       data.entries = reader_.entries(newest);
       // A folder new here shows the grants made elsewhere (another mount of the wallet, the SDK).
-      if (here == local.end() && network_.grants) import_grants(data.info, network_.grants->open_orders(newest.address));
+      if (here == local.end() && network_.grants)
+        import_grants(data.info, network_.grants->open_orders(newest.address));
       fs_.adopt(data);
       spdlog::info("'{}': showing version {} published {}", name, address, here == local.end() ? "elsewhere" : "since");
     } catch (const Error& e) {
@@ -111,8 +112,9 @@ void TreeSync::sync_once() {
   // Usage: accesses consumed by runs, remaining volumes (getfattr answers from the tree, never from the network).
   if (options_.refresh_usage)
     for (const auto& [name, summary] : local) {
-      const bool open = std::any_of(summary.info.orders.begin(), summary.info.orders.end(),
-                                    [](const core::IssuedOrder& o) { return o.state == core::IssuedOrder::State::Open; });
+      const bool open =
+          std::any_of(summary.info.orders.begin(), summary.info.orders.end(),
+                      [](const core::IssuedOrder& o) { return o.state == core::IssuedOrder::State::Open; });
       if (!open) continue;
       try {
         options_.refresh_usage(summary.ino);

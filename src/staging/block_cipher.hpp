@@ -22,8 +22,7 @@ class BlockCipher {
 
   // Writes the whole block: nonce (format::kNonceSize bytes, of which GCM uses 12), length, the kCapacity bytes of
   // `plain` encrypted, tag. `plain` must be zero past `length`.
-  void seal(uint64_t id, uint64_t index, uint32_t length, const uint8_t* plain, const uint8_t* nonce,
-            uint8_t* block);
+  void seal(uint64_t id, uint64_t index, uint32_t length, const uint8_t* plain, const uint8_t* nonce, uint8_t* block);
   // Decrypts the kCapacity bytes into `plain` and returns true, or returns false (and zeroes `plain`) when the block
   // fails authentication. `length` receives the block's authenticated length.
   bool open(uint64_t id, uint64_t index, const uint8_t* block, uint8_t* plain, uint32_t& length);

@@ -36,8 +36,7 @@ bool all_zero(const uint8_t* p, std::size_t n) {
 }
 }  // namespace
 
-uint32_t open_block(const FileState& state, BlockCipher& cipher, uint64_t index, const uint8_t* block,
-                    uint8_t* plain) {
+uint32_t open_block(const FileState& state, BlockCipher& cipher, uint64_t index, const uint8_t* block, uint8_t* plain) {
   uint32_t length = 0;
   if (cipher.open(state.id, index, block, plain, length)) return length;
   if (all_zero(block, kBlockSize)) return 0;  // a hole (open() zeroed plain)

@@ -27,8 +27,8 @@ struct FileState {
   format::FileKey key;  // wiped by the destructor
   const std::filesystem::path dir;
 
-  std::shared_mutex lock;           // shared: read, size; exclusive: write, truncate
-  uint64_t size = 0;                // plaintext size, guarded by lock
+  std::shared_mutex lock;               // shared: read, size; exclusive: write, truncate
+  uint64_t size = 0;                    // plaintext size, guarded by lock
   std::atomic<bool> dir_synced{false};  // the directory entry was fsynced once since creation
 
   std::string name() const { return "staged file " + std::to_string(id); }
@@ -39,8 +39,7 @@ void read_blocks(const FileState& state, uint64_t first, std::size_t count, uint
 void write_blocks(const FileState& state, uint64_t first, std::span<const uint8_t> blocks);
 // Decrypts one block read from disk into plain[kCapacity]: a hole (all zeros) reads as zeros; a block that fails
 // authentication throws EIO. Returns the block's stored length (0 for a hole).
-uint32_t open_block(const FileState& state, BlockCipher& cipher, uint64_t index, const uint8_t* block,
-                    uint8_t* plain);
+uint32_t open_block(const FileState& state, BlockCipher& cipher, uint64_t index, const uint8_t* block, uint8_t* plain);
 // Trims what an unfinished extension leaves (a trailing partial block, trailing all-zero blocks) and returns the
 // plaintext size. A last block that fails authentication counts as full (reading it gives EIO).
 uint64_t recover_size(FileState& state);

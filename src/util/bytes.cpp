@@ -42,7 +42,8 @@ Bytes from_hex(std::string_view text) {
   Bytes out(text.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
     int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) throw Error(EINVAL, "invalid hex digit at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
+    if (hi < 0 || lo < 0)
+      throw Error(EINVAL, "invalid hex digit at position " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
   return out;

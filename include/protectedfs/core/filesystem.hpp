@@ -79,10 +79,10 @@ struct DirEntry {
 struct DataInfo {
   std::string status = "draft";  // draft, pending, publishing STEP N%, published, failed: …, transferring to 0x…
   std::string address, owner, schema, multiaddr, checksum, tx, created;
-  std::string versions = "[]";   // JSON list of earlier versions
-  std::vector<Grant> grants;         // what the owner granted (setfattr), carried by orders for the newest version
-  std::vector<IssuedOrder> orders;   // every order issued for this lineage, for revocation and usage
-  std::string transfer_to;           // the new owner while a transfer (setfattr user.protected.owner) is under way
+  std::string versions = "[]";      // JSON list of earlier versions
+  std::vector<Grant> grants;        // what the owner granted (setfattr), carried by orders for the newest version
+  std::vector<IssuedOrder> orders;  // every order issued for this lineage, for revocation and usage
+  std::string transfer_to;          // the new owner while a transfer (setfattr user.protected.owner) is under way
 };
 
 // The grant of this subject, or nullptr.
@@ -93,12 +93,12 @@ const IssuedOrder* current_order(const DataInfo& info, const Grant& grant);
 // A protected data at one moment, for publishing: its nested objects and fields depth first, in schema order
 // (an object before its members), with what to read.
 struct FieldSnapshot {
-  std::vector<std::string> keys;      // the key path, e.g. {"contact", "phone"}
-  bool directory = false;             // a nested object
+  std::vector<std::string> keys;  // the key path, e.g. {"contact", "phone"}
+  bool directory = false;         // a nested object
   uint64_t ino = 0;
   uint64_t size = 0;
-  int64_t mtime_ns = 0;               // with the size: whether the content changed since an earlier snapshot
-  std::optional<std::string> type;    // user.protected.type, if set
+  int64_t mtime_ns = 0;             // with the size: whether the content changed since an earlier snapshot
+  std::optional<std::string> type;  // user.protected.type, if set
 };
 struct DataSnapshot {
   std::string name;
@@ -113,11 +113,11 @@ struct DataSnapshot {
 // A protected data as the network has it, to show in the tree (see Filesystem::adopt): its newest version's
 // attributes and its fields, an object before its members.
 struct AdoptedEntry {
-  std::vector<std::string> names;       // file names from the data's folder down, e.g. {"contact", "phone"}
+  std::vector<std::string> names;  // file names from the data's folder down, e.g. {"contact", "phone"}
   bool directory = false;
-  uint64_t size = 0;                    // what a read gives (a string's text and newline, …)
-  std::optional<std::string> type;      // shown as user.protected.type (scalars, and types detection would miss)
-  PublishedLeaf leaf;                   // fields only
+  uint64_t size = 0;                // what a read gives (a string's text and newline, …)
+  std::optional<std::string> type;  // shown as user.protected.type (scalars, and types detection would miss)
+  PublishedLeaf leaf;               // fields only
 };
 struct AdoptedData {
   std::string name;

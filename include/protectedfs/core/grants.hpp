@@ -15,7 +15,7 @@
 namespace pfs::core {
 
 inline constexpr uint64_t kUnlimitedVolume = (uint64_t{1} << 53) - 1;  // the SDK's "unlimited" (bulk) volume
-inline constexpr std::size_t kMaxOpenGrants = 50;  // iExec's market: open orders per wallet
+inline constexpr std::size_t kMaxOpenGrants = 50;                      // iExec's market: open orders per wallet
 
 struct GrantTerms {
   uint64_t price = 0;  // nRLC per access
@@ -34,20 +34,20 @@ struct GrantSubject {
 // One order issued for a grant, kept for revocation and for usage across versions.
 struct IssuedOrder {
   enum class State { Issuing, Open, Closed, Void };  // Void: the dataset was given away, the order can't match
-  std::string hash;         // "0x…" order hash
-  std::string dataset;      // the version it is for
+  std::string hash;                                  // "0x…" order hash
+  std::string dataset;                               // the version it is for
   GrantSubject subject;
   GrantTerms terms;
-  std::string signed_order; // the market JSON of the order with its "sign"
+  std::string signed_order;  // the market JSON of the order with its "sign"
   State state = State::Issuing;
-  uint64_t uses = 0;        // accesses runs consumed (cached from the grant book)
-  uint64_t remaining = 0;   // cached from the grant book
+  uint64_t uses = 0;       // accesses runs consumed (cached from the grant book)
+  uint64_t remaining = 0;  // cached from the grant book
 };
 
 struct Grant {
   GrantSubject subject;
   GrantTerms terms;
-  std::string order;        // hash of the order that carries it for the newest version; "" until issued
+  std::string order;  // hash of the order that carries it for the newest version; "" until issued
 };
 
 // "USER.APP" after the "user.protected.grant." prefix. EINVAL for anything but "any" or an address as USER and an
@@ -55,7 +55,7 @@ struct Grant {
 GrantSubject parse_grant_subject(std::string_view user_dot_app);
 GrantTerms parse_grant_terms(std::string_view value);
 std::string format_grant_terms(const GrantTerms& terms, uint64_t remaining);  // "price=N count=N remaining=N"
-std::string format_count(uint64_t count);  // "unlimited" for kUnlimitedVolume
+std::string format_count(uint64_t count);                                     // "unlimited" for kUnlimitedVolume
 // An address as setfattr gives it: text (optionally in double quotes, a trailing newline or NUL tolerated), or the
 // 20 raw bytes a bare `setfattr -v 0x…` produces. EINVAL otherwise.
 crypto::Address parse_address_value(std::string_view value);

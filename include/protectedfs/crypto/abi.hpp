@@ -71,8 +71,8 @@ class Decoder {
   Uint256 uint256(std::size_t slot) const { return Uint256::from_be_bytes(word(slot)); }
   Address address(std::size_t slot) const;  // EINVAL unless the upper 12 bytes are zero
   Hash32 bytes32(std::size_t slot) const { return word(slot); }
-  bool boolean(std::size_t slot) const;     // EINVAL unless the word is 0 or 1
-  Bytes bytes(std::size_t slot) const;      // dynamic: the slot holds the offset of length || content
+  bool boolean(std::size_t slot) const;        // EINVAL unless the word is 0 or 1
+  Bytes bytes(std::size_t slot) const;         // dynamic: the slot holds the offset of length || content
   std::string string(std::size_t slot) const;  // the raw bytes: Solidity does not guarantee UTF-8
 
  private:

@@ -58,7 +58,8 @@ struct Eip712Domain {
   Uint256 chain_id;
   std::optional<Address> verifying_contract;  // absent in the market login domain
 
-  TypedStruct to_struct() const;  // "EIP712Domain(string name,string version,uint256 chainId[,address verifyingContract])"
+  TypedStruct to_struct()
+      const;  // "EIP712Domain(string name,string version,uint256 chainId[,address verifyingContract])"
   Hash32 separator() const { return to_struct().hash_struct(); }
   // {"name","version","chainId" (number, decimal or 0x string), optional "verifyingContract"}; EINVAL naming the
   // field for anything missing, malformed or unsupported (e.g. "salt").

@@ -17,7 +17,6 @@ Hash32 sms_challenge(const Address& dataset, std::string_view secret_value);
 // The Authorization header value: "0x" + hex of the 65-byte personal_sign over the 32 challenge bytes.
 std::string sms_authorization(const PrivateKey& owner, const Address& dataset, std::string_view secret_value);
 // Who signed an Authorization header for this dataset and body (what the SMS compares with the on-chain owner).
-Address sms_authorization_signer(std::string_view authorization, const Address& dataset,
-                                 std::string_view secret_value);
+Address sms_authorization_signer(std::string_view authorization, const Address& dataset, std::string_view secret_value);
 
 }  // namespace pfs::crypto

@@ -21,8 +21,7 @@ class Uint256 {
   // Implicit on purpose: `Uint256 volume = 1;` reads like the number it is. A negative value throws ERANGE instead
   // of silently wrapping to 2^64 - n (bool is excluded: it is never meant as a number here).
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  constexpr Uint256(T value) : be_{} {  // NOLINT(google-explicit-constructor)
+  requires(!std::same_as<T, bool>) constexpr Uint256(T value) : be_{} {  // NOLINT(google-explicit-constructor)
     if constexpr (std::is_signed_v<T>)
       if (value < 0) throw Error(ERANGE, "negative value " + std::to_string(value) + " for an unsigned integer");
     auto v = static_cast<uint64_t>(value);

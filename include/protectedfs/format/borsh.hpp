@@ -30,9 +30,9 @@ Bytes encode_string(std::string_view utf8);
 // The 4-byte header of a string of `length` bytes, for values streamed from a file (EINVAL past 4 GiB - 1).
 std::array<uint8_t, 4> encode_string_length(uint64_t length);
 
-bool decode_bool(ByteView borsh);      // exactly 1 byte, 00 or 01
-double decode_f64(ByteView borsh);     // exactly 8 bytes, finite
-i128 decode_i128(ByteView borsh);      // exactly 16 bytes
+bool decode_bool(ByteView borsh);           // exactly 1 byte, 00 or 01
+double decode_f64(ByteView borsh);          // exactly 8 bytes, finite
+i128 decode_i128(ByteView borsh);           // exactly 16 bytes
 std::string decode_string(ByteView borsh);  // 4-byte length that matches the rest exactly, valid UTF-8
 // For a streamed string entry of `entry_size` bytes whose first 4 bytes are `header`: the value's length, checked
 // against the entry size (EINVAL on mismatch). The caller validates the UTF-8 as it streams.
@@ -40,7 +40,7 @@ uint64_t decode_string_length(ByteView header, uint64_t entry_size);
 
 // ---- text forms ----
 
-bool parse_bool(std::string_view text);   // true, false, 1, 0 (case-sensitive)
+bool parse_bool(std::string_view text);  // true, false, 1, 0 (case-sensitive)
 // A finite decimal: optional sign, digits with an optional fraction, optional exponent ("-1.5", ".5", "2e10").
 // Refuses nan, inf, hex floats, thousands separators, trailing garbage, empty text; EINVAL "out of f64 range" when the
 // magnitude overflows. A magnitude too small for a double rounds to (signed) zero, like JavaScript's Number().

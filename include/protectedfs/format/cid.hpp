@@ -23,8 +23,8 @@ inline constexpr std::size_t kIpfsChunkSize = 262144;  // kubo's default chunker
 inline constexpr std::size_t kIpfsMaxLinks = 174;      // kubo's balanced layout: links per node
 
 struct CidResult {
-  std::string cid;            // CIDv0, base58btc "Qm…" (46 characters)
-  Hash32 digest{};            // SHA-256 of the serialized root node (the multihash's digest)
+  std::string cid;               // CIDv0, base58btc "Qm…" (46 characters)
+  Hash32 digest{};               // SHA-256 of the serialized root node (the multihash's digest)
   uint64_t cumulative_size = 0;  // root node + every node below it, serialized: the `Size` kubo's add returns
   uint64_t content_size = 0;     // bytes of content fed
 };
@@ -60,7 +60,7 @@ class CidBuilder {
   std::size_t chunk_size_;
   std::size_t max_links_;
   crypto::Sha256 sha_;
-  Bytes buffer_;              // a partial chunk; allocated on first use
+  Bytes buffer_;  // a partial chunk; allocated on first use
   std::size_t buffered_ = 0;
   uint64_t content_size_ = 0;
   uint64_t leaves_ = 0;

@@ -34,10 +34,10 @@ enum class FieldType : uint8_t {
 
 // Every type, scalars first then binaries, for iteration (tests, help texts).
 inline constexpr std::array<FieldType, 19> kAllFieldTypes = {
-    FieldType::Bool,      FieldType::F64,  FieldType::I128, FieldType::String, FieldType::OctetStream,
-    FieldType::Pdf,       FieldType::Xml,  FieldType::Zip,  FieldType::Midi,   FieldType::AudioMpeg,
-    FieldType::Wav,       FieldType::Bmp,  FieldType::Gif,  FieldType::Jpeg,   FieldType::Png,
-    FieldType::Webp,      FieldType::Mp4,  FieldType::VideoMpeg, FieldType::Avi,
+    FieldType::Bool, FieldType::F64, FieldType::I128,      FieldType::String, FieldType::OctetStream,
+    FieldType::Pdf,  FieldType::Xml, FieldType::Zip,       FieldType::Midi,   FieldType::AudioMpeg,
+    FieldType::Wav,  FieldType::Bmp, FieldType::Gif,       FieldType::Jpeg,   FieldType::Png,
+    FieldType::Webp, FieldType::Mp4, FieldType::VideoMpeg, FieldType::Avi,
 };
 
 // The schema spelling: "bool", "f64", "i128", "string" or the MIME type ("image/png").

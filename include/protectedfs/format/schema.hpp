@@ -64,7 +64,7 @@ struct Schema::Entry {
   std::variant<FieldType, Schema> value;
 
   bool is_leaf() const { return std::holds_alternative<FieldType>(value); }
-  FieldType type() const { return std::get<FieldType>(value); }      // throws std::bad_variant_access for objects
+  FieldType type() const { return std::get<FieldType>(value); }     // throws std::bad_variant_access for objects
   const Schema& object() const { return std::get<Schema>(value); }  // throws std::bad_variant_access for leaves
   friend bool operator==(const Entry& a, const Entry& b) { return a.key == b.key && a.value == b.value; }
 };

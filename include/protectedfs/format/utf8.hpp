@@ -39,8 +39,8 @@ class Utf8Validator {
  private:
   bool allow_nul_;
   bool failed_ = false;
-  uint8_t pending_ = 0;   // continuation bytes still expected by the open sequence
-  uint8_t lo_ = 0x80;     // bounds of the next continuation byte (narrower right after E0, ED, F0, F4)
+  uint8_t pending_ = 0;  // continuation bytes still expected by the open sequence
+  uint8_t lo_ = 0x80;    // bounds of the next continuation byte (narrower right after E0, ED, F0, F4)
   uint8_t hi_ = 0xbf;
   uint64_t consumed_ = 0;  // bytes of earlier chunks
   uint64_t error_offset_ = 0;

@@ -29,8 +29,7 @@ class ZipReader {
   const ZipEntry* find(std::string_view name) const;
 
   // Streams the entry's bytes in pieces of at most `piece` bytes, then checks the CRC-32.
-  void read(const ZipEntry& entry, const std::function<void(ByteView)>& consume,
-            std::size_t piece = 1 << 20) const;
+  void read(const ZipEntry& entry, const std::function<void(ByteView)>& consume, std::size_t piece = 1 << 20) const;
   Bytes read_all(const ZipEntry& entry) const;  // for small entries
   // Bytes of one entry at [offset, offset + out.size()), without CRC check (random access for file reads).
   void read_range(const ZipEntry& entry, uint64_t offset, std::span<uint8_t> out) const;

@@ -49,11 +49,11 @@ struct DatasetRecord {
   crypto::Address address;
   crypto::Address owner;
   std::string name;
-  Bytes multiaddr;        // as stored on chain (binary /p2p/<cid>, or a URL's UTF-8 bytes)
-  Hash32 checksum{};      // SHA-256 of the encrypted file
-  std::string schema;     // compact JSON, exactly as registered
-  uint64_t created = 0;   // unix seconds of the registration
-  std::string tx;         // "0x…" hash of the transaction (or of the local record) that registered it
+  Bytes multiaddr;       // as stored on chain (binary /p2p/<cid>, or a URL's UTF-8 bytes)
+  Hash32 checksum{};     // SHA-256 of the encrypted file
+  std::string schema;    // compact JSON, exactly as registered
+  uint64_t created = 0;  // unix seconds of the registration
+  std::string tx;        // "0x…" hash of the transaction (or of the local record) that registered it
 };
 
 struct Registration {
@@ -122,8 +122,9 @@ class GrantBook {
   // Publishes an order signed by the dataset's current owner, whose wallet `owner` is (iExec's market accepts an
   // order only from its signer, logged in with a signed challenge): ENOENT for an unknown dataset; EACCES for a
   // signature that is not the owner's (or recovers no key) or an `owner` that is not its signer; EINVAL for a zero
-  // app restriction, a zero volume, or an order hash that is not the order's in domain(); EEXIST for an order already known (published or closed) or a second open
-  // order with the same dataset, app and requester restriction; EDQUOT when the owner already has 50 open orders.
+  // app restriction, a zero volume, or an order hash that is not the order's in domain(); EEXIST for an order already
+  // known (published or closed) or a second open order with the same dataset, app and requester restriction; EDQUOT
+  // when the owner already has 50 open orders.
   virtual void publish(const crypto::PrivateKey& owner, const SignedOrder& order) = 0;
   // The open orders of a dataset, oldest first: not closed, remaining > 0, and signed by the dataset's current owner
   // (after a transfer the previous owner's orders can no longer match, as PoCo checks the signature against the
@@ -145,23 +146,23 @@ class GrantBook {
 struct RunRequest {
   crypto::Address dataset;
   crypto::Address app;
-  std::string args;                      // the iApp's arguments (IEXEC_ARGS; split into argv like a shell's words)
-  std::filesystem::path out;             // where the result ($IEXEC_OUT) is delivered: absent or an empty folder
-  std::optional<uint64_t> max_price;     // nRLC per access the requester accepts (default: what the balance covers)
+  std::string args;                   // the iApp's arguments (IEXEC_ARGS; split into argv like a shell's words)
+  std::filesystem::path out;          // where the result ($IEXEC_OUT) is delivered: absent or an empty folder
+  std::optional<uint64_t> max_price;  // nRLC per access the requester accepts (default: what the balance covers)
 };
 
 // A completed run: the app exited 0 and wrote computed.json, and its $IEXEC_OUT is at RunRequest::out.
 struct RunResult {
-  Hash32 order_hash{};   // the grant that was consumed
-  std::string task;      // "0x…" task id
-  uint64_t price = 0;    // nRLC paid for the access
+  Hash32 order_hash{};  // the grant that was consumed
+  std::string task;     // "0x…" task id
+  uint64_t price = 0;   // nRLC paid for the access
 };
 
 struct AppRecord {
   crypto::Address address;
   crypto::Address owner;
   std::string name;
-  Hash32 checksum{};     // SHA-256 of the executable
+  Hash32 checksum{};  // SHA-256 of the executable
 };
 
 // Computing on protected data: iApps, the requester's account, and runs that consume grants.
@@ -186,7 +187,7 @@ class Compute {
 };
 
 struct Network {
-  std::string name;       // "local", "arbitrum-sepolia-testnet", a profile name
+  std::string name;  // "local", "arbitrum-sepolia-testnet", a profile name
   uint64_t chain_id = 0;
   // The TEE tag grants carry (PROTOCOL.md §4): 0x…09 (TEE + TDX) on the current stack, 0x…03 on Bellecour.
   Hash32 order_tag = [] {

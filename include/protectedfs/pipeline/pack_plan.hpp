@@ -27,10 +27,10 @@ struct LeafSource {
 struct ZipItem {
   std::string path;  // "a/b" for a leaf, "a/" for a directory
   bool directory = false;
-  Bytes prefix;                     // written before the content region (or the whole leaf when there is none)
-  LeafSource content;               // empty opener: the leaf is `prefix` alone
-  uint64_t content_bytes = 0;       // how many bytes of the content, from its start
-  std::optional<uint32_t> crc;      // the leaf's CRC-32 when already known (keeps the SDK's exact zip layout)
+  Bytes prefix;                 // written before the content region (or the whole leaf when there is none)
+  LeafSource content;           // empty opener: the leaf is `prefix` alone
+  uint64_t content_bytes = 0;   // how many bytes of the content, from its start
+  std::optional<uint32_t> crc;  // the leaf's CRC-32 when already known (keeps the SDK's exact zip layout)
 
   uint64_t size() const { return prefix.size() + content_bytes; }
 };

@@ -20,9 +20,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,27 +51,27 @@ class Publisher {
             PublisherOptions options = {});
   ~Publisher();  // stops the thread; an unfinished publish stays journaled and resumes at the next start
 
-  void start();     // resumes journaled publishes, then serves
+  void start();  // resumes journaled publishes, then serves
   void stop();
-  void changed(uint64_t data_ino, const std::string& name);  // the file system's change listener
+  void changed(uint64_t data_ino, const std::string& name);         // the file system's change listener
   void grants_changed(uint64_t data_ino, const std::string& name);  // grants or owner set: orders to follow
   // rmdir: nothing left to publish; the orders the folder still had open are closed (journaled first).
   void removed(uint64_t data_ino, const std::string& name, const std::vector<core::IssuedOrder>& orders);
   // Refreshes the cached usage of a data's open orders (on the caller's thread: the tree sync's).
   void refresh_usage(uint64_t data_ino) { grants_.refresh_usage(data_ino); }
-  std::string queue_json();         // user.protected.queue: pending and running publishes with step and percent
+  std::string queue_json();  // user.protected.queue: pending and running publishes with step and percent
   // Blocks until nothing is pending or running (or the timeout passes); returns whether it is idle.
   bool wait_idle(std::chrono::milliseconds timeout);
 
  private:
   struct Entry {
     std::chrono::steady_clock::time_point due;
-    uint64_t generation = 0;  // bumped by every content change
+    uint64_t generation = 0;      // bumped by every content change
     uint64_t grant_requests = 0;  // bumped by every grants_changed()
     int failures = 0;
     std::string name;
-    bool content = false;     // a new version to publish (then grants follow it)
-    bool grants = false;      // only the orders to bring in line
+    bool content = false;                   // a new version to publish (then grants follow it)
+    bool grants = false;                    // only the orders to bring in line
     std::vector<core::IssuedOrder> revoke;  // a removed folder's orders to close (nothing else to do)
   };
 

@@ -1,12 +1,12 @@
 // File-system helpers with errno-carrying errors: an owning descriptor, full reads and writes, random-access
 // sources, and output that appears atomically (written to a temporary sibling, renamed on commit).
 #pragma once
+#include <sys/types.h>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
-#include <sys/types.h>
 #include <utility>
 
 #include "protectedfs/util/bytes.hpp"

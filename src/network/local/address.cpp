@@ -21,9 +21,9 @@ crypto::Address last_20_bytes(const Hash32& hash) {
 }  // namespace
 
 crypto::Address dataset_address(const crypto::Address& owner, const Registration& registration) {
-  return last_20_bytes(crypto::keccak256(abi::encode({abi::Value::address(owner), abi::Value::string(registration.name),
-                                                      abi::Value::bytes(registration.multiaddr),
-                                                      abi::Value::bytes32(registration.checksum)})));
+  return last_20_bytes(crypto::keccak256(
+      abi::encode({abi::Value::address(owner), abi::Value::string(registration.name),
+                   abi::Value::bytes(registration.multiaddr), abi::Value::bytes32(registration.checksum)})));
 }
 
 std::string record_tx_hash(const DatasetRecord& record) {

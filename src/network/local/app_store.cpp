@@ -84,8 +84,7 @@ struct Staging {
 
 }  // namespace
 
-AppRecord AppStore::register_app(const crypto::PrivateKey& owner, const fs::path& executable,
-                                 const std::string& name) {
+AppRecord AppStore::register_app(const crypto::PrivateKey& owner, const fs::path& executable, const std::string& name) {
   UniqueFd source = open_file(executable, O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (::fstat(source.get(), &st) != 0) throw_system_error("cannot stat " + executable.string());

@@ -38,8 +38,9 @@ std::shared_ptr<const RandomAccessSource> dataset_plaintext(const std::shared_pt
                                                             const DatasetRecord& dataset) {
   auto secret = LocalSecretStore(dir).read_for_enclave(dataset.address);
   if (!secret)
-    throw Error(ENOKEY, "dataset " + dataset.address.to_string() + " has no key in the secret store (its owner has "
-                        "not pushed it yet)");
+    throw Error(ENOKEY, "dataset " + dataset.address.to_string() +
+                            " has no key in the secret store (its owner has "
+                            "not pushed it yet)");
   crypto::AesKey key;
   try {
     key = crypto::aes_key_from_base64(*secret);

@@ -26,8 +26,7 @@ void fsync_directory(const std::filesystem::path& dir) {
   if (::fsync(fd.get()) != 0) throw_system_error("cannot flush directory " + dir.string());
 }
 
-bool link_if_absent(const std::filesystem::path& temporary, const std::filesystem::path& dir,
-                    const std::string& name) {
+bool link_if_absent(const std::filesystem::path& temporary, const std::filesystem::path& dir, const std::string& name) {
   const std::filesystem::path target = dir / name;
   // link(2), unlike rename(2), never replaces: the name appears with the complete file or not at all, and an
   // existing file (another writer's, or an identical content) is kept.

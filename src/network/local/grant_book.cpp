@@ -66,8 +66,8 @@ void LocalGrantBook::publish(const crypto::PrivateKey& owner, const SignedOrder&
   for (const auto& known : ledger_->orders()) {
     const auto& other = known.signed_order.order;
     if (known.signed_order.hash == signed_order.hash)
-      throw Error(EEXIST, "order " + to_hex0x(signed_order.hash) + " is already " +
-                              (known.closed ? "closed" : "published"));
+      throw Error(EEXIST,
+                  "order " + to_hex0x(signed_order.hash) + " is already " + (known.closed ? "closed" : "published"));
     if (!is_open(known, owner_of(other.dataset))) continue;
     if (*known.signer == dataset.owner) ++open_of_owner;
     if (other.dataset == order.dataset && other.apprestrict == order.apprestrict &&

@@ -55,8 +55,8 @@ void sweep_dead_work_dirs(const fs::path& base) {
   for (fs::directory_iterator it(base, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     const fs::path dir = it->path();
     struct stat st {};
-    if (!dir.filename().string().starts_with(kWorkPrefix) || ::lstat(dir.c_str(), &st) != 0 ||
-        !S_ISDIR(st.st_mode) || st.st_uid != ::getuid())
+    if (!dir.filename().string().starts_with(kWorkPrefix) || ::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != ::getuid())
       continue;
     UniqueFd lock(::open((dir / kWorkLock).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) remove_tree(dir);
@@ -72,7 +72,8 @@ class WorkDir {
     sweep_dead_work_dirs(base);
     std::string pattern = (base / (std::string(kWorkPrefix) + "XXXXXX")).string();
     // mkdtemp creates it 0700: nobody else may even list it.
-    if (::mkdtemp(pattern.data()) == nullptr) throw_system_error("cannot create a working directory in " + base.string());
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw_system_error("cannot create a working directory in " + base.string());
     path_ = pattern;
     // Locked before it is named .lock (rename keeps the open file and its flock), so a sweeper never sees it free.
     const fs::path temporary = path_ / ".lock-new";
@@ -217,8 +218,8 @@ void deliver(const fs::path& iexec_out, const fs::path& target) {
     if (::rename(staging.c_str(), target.c_str()) != 0) throw_system_error("cannot create " + target.string());
   } catch (const fs::filesystem_error& e) {
     remove_tree(staging);
-    throw Error(e.code().value() ? e.code().value() : EIO, "cannot deliver the result to " + target.string() + ": " +
-                                                              e.code().message());
+    throw Error(e.code().value() ? e.code().value() : EIO,
+                "cannot deliver the result to " + target.string() + ": " + e.code().message());
   } catch (...) {
     remove_tree(staging);
     throw;
@@ -271,7 +272,8 @@ void check_result_target(const fs::path& out) {
     return;
   }
   const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-  if (!fs::is_directory(parent, ec)) throw Error(ENOENT, "cannot create " + out.string() + ": no folder " + parent.string());
+  if (!fs::is_directory(parent, ec))
+    throw Error(ENOENT, "cannot create " + out.string() + ": no folder " + parent.string());
 }
 
 std::shared_ptr<const RandomAccessSource> open_plaintext(std::shared_ptr<const RandomAccessSource> ciphertext,

@@ -42,10 +42,10 @@ std::shared_ptr<const RandomAccessSource> open_plaintext(std::shared_ptr<const R
 struct IappTask {
   std::filesystem::path executable;
   std::vector<std::string> args;
-  std::string args_text;                            // IEXEC_ARGS
-  crypto::Address dataset;                          // IEXEC_DATASET_FILENAME (EIP-55)
+  std::string args_text;                                // IEXEC_ARGS
+  crypto::Address dataset;                              // IEXEC_DATASET_FILENAME (EIP-55)
   std::shared_ptr<const RandomAccessSource> plaintext;  // from open_plaintext
-  std::string task_id;                              // IEXEC_TASK_ID, "0x…"
+  std::string task_id;                                  // IEXEC_TASK_ID, "0x…"
   std::filesystem::path out;
 };
 

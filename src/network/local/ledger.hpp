@@ -63,8 +63,8 @@ class Ledger {
 
   std::shared_ptr<Directory> dir_;
   Mutex mutex_;
-  std::set<std::string> seen_ PFS_GUARDED_BY(mutex_);      // file names of grants/ and tasks/ already parsed
-  std::map<Hash32, Order> orders_ PFS_GUARDED_BY(mutex_);  // by order hash (uses left 0: see uses_)
+  std::set<std::string> seen_ PFS_GUARDED_BY(mutex_);       // file names of grants/ and tasks/ already parsed
+  std::map<Hash32, Order> orders_ PFS_GUARDED_BY(mutex_);   // by order hash (uses left 0: see uses_)
   std::map<Hash32, uint64_t> uses_ PFS_GUARDED_BY(mutex_);  // accesses consumed, by order hash
   std::map<crypto::Address, AccountTotals> accounts_ PFS_GUARDED_BY(mutex_);
 };

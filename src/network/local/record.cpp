@@ -19,10 +19,8 @@ bool is_record_file_name(std::string_view name) {
 
 std::string encode_record(const StoredRecord& stored) {
   const DatasetRecord& r = stored.record;
-  if (!format::Utf8Validator::valid(as_bytes(r.name)))
-    throw Error(EINVAL, "dataset name is not valid UTF-8");
-  if (!format::Utf8Validator::valid(as_bytes(r.schema)))
-    throw Error(EINVAL, "dataset schema is not valid UTF-8");
+  if (!format::Utf8Validator::valid(as_bytes(r.name))) throw Error(EINVAL, "dataset name is not valid UTF-8");
+  if (!format::Utf8Validator::valid(as_bytes(r.schema))) throw Error(EINVAL, "dataset schema is not valid UTF-8");
   nlohmann::ordered_json json;
   json["address"] = r.address.to_lowercase();
   json["owner"] = r.owner.to_lowercase();

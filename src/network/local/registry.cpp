@@ -46,7 +46,8 @@ uint64_t next_sequence(const std::filesystem::path& root) {
     }
   }
   const auto now = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   const uint64_t next = std::max(now, last + 1);
   const auto temporary = root / "SEQUENCE.partial";
   {
@@ -169,7 +170,8 @@ std::vector<DatasetRecord> LocalRegistry::find_by_schema(const std::vector<std::
 
 void LocalRegistry::transfer(const crypto::PrivateKey& owner, const crypto::Address& dataset,
                              const crypto::Address& new_owner) {
-  if (new_owner.is_zero()) throw Error(EINVAL, "cannot transfer dataset " + dataset.to_string() + " to the zero address");
+  if (new_owner.is_zero())
+    throw Error(EINVAL, "cannot transfer dataset " + dataset.to_string() + " to the zero address");
   Directory::WriteGuard guard(*dir_);
   auto stored = load_record(dir_->registry(), dataset);
   if (!stored) throw Error(ENOENT, "dataset " + dataset.to_string() + " is not registered");

@@ -13,8 +13,8 @@ namespace {
 
 bool same(const core::NodeRecord& a, const core::NodeRecord& b) {
   return a.ino == b.ino && a.parent == b.parent && a.name == b.name && a.kind == b.kind && a.mode == b.mode &&
-         a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns && a.uid == b.uid &&
-         a.gid == b.gid && a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info && a.origin == b.origin;
+         a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns && a.uid == b.uid && a.gid == b.gid &&
+         a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info && a.origin == b.origin;
 }
 
 }  // namespace
@@ -63,7 +63,7 @@ TEST_CASE("corrupt node records are EIO naming the record", "[cache]") {
   later[0] = 3;  // a format this build doesn't know
   CHECK(test::errno_of([&] { decode_node(later, "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node(good + "x", "n/7"); }) == EIO);  // trailing bytes
-  std::string endless(13, '\xff');  // a varint that never ends
+  std::string endless(13, '\xff');                                        // a varint that never ends
   endless[0] = 1;
   CHECK(test::errno_of([&] { decode_node(endless, "n/7"); }) == EIO);
   try {
@@ -81,7 +81,7 @@ TEST_CASE("sealed values open only under the same key and record key", "[cache]"
   CHECK(sealed.size() == 1 + 24 + 6 + 16);
   CHECK(sealed.find("secret") == std::string::npos);
   CHECK(unseal(key, "k/0xab", sealed, "k/0xab") == "secret");
-  CHECK(seal(key, "k/0xab", "secret") != sealed);  // random nonce
+  CHECK(seal(key, "k/0xab", "secret") != sealed);                                  // random nonce
   CHECK(test::errno_of([&] { unseal(key, "k/0xac", sealed, "k/0xac"); }) == EIO);  // moved to another record
   MasterKey other = key;
   other[31] = 9;

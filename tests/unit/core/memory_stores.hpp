@@ -21,7 +21,11 @@ struct MemoryContents final : FieldContents {
   std::mutex mutex;
   std::map<uint64_t, Bytes> files;
   std::map<uint64_t, PublishedLeaf> attached;  // shown as "<entry>" until written (copy on write)
-  void create(uint64_t ino) override { std::lock_guard l(mutex); files[ino]; attached.erase(ino); }
+  void create(uint64_t ino) override {
+    std::lock_guard l(mutex);
+    files[ino];
+    attached.erase(ino);
+  }
   void attach(uint64_t ino, const PublishedLeaf& leaf) override {
     std::lock_guard l(mutex);
     attached[ino] = leaf;
@@ -42,9 +46,15 @@ struct MemoryContents final : FieldContents {
     if (f.size() < offset + data.size()) f.resize(offset + data.size());
     std::copy(data.begin(), data.end(), f.begin() + static_cast<std::ptrdiff_t>(offset));
   }
-  void truncate(uint64_t ino, uint64_t size) override { std::lock_guard l(mutex); files.at(ino).resize(size); }
+  void truncate(uint64_t ino, uint64_t size) override {
+    std::lock_guard l(mutex);
+    files.at(ino).resize(size);
+  }
   void sync(uint64_t) override {}
-  void remove(uint64_t ino) override { std::lock_guard l(mutex); files.erase(ino); }
+  void remove(uint64_t ino) override {
+    std::lock_guard l(mutex);
+    files.erase(ino);
+  }
 };
 
 struct MemoryTree final : TreeStore {
@@ -63,7 +73,10 @@ struct MemoryTree final : TreeStore {
 struct MemoryKeys final : core::KeyStore {
   std::mutex mutex;
   std::map<std::string, std::string> keys;
-  void put(const std::string& dataset, const std::string& key) override { std::lock_guard l(mutex); keys[dataset] = key; }
+  void put(const std::string& dataset, const std::string& key) override {
+    std::lock_guard l(mutex);
+    keys[dataset] = key;
+  }
   std::optional<std::string> get(const std::string& dataset) override {
     std::lock_guard l(mutex);
     auto it = keys.find(dataset);
@@ -74,14 +87,23 @@ struct MemoryKeys final : core::KeyStore {
 struct MemoryJournal final : core::PublishJournal {
   std::mutex mutex;
   std::map<uint64_t, std::string> entries;
-  void put(uint64_t data, const std::string& entry) override { std::lock_guard l(mutex); entries[data] = entry; }
-  void erase(uint64_t data) override { std::lock_guard l(mutex); entries.erase(data); }
+  void put(uint64_t data, const std::string& entry) override {
+    std::lock_guard l(mutex);
+    entries[data] = entry;
+  }
+  void erase(uint64_t data) override {
+    std::lock_guard l(mutex);
+    entries.erase(data);
+  }
   std::optional<std::string> get(uint64_t data) override {
     std::lock_guard l(mutex);
     auto it = entries.find(data);
     return it == entries.end() ? std::nullopt : std::optional(it->second);
   }
-  std::map<uint64_t, std::string> load() override { std::lock_guard l(mutex); return entries; }
+  std::map<uint64_t, std::string> load() override {
+    std::lock_guard l(mutex);
+    return entries;
+  }
 };
 
 }  // namespace pfs::test

@@ -135,11 +135,12 @@ TEST_CASE("the tree survives a restart through its store", "[core]") {
   CHECK(again.getxattr(phone, "user.note") == std::string("\x00\xff", 2));
   CHECK(again.getxattr(phone, "user.protected.key") == "contact.phone");
   CHECK(again.data_info(d).address == "0xabc");
-  CHECK(again.data_info(d).status == "pending");  // an interrupted publish resumes
+  CHECK(again.data_info(d).status == "pending");          // an interrupted publish resumes
   CHECK(again.create(sub, "new.txt", 0644).ino > phone);  // inode numbers are never reused
 }
 
-TEST_CASE("adopting a version published elsewhere: shown, copied in on the first write, replaced, forgotten", "[core]") {
+TEST_CASE("adopting a version published elsewhere: shown, copied in on the first write, replaced, forgotten",
+          "[core]") {
   Fixture f;
   AdoptedData data;
   data.name = "medical";
@@ -198,7 +199,8 @@ TEST_CASE("rmdir and mkdir of a protected data are told to the daemon", "[core]"
   CHECK(removed == std::vector<std::string>{"a"});
 }
 
-TEST_CASE("grants through attributes: set, read back, list, replace, revoke, and bad values change nothing", "[core][grants]") {
+TEST_CASE("grants through attributes: set, read back, list, replace, revoke, and bad values change nothing",
+          "[core][grants]") {
   Fixture f;
   std::vector<uint64_t> grant_changes;
   f.fs.set_events({.grants_changed = [&](uint64_t d, const std::string&) { grant_changes.push_back(d); }});
@@ -253,7 +255,9 @@ TEST_CASE("user.protected.owner: a transfer needs a published version and a vali
   });
   f.fs.setxattr(d, "user.protected.owner", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 0);  // unchanged: cp -a
   CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", "0x12", 0); }) == EINVAL);
-  CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", "0x0000000000000000000000000000000000000000", 0); }) == EINVAL);
+  CHECK(test::errno_of([&] {
+          f.fs.setxattr(d, "user.protected.owner", "0x0000000000000000000000000000000000000000", 0);
+        }) == EINVAL);
   CHECK(f.fs.getxattr(d, "user.protected.status") == "published");
   f.fs.setxattr(d, "user.protected.owner", other, 0);
   CHECK(f.fs.getxattr(d, "user.protected.status") == "transferring to " + other);

@@ -11,7 +11,7 @@ using namespace pfs;
 using namespace pfs::core;
 
 namespace {
-const std::string kApp = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";   // EIP-55 reference address
+const std::string kApp = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";  // EIP-55 reference address
 const std::string kUser = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
 }  // namespace
 
@@ -28,9 +28,10 @@ TEST_CASE("grant names: USER is an address or 'any', APP an address", "[core][gr
   std::string bad_case = kApp;
   bad_case[2] = '5';
   bad_case[3] = 'A';  // 'a' → 'A' breaks the checksum
-  for (const std::string& bad : std::vector<std::string>{"any.any", "any." + bad_case, "any.0x1234", "any." + kApp + ".x", kApp,
-                                 "0x0000000000000000000000000000000000000000." + kApp, "someone." + kApp,
-                                 "any.0x0000000000000000000000000000000000000000", "any.zz" + kApp.substr(2)})
+  for (const std::string& bad :
+       std::vector<std::string>{"any.any", "any." + bad_case, "any.0x1234", "any." + kApp + ".x", kApp,
+                                "0x0000000000000000000000000000000000000000." + kApp, "someone." + kApp,
+                                "any.0x0000000000000000000000000000000000000000", "any.zz" + kApp.substr(2)})
     CHECK(test::errno_of([&] { parse_grant_subject(bad); }) == EINVAL);
 }
 
@@ -54,6 +55,7 @@ TEST_CASE("addresses as setfattr gives them: text, quoted text or 20 raw bytes",
   CHECK(parse_address_value("\"" + kUser + "\"\n").to_string() == kUser);
   const Bytes raw = from_hex(kUser.substr(2));
   CHECK(parse_address_value(std::string(as_chars(raw))).to_string() == kUser);
-  for (const std::string& bad : std::vector<std::string>{std::string("0x12"), std::string("hello"), std::string(19, 'x'), kUser + "00"})
+  for (const std::string& bad :
+       std::vector<std::string>{std::string("0x12"), std::string("hello"), std::string(19, 'x'), kUser + "00"})
     CHECK(test::errno_of([&] { parse_address_value(bad); }) == EINVAL);
 }

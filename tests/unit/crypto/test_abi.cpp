@@ -20,11 +20,11 @@ TEST_CASE("createDatasetWithSchema calldata and selector match the vector", "[cr
   const auto& args = v.at("args");
   const std::string signature = "createDatasetWithSchema(address,string,string,bytes,bytes32)";
   CHECK(to_hex0x(abi::selector(signature)) == v.at("selector").get<std::string>());
-  Bytes calldata = abi::encode_call(signature, {abi::Value::address(Address::parse(args[0].get<std::string>())),
-                                                abi::Value::string(args[1].get<std::string>()),
-                                                abi::Value::string(args[2].get<std::string>()),
-                                                abi::Value::bytes(from_hex(args[3].get<std::string>())),
-                                                abi::Value::bytes32(from_hex_fixed<32>(args[4].get<std::string>()))});
+  Bytes calldata = abi::encode_call(
+      signature,
+      {abi::Value::address(Address::parse(args[0].get<std::string>())), abi::Value::string(args[1].get<std::string>()),
+       abi::Value::string(args[2].get<std::string>()), abi::Value::bytes(from_hex(args[3].get<std::string>())),
+       abi::Value::bytes32(from_hex_fixed<32>(args[4].get<std::string>()))});
   CHECK(to_hex0x(calldata) == v.at("calldata").get<std::string>());
 }
 
@@ -56,7 +56,8 @@ TEST_CASE("manageDatasetOrder(CLOSE) calldata matches the vector", "[crypto]") {
 
 TEST_CASE("topics, selectors and simple calls match the vectors", "[crypto]") {
   auto v = abi_vectors();
-  CHECK(to_hex0x(abi::event_topic("ClosedDatasetOrder(bytes32)")) == v.at("ClosedDatasetOrder_topic0").get<std::string>());
+  CHECK(to_hex0x(abi::event_topic("ClosedDatasetOrder(bytes32)")) ==
+        v.at("ClosedDatasetOrder_topic0").get<std::string>());
   CHECK(to_hex0x(abi::selector("domain()")) == v.at("domain_selector").get<std::string>());
   for (auto& [name, selector] : v.at("dataset_getters").items()) {
     INFO(name);
@@ -88,8 +89,9 @@ TEST_CASE("encode_call refuses arguments that do not match the signature", "[cry
   CHECK(test::errno_of([&] { abi::encode_call("f(address)", {abi::Value::uint256(1)}); }) == EINVAL);
   CHECK(test::errno_of([&] { abi::encode_call("f(address)", {}); }) == EINVAL);
   CHECK(test::errno_of([&] { abi::encode_call("f(uint)", {abi::Value::uint256(1)}); }) == EINVAL);  // not canonical
-  CHECK(test::errno_of([&] { abi::encode_call("f(address, address)", {abi::Value::address(a), abi::Value::address(a)}); }) ==
-        EINVAL);
+  CHECK(test::errno_of([&] {
+          abi::encode_call("f(address, address)", {abi::Value::address(a), abi::Value::address(a)});
+        }) == EINVAL);
   CHECK(test::errno_of([&] { abi::encode_call("(address)", {abi::Value::address(a)}); }) == EINVAL);
   CHECK(test::errno_of([&] { abi::encode_call("f", {}); }) == EINVAL);
   CHECK(test::errno_of([] { abi::Value::uint(8, 256); }) == EINVAL);
@@ -130,10 +132,8 @@ TEST_CASE("dynamic values round-trip and truncated or out-of-range data is refus
     abi::Decoder t(truncated);
     INFO("cut at " << cut);
     CHECK(test::errno_of([&] { t.string(2); }) == EINVAL);
-    if (cut < 256)
-      CHECK(test::errno_of([&] { t.bytes(1); }) == EINVAL);
-    else
-      CHECK(t.bytes(1) == payload);
+    if (cut < 256) CHECK(test::errno_of([&] { t.bytes(1); }) == EINVAL);
+    else CHECK(t.bytes(1) == payload);
   }
 
   Bytes huge_offset = abi::encode({abi::Value::uint256(Uint256::max())});

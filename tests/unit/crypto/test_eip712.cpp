@@ -44,8 +44,8 @@ TEST_CASE("market login hash, signature and authorization header match the vecto
   PrivateKey key = PrivateKey::from_hex("0x0101010101010101010101010101010101010101010101010101010101010101");
 
   // The typed data as the market API serves it, wrapped or not.
-  nlohmann::json typed = {{"types", v.at("types")}, {"domain", v.at("domain")}, {"primaryType", "Challenge"},
-                          {"message", v.at("message")}};
+  nlohmann::json typed = {
+      {"types", v.at("types")}, {"domain", v.at("domain")}, {"primaryType", "Challenge"}, {"message", v.at("message")}};
   MarketLoginRequest request = MarketLoginRequest::from_json(typed);
   CHECK(MarketLoginRequest::from_json({{"ok", true}, {"data", typed}}).message.challenge == request.message.challenge);
   CHECK(request.domain.separator() == market_login_domain(42161).separator());
@@ -58,8 +58,8 @@ TEST_CASE("market login hash, signature and authorization header match the vecto
 
 TEST_CASE("typed data we do not understand is refused", "[crypto]") {
   auto v = test::load_vectors("eip712.json").at("market_login");
-  nlohmann::json typed = {{"types", v.at("types")}, {"domain", v.at("domain")}, {"primaryType", "Challenge"},
-                          {"message", v.at("message")}};
+  nlohmann::json typed = {
+      {"types", v.at("types")}, {"domain", v.at("domain")}, {"primaryType", "Challenge"}, {"message", v.at("message")}};
   auto refuses = [](const nlohmann::json& j) {
     try {
       MarketLoginRequest::from_json(j);

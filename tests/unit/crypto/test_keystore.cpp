@@ -53,7 +53,7 @@ TEST_CASE("a written keystore reads back, with fresh salt, iv and id each time",
   CHECK(ja.at("Crypto").at("cipher") == "aes-128-ctr");
   std::string id = ja.at("id");
   REQUIRE(id.size() == 36);
-  CHECK(id[14] == '4');                                   // UUID version 4
+  CHECK(id[14] == '4');                                          // UUID version 4
   CHECK(std::string("89ab").find(id[19]) != std::string::npos);  // RFC 4122 variant
   CHECK(ja.at("id") != jb.at("id"));
   CHECK(ja.at("Crypto").at("kdfparams").at("salt") != jb.at("Crypto").at("kdfparams").at("salt"));
@@ -88,7 +88,8 @@ TEST_CASE("wrong password and tampering are told apart", "[crypto]") {
 
   json wrong_address = v.at("keystore");
   wrong_address["address"] = "1111111111111111111111111111111111111111";
-  auto [code2, message2] = failure([&] { decrypt_keystore(wrong_address.dump(), v.at("password").get<std::string>()); });
+  auto [code2, message2] =
+      failure([&] { decrypt_keystore(wrong_address.dump(), v.at("password").get<std::string>()); });
   CHECK(code2 == EINVAL);
   CHECK(message2.find("address") != std::string::npos);
 
@@ -106,7 +107,8 @@ TEST_CASE("wrong password and tampering are told apart", "[crypto]") {
 
 TEST_CASE("pbkdf2 keystores are read", "[crypto]") {
   // The Web3 Secret Storage definition's PBKDF2 test vector (password "testpassword").
-  const std::string text = R"({"crypto":{"cipher":"aes-128-ctr","cipherparams":{"iv":"6087dab2f9fdbbfaddc31a909735c1e6"},
+  const std::string text =
+      R"({"crypto":{"cipher":"aes-128-ctr","cipherparams":{"iv":"6087dab2f9fdbbfaddc31a909735c1e6"},
     "ciphertext":"5318b4d5bcd28de64ee5559e671353e16f075ecae9f99c7a79a38af5f869aa46","kdf":"pbkdf2",
     "kdfparams":{"c":262144,"dklen":32,"prf":"hmac-sha256","salt":"ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd"},
     "mac":"517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2"},

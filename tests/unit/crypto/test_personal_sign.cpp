@@ -24,9 +24,11 @@ TEST_CASE("personal_sign matches every reference vector", "[crypto]") {
 
 TEST_CASE("the EIP-191 prefix uses the decimal byte length", "[crypto]") {
   std::string message(1000, 'x');
-  CHECK(hash_personal_message(as_bytes(message)) ==
-        keccak256(as_bytes("\x19" "Ethereum Signed Message:\n1000" + message)));
-  CHECK(hash_personal_message({}) == keccak256(as_bytes("\x19" "Ethereum Signed Message:\n0")));
+  CHECK(hash_personal_message(as_bytes(message)) == keccak256(as_bytes("\x19"
+                                                                       "Ethereum Signed Message:\n1000" +
+                                                                       message)));
+  CHECK(hash_personal_message({}) == keccak256(as_bytes("\x19"
+                                                        "Ethereum Signed Message:\n0")));
 }
 
 TEST_CASE("SMS challenge and authorization match every reference vector", "[crypto]") {

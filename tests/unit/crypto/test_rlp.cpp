@@ -39,7 +39,9 @@ TEST_CASE("RLP encodes the reference examples", "[crypto]") {
   CHECK(enc(Item::string(lorem)).substr(0, 4) == "b838");
   CHECK(enc(Item::bytes(Bytes(55, 1))).substr(0, 2) == "b7");
   CHECK(enc(Item::bytes(Bytes(1024, 1))).substr(0, 6) == "b90400");
-  CHECK(enc(Item::list({Item::bytes(Bytes(60, 1))})).substr(0, 6) == "f83e" "b8");
+  CHECK(enc(Item::list({Item::bytes(Bytes(60, 1))})).substr(0, 6) ==
+        "f83e"
+        "b8");
   CHECK(enc(Item::uint(Uint256::max())) == "a0" + std::string(64, 'f'));
 }
 
@@ -57,20 +59,20 @@ TEST_CASE("RLP decodes what it encodes", "[crypto]") {
 
 TEST_CASE("RLP decoding refuses non-canonical, truncated and trailing input", "[crypto]") {
   CHECK(refused(""));
-  CHECK(refused("8100"));        // single byte < 0x80 wrapped
+  CHECK(refused("8100"));  // single byte < 0x80 wrapped
   CHECK(refused("817f"));
-  CHECK_FALSE(refused("8180"));  // 0x80 needs its header
-  CHECK(refused("b800"));        // long form for a short length
-  CHECK(refused("b837" + std::string(110, '1')));  // 55 bytes in long form
+  CHECK_FALSE(refused("8180"));                      // 0x80 needs its header
+  CHECK(refused("b800"));                            // long form for a short length
+  CHECK(refused("b837" + std::string(110, '1')));    // 55 bytes in long form
   CHECK(refused("b90037" + std::string(110, '1')));  // leading zero in the length
-  CHECK(refused("83646f"));      // truncated payload
-  CHECK(refused("b9"));          // truncated length
-  CHECK(refused("bbffffffff"));  // absurd length
+  CHECK(refused("83646f"));                          // truncated payload
+  CHECK(refused("b9"));                              // truncated length
+  CHECK(refused("bbffffffff"));                      // absurd length
   CHECK(refused("bfffffffffffffffff00"));
-  CHECK(refused("83646f6700"));  // trailing byte
-  CHECK(refused("c883636174"));  // list payload truncated
-  CHECK(refused("c283646f67"));  // child runs past its list
-  CHECK(refused("f800"));        // long-form list for a short length
+  CHECK(refused("83646f6700"));                                // trailing byte
+  CHECK(refused("c883636174"));                                // list payload truncated
+  CHECK(refused("c283646f67"));                                // child runs past its list
+  CHECK(refused("f800"));                                      // long-form list for a short length
   CHECK(refused(std::string(200, 'c').replace(199, 1, "0")));  // "cccc…c0": bad nesting lengths
   // Deep nesting is refused before it can exhaust the stack; moderate nesting is fine.
   Item deep = Item::list({});

@@ -20,10 +20,10 @@ const std::string curve_order = "fffffffffffffffffffffffffffffffebaaedce6af48a03
 
 TEST_CASE("private keys outside 1..n-1 or of the wrong size are refused without echoing them", "[crypto]") {
   CHECK(test::errno_of([] { PrivateKey::from_hex("0x" + std::string(64, '0')); }) == EINVAL);
-  CHECK(test::errno_of([] { PrivateKey::from_hex(curve_order); }) == EINVAL);                       // n
-  CHECK(test::errno_of([] { PrivateKey::from_hex(std::string(64, 'f')); }) == EINVAL);              // > n
-  CHECK(test::errno_of([] { PrivateKey::from_hex("0x0101"); }) == EINVAL);                          // too short
-  CHECK(test::errno_of([] { PrivateKey::from_hex(key1 + "01"); }) == EINVAL);                       // too long
+  CHECK(test::errno_of([] { PrivateKey::from_hex(curve_order); }) == EINVAL);           // n
+  CHECK(test::errno_of([] { PrivateKey::from_hex(std::string(64, 'f')); }) == EINVAL);  // > n
+  CHECK(test::errno_of([] { PrivateKey::from_hex("0x0101"); }) == EINVAL);              // too short
+  CHECK(test::errno_of([] { PrivateKey::from_hex(key1 + "01"); }) == EINVAL);           // too long
   CHECK(test::errno_of([] { PrivateKey::from_bytes(Bytes(31, 1)); }) == EINVAL);
   std::string bad_hex = "0x01010101010101010101010101010101010101010101010101010101010101zz";
   try {

@@ -35,8 +35,13 @@ TEST_CASE("signed transactions match every reference vector", "[crypto]") {
       signed_tx = t.sign(key);
     } else {
       REQUIRE(type == 0);
-      LegacyTransaction t{tx.at("chainId").get<uint64_t>(), tx.at("nonce").get<uint64_t>(), number("gasPrice"),
-                          number("gasLimit"), to, number("value"), data};
+      LegacyTransaction t{tx.at("chainId").get<uint64_t>(),
+                          tx.at("nonce").get<uint64_t>(),
+                          number("gasPrice"),
+                          number("gasLimit"),
+                          to,
+                          number("value"),
+                          data};
       unsigned_hash = t.signing_hash();
       signed_tx = t.sign(key);
     }

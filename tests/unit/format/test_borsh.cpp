@@ -136,15 +136,17 @@ TEST_CASE("text: f64", "[format]") {
   // Underflow rounds to signed zero, like JavaScript's Number("1e-400").
   CHECK(parse_f64("1e-400") == 0.0);
   CHECK(std::signbit(parse_f64("-1e-400")));
-  CHECK(parse_f64("0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-                  "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-                  "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-                  "00000000000000000000000000000001") == 0.0);
+  CHECK(
+      parse_f64("0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                "00000000000000000000000000000001") == 0.0);
   CHECK_THAT(einval([] { parse_f64("1e400"); }), Catch::Contains("out of f64 range"));
   CHECK_THAT(einval([] { parse_f64("-2e308"); }), Catch::Contains("out of f64 range"));
   CHECK_THAT(einval([] { parse_f64("0.00001e99999"); }), Catch::Contains("out of f64 range"));
-  for (const char* bad : {"", " ", "nan", "NaN", "inf", "-inf", "Infinity", "0x1p3", "0x10", "1,5", "1.5.2", "1e",
-                          "1e+", "e5", ".", "-", "+", "+-1", "--1", "1 2", "1.5abc", "abc", "1_000", "١"}) {
+  for (const char* bad :
+       {"",    " ",  "nan", "NaN", "inf", "-inf", "Infinity", "0x1p3", "0x10",   "1,5", "1.5.2", "1e",
+        "1e+", "e5", ".",   "-",   "+",   "+-1",  "--1",      "1 2",   "1.5abc", "abc", "1_000", "١"}) {
     INFO(bad);
     CHECK_THAT(einval([&] { parse_f64(bad); }), Catch::Contains("expected a finite decimal number"));
   }
@@ -172,8 +174,10 @@ TEST_CASE("text: i128", "[format]") {
   CHECK(to_text(kI128Min) == "-170141183460469231731687303715884105728");
   CHECK(to_text(static_cast<i128>(0)) == "0");
   CHECK(to_text(static_cast<i128>(-1)) == "-1");
-  CHECK_THAT(einval([] { parse_i128("170141183460469231731687303715884105728"); }), Catch::Contains("out of i128 range"));
-  CHECK_THAT(einval([] { parse_i128("-170141183460469231731687303715884105729"); }), Catch::Contains("out of i128 range"));
+  CHECK_THAT(einval([] { parse_i128("170141183460469231731687303715884105728"); }),
+             Catch::Contains("out of i128 range"));
+  CHECK_THAT(einval([] { parse_i128("-170141183460469231731687303715884105729"); }),
+             Catch::Contains("out of i128 range"));
   CHECK_THAT(einval([] { parse_i128("99999999999999999999999999999999999999999999999999"); }),
              Catch::Contains("out of i128 range"));
   for (const char* bad : {"", "\n", "-", "+", "1.0", "1e3", "0x10", "12a", "1 2", "--1", "+-1", "one", "1_000"}) {
@@ -186,8 +190,8 @@ TEST_CASE("text: i128", "[format]") {
 
 TEST_CASE("text: errors quote a bounded, escaped prefix of what was found", "[format]") {
   const std::string huge = "\x1b[31m" + std::string(100000, 'z') + "\n";
-  for (const std::string& message : {einval([&] { parse_bool(huge); }), einval([&] { parse_f64(huge); }),
-                                     einval([&] { parse_i128(huge); })}) {
+  for (const std::string& message :
+       {einval([&] { parse_bool(huge); }), einval([&] { parse_f64(huge); }), einval([&] { parse_i128(huge); })}) {
     CHECK(message.size() < 200);
     CHECK(message.find('\x1b') == std::string::npos);
     CHECK(message.find('\n') == std::string::npos);

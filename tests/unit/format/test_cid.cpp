@@ -301,9 +301,8 @@ TEST_CASE("base58btc encodes and decodes with the Bitcoin alphabet", "[cid]") {
 
   for (const char* bad : {"0", "O", "I", "l", "St V1", "StV1+", "abc\n"}) {
     INFO(bad);
-    CHECK_THROWS_MATCHES(base58_decode(bad), Error, Catch::Predicate<Error>([](const Error& e) {
-                           return e.code() == EINVAL;
-                         }));
+    CHECK_THROWS_MATCHES(base58_decode(bad), Error,
+                         Catch::Predicate<Error>([](const Error& e) { return e.code() == EINVAL; }));
   }
 }
 
@@ -316,11 +315,12 @@ TEST_CASE("CIDv0 text parses to its digest and refuses anything else", "[cid]") 
   CHECK(is_cid_v0(cid));
 
   const auto einval = Catch::Predicate<Error>([](const Error& e) { return e.code() == EINVAL; });
-  for (const std::string& bad : {std::string(), std::string("Qm"), cid.substr(0, 45), cid + "a",
-                                std::string("bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa"),
-                                cat("Qm", std::string(44, 'z')),  // 46 base58 characters, but not 0x12 0x20 …
-                                cat("Qm", std::string(44, '1')),  // idem (leading digit zero)
-                                cat(cid.substr(0, 20), cat("0", cid.substr(21))), cat("QN", cid.substr(2)), cat(" ", cid.substr(1))}) {
+  for (const std::string& bad :
+       {std::string(), std::string("Qm"), cid.substr(0, 45), cid + "a",
+        std::string("bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa"),
+        cat("Qm", std::string(44, 'z')),  // 46 base58 characters, but not 0x12 0x20 …
+        cat("Qm", std::string(44, '1')),  // idem (leading digit zero)
+        cat(cid.substr(0, 20), cat("0", cid.substr(21))), cat("QN", cid.substr(2)), cat(" ", cid.substr(1))}) {
     INFO("'" << bad << "'");
     CHECK_THROWS_MATCHES(cid_v0_digest(bad), Error, einval);
     CHECK_FALSE(is_cid_v0(bad));
@@ -342,8 +342,9 @@ TEST_CASE("on-chain multiaddr: /p2p/ binary form, UTF-8 URLs, and refusals", "[c
   CHECK(decode_dataset_multiaddr(to_bytes("ftp://host/file")).text == "ftp://host/file");
 
   const auto einval = Catch::Predicate<Error>([](const Error& e) { return e.code() == EINVAL; });
-  for (const std::string& bad : {std::string(), std::string("/p2p/"), cat(cat("/p2p/", cid), "/"), cat("/p2p/", cid.substr(1)),
-                                std::string("/ip4/127.0.0.1/tcp/5001"), cat("p2p/", cid), cat("/P2P/", cid)}) {
+  for (const std::string& bad :
+       {std::string(), std::string("/p2p/"), cat(cat("/p2p/", cid), "/"), cat("/p2p/", cid.substr(1)),
+        std::string("/ip4/127.0.0.1/tcp/5001"), cat("p2p/", cid), cat("/P2P/", cid)}) {
     INFO("'" << bad << "'");
     CHECK_THROWS_MATCHES(multiaddr_from_text(bad), Error, einval);
   }
@@ -360,11 +361,11 @@ TEST_CASE("on-chain multiaddr: /p2p/ binary form, UTF-8 URLs, and refusals", "[c
     CHECK_THROWS_MATCHES(multiaddr_to_text(bad), Error, einval);
     CHECK_THROWS_MATCHES(decode_dataset_multiaddr(bad), Error, einval);
   }
-  for (const std::string& bad : {std::string("not a url"), std::string("https://"), std::string("://host"),
-                                std::string("1http://host"), std::string("https://a b"), std::string("https://a\n"),
-                                std::string("https://host/\xff"), std::string("https://host/\xc0\xaf"),
-                                std::string("https://host/\xed\xa0\x80"), std::string("https://host/\xe2\x82"),
-                                std::string("/ipfs/x")}) {
+  for (const std::string& bad :
+       {std::string("not a url"), std::string("https://"), std::string("://host"), std::string("1http://host"),
+        std::string("https://a b"), std::string("https://a\n"), std::string("https://host/\xff"),
+        std::string("https://host/\xc0\xaf"), std::string("https://host/\xed\xa0\x80"),
+        std::string("https://host/\xe2\x82"), std::string("/ipfs/x")}) {
     INFO("'" << bad << "'");
     CHECK_THROWS_MATCHES(decode_dataset_multiaddr(as_bytes(bad)), Error, einval);
     CHECK_THROWS_MATCHES(encode_dataset_multiaddr(bad), Error, einval);
@@ -390,8 +391,9 @@ TEST_CASE("CidBuilder throughput against plain SHA-256", "[.bench]") {
   const double whole = mbps([&] { sink = CidBuilder::of(content).digest; });
   const double pieces_64k = mbps([&] { sink = cid_in_pieces(content, {65536}).digest; });
   const double pieces_odd = mbps([&] { sink = cid_in_pieces(content, {100003}).digest; });
-  std::printf("256 MiB: SHA-256 %.0f MB/s; CidBuilder one update %.0f MB/s, 64 KiB updates %.0f MB/s, "
-              "100003-byte updates %.0f MB/s\n",
-              sha, whole, pieces_64k, pieces_odd);
+  std::printf(
+      "256 MiB: SHA-256 %.0f MB/s; CidBuilder one update %.0f MB/s, 64 KiB updates %.0f MB/s, "
+      "100003-byte updates %.0f MB/s\n",
+      sha, whole, pieces_64k, pieces_odd);
   CHECK(sink != Hash32{});
 }

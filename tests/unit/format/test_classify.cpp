@@ -49,10 +49,10 @@ TEST_CASE("classify: vectors/schema.json contents", "[format]") {
 }
 
 TEST_CASE("classify: one trailing newline is not part of the value", "[format]") {
-  CHECK(string_value_length(6, true) == 5);    // "hello\n"
-  CHECK(string_value_length(5, false) == 5);   // "hello"
-  CHECK(string_value_length(7, true) == 6);    // "hello\n\n" keeps one newline
-  CHECK(string_value_length(1, true) == 0);    // "\n"
+  CHECK(string_value_length(6, true) == 5);   // "hello\n"
+  CHECK(string_value_length(5, false) == 5);  // "hello"
+  CHECK(string_value_length(7, true) == 6);   // "hello\n\n" keeps one newline
+  CHECK(string_value_length(1, true) == 0);   // "\n"
   CHECK(string_value_length(0, false) == 0);
 }
 

@@ -25,14 +25,14 @@ TEST_CASE("field keys of directories: the whole name", "[format]") {
 }
 
 TEST_CASE("field keys: one '_' per code point, one per stray byte", "[format]") {
-  CHECK(file_key("caf\xc3\xa9.txt") == "caf_");                    // é: 2 bytes, 1 character
+  CHECK(file_key("caf\xc3\xa9.txt") == "caf_");                          // é: 2 bytes, 1 character
   CHECK(file_key("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.pdf") == "___");  // 日本語
-  CHECK(file_key("\xf0\x9f\x98\x80x") == "_x");                    // 😀: 4 bytes
-  CHECK(file_key("e\xcc\x81.txt") == "e_");                        // e + combining acute: 2 code points, 1 mapped
-  CHECK(directory_key("\xe2\x82\xac") == "_");                     // €
-  CHECK(file_key("\xff\xfe.txt") == "__");                         // not UTF-8: per byte
-  CHECK(file_key("a\xe2\x82") == "a__");                           // truncated sequence: per byte
-  CHECK(file_key("\xc0\xaf") == "__");                             // overlong '/': per byte
+  CHECK(file_key("\xf0\x9f\x98\x80x") == "_x");                          // 😀: 4 bytes
+  CHECK(file_key("e\xcc\x81.txt") == "e_");                              // e + combining acute: 2 code points, 1 mapped
+  CHECK(directory_key("\xe2\x82\xac") == "_");                           // €
+  CHECK(file_key("\xff\xfe.txt") == "__");                               // not UTF-8: per byte
+  CHECK(file_key("a\xe2\x82") == "a__");                                 // truncated sequence: per byte
+  CHECK(file_key("\xc0\xaf") == "__");                                   // overlong '/': per byte
   CHECK(is_valid_key(file_key("\xf0\x9f\x98\x80 \xff.x")));
 }
 

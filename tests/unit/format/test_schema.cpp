@@ -37,7 +37,8 @@ std::string parse_error(std::string_view json) {
 }  // namespace
 
 TEST_CASE("schema JSON is exactly the SDK's (vectors/schema.json mixed_object)", "[format]") {
-  const std::string expected = test::load_vectors("schema.json").at("mixed_object").at("schema_json").get<std::string>();
+  const std::string expected =
+      test::load_vectors("schema.json").at("mixed_object").at("schema_json").get<std::string>();
   const Schema s = mixed_object();
   CHECK(s.to_json() == expected);
   const Schema parsed = Schema::parse(expected);
@@ -115,8 +116,8 @@ TEST_CASE("schema: parse refuses what the SDK would not register", "[format]") {
   CHECK_THAT(parse_error(R"({"a b":"string"})"), Catch::Contains("\"a b\"") && Catch::Contains("invalid"));
   CHECK_THAT(parse_error(R"({"":"string"})"), Catch::Contains("invalid"));
   CHECK_THAT(parse_error(R"({"x":{"é":"string"}})"), Catch::Contains("in \"x\""));
-  CHECK_THAT(parse_error(R"({"a":"boolean"})"), Catch::Contains("unknown field type \"boolean\"") &&
-                                                    Catch::Contains("at \"a\""));
+  CHECK_THAT(parse_error(R"({"a":"boolean"})"),
+             Catch::Contains("unknown field type \"boolean\"") && Catch::Contains("at \"a\""));
   CHECK_THAT(parse_error(R"({"s":{"p":"number"}})"), Catch::Contains("at \"s.p\""));
   CHECK_THAT(parse_error(R"({"a":["string","bool"]})"), Catch::Contains("array") && Catch::Contains("\"a\""));
   CHECK_THAT(parse_error(R"({"a":1})"), Catch::Contains("found a number"));

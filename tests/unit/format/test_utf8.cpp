@@ -17,11 +17,19 @@ bool reference_valid(ByteView b, bool allow_nul) {
     const uint8_t c = b[i];
     uint32_t cp;
     std::size_t len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if ((c & 0xe0) == 0xc0) { cp = c & 0x1fu; len = 2; }
-    else if ((c & 0xf0) == 0xe0) { cp = c & 0x0fu; len = 3; }
-    else if ((c & 0xf8) == 0xf0) { cp = c & 0x07u; len = 4; }
-    else return false;
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c & 0xe0) == 0xc0) {
+      cp = c & 0x1fu;
+      len = 2;
+    } else if ((c & 0xf0) == 0xe0) {
+      cp = c & 0x0fu;
+      len = 3;
+    } else if ((c & 0xf8) == 0xf0) {
+      cp = c & 0x07u;
+      len = 4;
+    } else return false;
     if (i + len > b.size()) return false;
     for (std::size_t k = 1; k < len; ++k) {
       if ((b[i + k] & 0xc0) != 0x80) return false;
@@ -63,16 +71,27 @@ TEST_CASE("UTF-8: well-formed boundaries are accepted", "[format]") {
 }
 
 TEST_CASE("UTF-8: overlongs, surrogates, out-of-range, stray and truncated bytes, NUL are refused", "[format]") {
-  for (std::string_view bad : {
-           std::string_view("\xc0\x80"), std::string_view("\xc1\xbf"),  // overlong 2-byte
-           std::string_view("\xe0\x80\x80"), std::string_view("\xe0\x9f\xbf"),  // overlong 3-byte
-           std::string_view("\xf0\x80\x80\x80"), std::string_view("\xf0\x8f\xbf\xbf"),  // overlong 4-byte
-           std::string_view("\xed\xa0\x80"), std::string_view("\xed\xbf\xbf"),  // surrogates
-           std::string_view("\xf4\x90\x80\x80"), std::string_view("\xf5\x80\x80\x80"),  // > U+10FFFF
-           std::string_view("\xff"), std::string_view("\xfe"), std::string_view("\x80"), std::string_view("\xbf"),
-           std::string_view("\xe2\x82"), std::string_view("\xf0\x9f\x98"), std::string_view("\xc3"),  // truncated
-           std::string_view("\xe2\x28\xa1"), std::string_view("\xc3\xc3"),  // bad continuation
-           std::string_view("a\0b", 3), std::string_view("\0", 1)}) {
+  for (std::string_view bad : {std::string_view("\xc0\x80"),
+                               std::string_view("\xc1\xbf"),  // overlong 2-byte
+                               std::string_view("\xe0\x80\x80"),
+                               std::string_view("\xe0\x9f\xbf"),  // overlong 3-byte
+                               std::string_view("\xf0\x80\x80\x80"),
+                               std::string_view("\xf0\x8f\xbf\xbf"),  // overlong 4-byte
+                               std::string_view("\xed\xa0\x80"),
+                               std::string_view("\xed\xbf\xbf"),  // surrogates
+                               std::string_view("\xf4\x90\x80\x80"),
+                               std::string_view("\xf5\x80\x80\x80"),  // > U+10FFFF
+                               std::string_view("\xff"),
+                               std::string_view("\xfe"),
+                               std::string_view("\x80"),
+                               std::string_view("\xbf"),
+                               std::string_view("\xe2\x82"),
+                               std::string_view("\xf0\x9f\x98"),
+                               std::string_view("\xc3"),  // truncated
+                               std::string_view("\xe2\x28\xa1"),
+                               std::string_view("\xc3\xc3"),  // bad continuation
+                               std::string_view("a\0b", 3),
+                               std::string_view("\0", 1)}) {
     INFO(bad.size() << " bytes");
     CHECK_FALSE(whole(bad));
   }
@@ -119,7 +138,9 @@ TEST_CASE("UTF-8: NUL is found at every position of the word-at-a-time path", "[
 TEST_CASE("UTF-8: error_offset counts from the start of the whole input", "[format]") {
   Utf8Validator v;
   v.feed(as_bytes(std::string(100, 'a')));
-  v.feed(as_bytes("ab\xff" "cd"));
+  v.feed(
+      as_bytes("ab\xff"
+               "cd"));
   CHECK_FALSE(v.ok());
   CHECK(v.error_offset() == 102);
   CHECK_FALSE(v.feed(as_bytes("more")));  // stays failed
@@ -173,7 +194,8 @@ TEST_CASE("UTF-8: ASCII scans faster than 1 GB/s (optimized builds)", "[format]"
   for (int run = 0; run < 3; ++run) {
     const auto start = std::chrono::steady_clock::now();
     Utf8Validator v;
-    for (std::size_t at = 0; at < text.size(); at += 1 << 20) v.feed(as_bytes(std::string_view(text).substr(at, 1 << 20)));
+    for (std::size_t at = 0; at < text.size(); at += 1 << 20)
+      v.feed(as_bytes(std::string_view(text).substr(at, 1 << 20)));
     REQUIRE(v.finish());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     best = std::max(best, static_cast<double>(text.size()) / seconds);

@@ -52,9 +52,12 @@ void check_compute_contract(const NetworkUnderTest& net) {
   const auto dataset = publish_dataset(*network, owner, plaintext, unique_tag());
 
   network::AppRecord app;
-  if (!supported([&] {
-        app = compute.register_app(owner, scratch.write("report.sh", kReportingApp, fs::perms::owner_all), "report");
-      }, "register_app"))
+  if (!supported(
+          [&] {
+            app =
+                compute.register_app(owner, scratch.write("report.sh", kReportingApp, fs::perms::owner_all), "report");
+          },
+          "register_app"))
     return;
   if (!supported([&] { compute.fund(consumer.address(), 100); }, "fund")) return;
   const uint64_t owner_start = compute.balance(owner.address());
@@ -138,9 +141,8 @@ void check_compute_contract(const NetworkUnderTest& net) {
   SECTION("refusals consume nothing") {
     const auto granted = sign_order(book, owner, grant_order(dataset.address, app.address, consumer.address(), 40, 3));
     book.publish(owner, granted);
-    const auto other_app =
-        compute.register_app(owner, scratch.write("other.sh", std::string(kReportingApp) + "# v2\n",
-                                                  fs::perms::owner_all), "other");
+    const auto other_app = compute.register_app(
+        owner, scratch.write("other.sh", std::string(kReportingApp) + "# v2\n", fs::perms::owner_all), "other");
     auto refused = [&](const crypto::PrivateKey& who, network::RunRequest req) {
       const uint64_t before = compute.balance(who.address());
       const int code = errno_of([&] { compute.run(who, req); });

@@ -55,7 +55,8 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
   }
 
   SECTION("refusals: not the owner, a bad signature or hash, no app, no volume, unknown dataset") {
-    CHECK(errno_of([&] { book.publish(stranger, sign_order(book, stranger, grant_order(dataset.address, app))); }) == EACCES);
+    CHECK(errno_of([&] { book.publish(stranger, sign_order(book, stranger, grant_order(dataset.address, app))); }) ==
+          EACCES);
     auto forged = sign_order(book, owner, grant_order(dataset.address, app));
     forged.order.datasetprice = 1;  // the signature no longer covers the order
     forged.hash = forged.order.hash(book.domain());
@@ -64,7 +65,8 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
     garbage.signature.fill(0);
     CHECK(errno_of([&] { book.publish(owner, garbage); }) == EACCES);
     // The owner's order, published by another wallet (iExec's market takes an order only from its signer's login).
-    CHECK(errno_of([&] { book.publish(stranger, sign_order(book, owner, grant_order(dataset.address, app))); }) == EACCES);
+    CHECK(errno_of([&] { book.publish(stranger, sign_order(book, owner, grant_order(dataset.address, app))); }) ==
+          EACCES);
     auto wrong_hash = sign_order(book, owner, grant_order(dataset.address, app));
     wrong_hash.hash = random_array<32>();
     CHECK(errno_of([&] { book.publish(owner, wrong_hash); }) == EINVAL);
@@ -76,8 +78,9 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
             book.publish(owner, {elsewhere, elsewhere.sign(owner, elsewhere_domain), elsewhere.hash(elsewhere_domain)});
           }) == EINVAL);
     CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, {}))); }) == EINVAL);
-    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, {}, 0, 0))); }) ==
-          EINVAL);
+    CHECK(errno_of([&] {
+            book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, {}, 0, 0)));
+          }) == EINVAL);
     const crypto::Address unknown(random_array<20>());
     CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(unknown, app))); }) == ENOENT);
     CHECK(book.open_orders(dataset.address).empty());
@@ -87,10 +90,12 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
     const auto any = sign_order(book, owner, grant_order(dataset.address, app));
     book.publish(owner, any);
     CHECK(errno_of([&] { book.publish(owner, any); }) == EEXIST);
-    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, {}, 5, 9))); }) ==
-          EEXIST);
-    CHECK(errno_of([&] { net.open()->grants->publish(owner, sign_order(book, owner, grant_order(dataset.address, app))); }) ==
-          EEXIST);
+    CHECK(errno_of([&] {
+            book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, {}, 5, 9)));
+          }) == EEXIST);
+    CHECK(errno_of([&] {
+            net.open()->grants->publish(owner, sign_order(book, owner, grant_order(dataset.address, app)));
+          }) == EEXIST);
     // Another requester or another app is another grant.
     const auto for_user = sign_order(book, owner, grant_order(dataset.address, app, user));
     book.publish(owner, for_user);
@@ -136,7 +141,8 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
     network->registry->transfer(owner, dataset.address, stranger.address());
     CHECK(book.open_orders(dataset.address).empty());
     CHECK(book.order(old_order.hash).has_value());
-    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, user))); }) == EACCES);
+    CHECK(errno_of([&] { book.publish(owner, sign_order(book, owner, grant_order(dataset.address, app, user))); }) ==
+          EACCES);
     CHECK(errno_of([&] { book.revoke(owner, old_order); }) == EACCES);
     // The old order does not block the same triple for the new owner.
     const auto new_order = sign_order(book, stranger, grant_order(dataset.address, app));
@@ -153,7 +159,8 @@ void check_grant_book_contract(const NetworkUnderTest& net) {
     const auto extra = sign_order(book, owner, grant_order(dataset.address, app));
     CHECK(errno_of([&] { book.publish(owner, extra); }) == EDQUOT);
     // Another owner is not concerned.
-    const auto others = network->registry->register_dataset(stranger, make_registration(unique_tag(), R"({"a":"bool"})"));
+    const auto others =
+        network->registry->register_dataset(stranger, make_registration(unique_tag(), R"({"a":"bool"})"));
     book.publish(stranger, sign_order(book, stranger, grant_order(others.address, app)));
     book.revoke(owner, orders.front());
     book.publish(owner, extra);

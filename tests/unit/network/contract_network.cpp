@@ -6,10 +6,10 @@
 
 #include <chrono>
 
+#include "contract_support.hpp"
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/format/multiaddr.hpp"
 #include "protectedfs/util/error.hpp"
-#include "contract_support.hpp"
 #include "vectors.hpp"
 
 namespace pfs::test {
@@ -26,7 +26,8 @@ Bytes read_all(const RandomAccessSource& source) {
 
 std::string commit_bytes(network::ContentStore& store, ByteView bytes, std::size_t piece) {
   auto upload = store.begin_upload();
-  for (std::size_t at = 0; at < bytes.size(); at += piece) upload->write(bytes.subspan(at, std::min(piece, bytes.size() - at)));
+  for (std::size_t at = 0; at < bytes.size(); at += piece)
+    upload->write(bytes.subspan(at, std::min(piece, bytes.size() - at)));
   return upload->commit();
 }
 
@@ -124,8 +125,15 @@ void check_content_store_contract(const NetworkUnderTest& net) {
     longer.push_back('a');
     std::string dotted = valid.substr(0, 44);
     dotted.append("/.");
-    const std::vector<std::string> malformed = {"", "..", "../LOCK", "/etc/passwd", valid.substr(0, 45), longer, slashes,
-                                                "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", dotted,
+    const std::vector<std::string> malformed = {"",
+                                                "..",
+                                                "../LOCK",
+                                                "/etc/passwd",
+                                                valid.substr(0, 45),
+                                                longer,
+                                                slashes,
+                                                "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+                                                dotted,
                                                 "Qm../../../../../../../../../../../etc/passwd"};
     for (const std::string& bad : malformed) {
       INFO("cid: " << bad);
@@ -190,9 +198,7 @@ void check_registry_contract(const NetworkUnderTest& net) {
     CHECK(registry.list_by_owner(alice.address()).size() == 3);
   }
 
-  SECTION("an unknown dataset is not found") {
-    CHECK_FALSE(registry.find(crypto::Address(random_array<20>())));
-  }
+  SECTION("an unknown dataset is not found") { CHECK_FALSE(registry.find(crypto::Address(random_array<20>()))); }
 
   SECTION("list_by_owner gives an owner's datasets, oldest first") {
     CHECK(registry.list_by_owner(alice.address()).empty());
@@ -200,9 +206,11 @@ void check_registry_contract(const NetworkUnderTest& net) {
     std::vector<crypto::Address> bobs;
     for (int i = 0; i < 5; ++i) {
       const std::string schema = "{\"" + tag + "\":\"bool\"}";
-      alices.push_back(registry.register_dataset(alice, make_registration(tag + "-a" + std::to_string(i), schema)).address);
+      alices.push_back(
+          registry.register_dataset(alice, make_registration(tag + "-a" + std::to_string(i), schema)).address);
       if (i % 2 == 0)
-        bobs.push_back(registry.register_dataset(bob, make_registration(tag + "-b" + std::to_string(i), schema)).address);
+        bobs.push_back(
+            registry.register_dataset(bob, make_registration(tag + "-b" + std::to_string(i), schema)).address);
     }
     CHECK(addresses(registry.list_by_owner(alice.address())) == alices);
     CHECK(addresses(net.open()->registry->list_by_owner(bob.address())) == bobs);
@@ -216,7 +224,8 @@ void check_registry_contract(const NetworkUnderTest& net) {
     const DatasetRecord d2 = registry.register_dataset(
         alice, make_registration(tag + "-2", "{\"" + tag + "_doc\":\"application/pdf\",\"" + email +
                                                  "\":\"string\",\"" + tag + "_smtp\":{\"port\":\"f64\"}}"));
-    const DatasetRecord d3 = registry.register_dataset(bob, make_registration(tag + "-3", "{\"" + email + "\":\"string\"}"));
+    const DatasetRecord d3 =
+        registry.register_dataset(bob, make_registration(tag + "-3", "{\"" + email + "\":\"string\"}"));
     const std::string email_string = email + ":string";
 
     CHECK(addresses(registry.find_by_schema({email_string}, std::nullopt)) ==

@@ -1,8 +1,8 @@
 // Helpers shared by the network contract suites: unique names, registrations, signed grants, a published dataset
 // (encrypted content, registration, key), and a scratch folder.
 #pragma once
-#include "temp_dir.hpp"
 #include <stdlib.h>
+#include "temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "contract_network.hpp"
-#include "temp_dir.hpp"
 #include "protectedfs/network/local_network.hpp"
+#include "temp_dir.hpp"
 
 namespace pfs::test {
 

@@ -5,8 +5,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,7 +75,8 @@ std::size_t entries_in(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("local grants: the domain's hub is fixed, and orders are hashed and signed exactly as ethers does", "[network]") {
+TEST_CASE("local grants: the domain's hub is fixed, and orders are hashed and signed exactly as ethers does",
+          "[network]") {
   CHECK(network::local_hub_address().to_string() == "0x39F2b456a797c9f227c1592A5d155722b355360d");
   CHECK(network::local_hub_address() ==
         crypto::Address::from_bytes(ByteView(crypto::keccak256(as_bytes("protectedfs local hub"))).subspan(12)));
@@ -94,7 +95,8 @@ TEST_CASE("local grants: the domain's hub is fixed, and orders are hashed and si
   order.salt.fill(0xab);
   CHECK(to_hex0x(order.hash(domain)) == "0xbca12bd39c1b4cade8ca2437acb06ba99467751bdab701ffecdb34ab6722ef24");
   CHECK(to_hex0x(order.sign(key, domain)) ==
-        "0xa66406349b8ce5976f232557ff4f2ea82268752d4e88c78a1059db772fcd1c5e013364126005f35b78eab43c87c57c719e45d0d4fc9a5877"
+        "0xa66406349b8ce5976f232557ff4f2ea82268752d4e88c78a1059db772fcd1c5e013364126005f35b78eab43c87c57c719e45d0d4fc9a"
+        "5877"
         "37b932823fa292591c");
 }
 
@@ -103,12 +105,13 @@ TEST_CASE("local compute: app address, files and task id follow the documented d
   const Hash32 checksum = crypto::Sha256::digest(as_bytes(kProbeApp));
   CHECK(f.app.checksum == checksum);
   CHECK(f.app.name == "probe.sh");  // no name given: the file's
-  const Hash32 derived = crypto::keccak256(
-      abi::encode({abi::Value::string("protectedfs local iApp"), abi::Value::bytes32(checksum)}));
+  const Hash32 derived =
+      crypto::keccak256(abi::encode({abi::Value::string("protectedfs local iApp"), abi::Value::bytes32(checksum)}));
   CHECK(f.app.address == crypto::Address::from_bytes(ByteView(derived).subspan(12)));
   const fs::path folder = f.dir.path / "apps" / f.app.address.to_lowercase();
-  CHECK((fs::status(folder / "app").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_exec |
-        fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec));
+  CHECK((fs::status(folder / "app").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+         fs::perms::others_read | fs::perms::others_exec));
   CHECK(read_text(folder / "app") == kProbeApp);
   CHECK(fs::is_regular_file(folder / "app.json"));
   CHECK(entries_in(f.dir.path / "apps") == 1);
@@ -175,9 +178,12 @@ TEST_CASE("local compute: a Ctrl-C stops the app, and the runner still removes t
   f.grant(0, 1);
   const fs::path started = f.scratch.path / "started";
   const auto sleeper = f.net->compute->register_app(
-      f.owner, f.scratch.write("sleep.sh", "#!/bin/sh\npwd > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"\nexec sleep 30\n", fs::perms::owner_all),
+      f.owner,
+      f.scratch.write("sleep.sh", "#!/bin/sh\npwd > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"\nexec sleep 30\n",
+                      fs::perms::owner_all),
       "sleeper");
-  f.net->grants->publish(f.owner, test::sign_order(*f.net->grants, f.owner,
+  f.net->grants->publish(f.owner,
+                         test::sign_order(*f.net->grants, f.owner,
                                           test::grant_order(f.dataset.address, sleeper.address, f.consumer.address())));
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -185,8 +191,8 @@ TEST_CASE("local compute: a Ctrl-C stops the app, and the runner still removes t
     ::setpgid(0, 0);  // its own process group, as a shell gives a command: the "terminal" signals the whole group
     int code = 2;
     try {
-      f.dir.open()->compute->run(f.consumer, {f.dataset.address, sleeper.address, started.string(),
-                                              f.scratch.path / "out", std::nullopt});
+      f.dir.open()->compute->run(
+          f.consumer, {f.dataset.address, sleeper.address, started.string(), f.scratch.path / "out", std::nullopt});
       code = 0;
     } catch (const Error& e) {
       code = e.code() == EIO ? 1 : 3;
@@ -238,8 +244,8 @@ TEST_CASE("local compute: content that fails its checksum or has no key is refus
   SECTION("no key in the secret store") {
     const auto keyless = f.net->registry->register_dataset(
         f.owner, network::Registration{"keyless", f.dataset.multiaddr, f.dataset.checksum, "{}"});
-    f.net->grants->publish(f.owner, test::sign_order(*f.net->grants, f.owner,
-                                            test::grant_order(keyless.address, f.app.address)));
+    f.net->grants->publish(
+        f.owner, test::sign_order(*f.net->grants, f.owner, test::grant_order(keyless.address, f.app.address)));
     auto req = f.request("out");
     req.dataset = keyless.address;
     CHECK(errno_of([&] { f.net->compute->run(f.consumer, req); }) == ENOKEY);
@@ -302,9 +308,9 @@ TEST_CASE("local grants: leftovers of a crashed writer are ignored, then cleaned
   const auto order = f.grant(1, 1);
   f.net->compute->fund(f.consumer.address(), 5);
   const auto account = f.dir.path / "accounts" / f.consumer.address().to_lowercase();
-  const std::vector<fs::path> temporaries = {
-      f.dir.path / "grants" / ".0xab.json.partial-AbCdEf", f.dir.path / "tasks" / ".0xcd.json.partial-AbCdEf",
-      account / ".0xef.json.partial-AbCdEf"};
+  const std::vector<fs::path> temporaries = {f.dir.path / "grants" / ".0xab.json.partial-AbCdEf",
+                                             f.dir.path / "tasks" / ".0xcd.json.partial-AbCdEf",
+                                             account / ".0xef.json.partial-AbCdEf"};
   for (const auto& t : temporaries) std::ofstream(t) << "{\"half";
   fs::create_directory(f.dir.path / "apps" / ".register-Xy12Zw");
   std::ofstream(f.dir.path / "apps" / ".register-Xy12Zw" / "app") << "partial executable";

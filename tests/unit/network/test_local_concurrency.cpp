@@ -97,7 +97,8 @@ void check_all_landed(const LocalNetworkDir& dir, const std::vector<const crypto
   const auto shared = net->registry->list_by_owner(shared_key.address());
   REQUIRE(shared.size() == 1);
   CHECK(sms.read_for_enclave(shared[0].address) == secret_for("shared"));
-  CHECK(net->registry->find_by_schema({"email:string", "age:f64"}, std::nullopt).size() == keys.size() * kPerWriter + 1);
+  CHECK(net->registry->find_by_schema({"email:string", "age:f64"}, std::nullopt).size() ==
+        keys.size() * kPerWriter + 1);
 }
 
 }  // namespace

@@ -61,7 +61,8 @@ TEST_CASE("local network: leftovers of a crashed writer are ignored, then cleane
   const auto dead_upload = dir.path / "content" / ".upload-Qw56Er";
   write_text(dead_upload, "partial ciphertext");
   const crypto::Address damaged_address(random_array<20>());
-  write_text(registry / (damaged_address.to_lowercase() + ".json"), concat(R"({"address":")", damaged_address.to_lowercase()));
+  write_text(registry / (damaged_address.to_lowercase() + ".json"),
+             concat(R"({"address":")", damaged_address.to_lowercase()));
   write_text(registry / "notes.txt", "not a record");
 
   // Readers ignore all of it.
@@ -105,8 +106,8 @@ TEST_CASE("local network: a writer killed at a random point leaves only whole fi
         upload->write(ByteView(bytes).subspan(150000));
         const std::string cid = upload->commit();
         const auto record = net->registry->register_dataset(
-            key, {concat("d", std::to_string(i)), format::encode_dataset_multiaddr(concat("/p2p/", cid)), random_array<32>(),
-                  R"({"email":"string"})"});
+            key, {concat("d", std::to_string(i)), format::encode_dataset_multiaddr(concat("/p2p/", cid)),
+                  random_array<32>(), R"({"email":"string"})"});
         net->secrets->push(key, record.address, concat("secret ", record.name));
       }
     } catch (...) {

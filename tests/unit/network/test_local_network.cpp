@@ -60,8 +60,9 @@ TEST_CASE("local network: dataset address and tx follow the documented derivatio
   const auto reg = sample_registration("medical");
   const auto record = net->registry->register_dataset(key, reg);
 
-  const Hash32 hash = crypto::keccak256(abi::encode({abi::Value::address(key.address()), abi::Value::string(reg.name),
-                                                     abi::Value::bytes(reg.multiaddr), abi::Value::bytes32(reg.checksum)}));
+  const Hash32 hash =
+      crypto::keccak256(abi::encode({abi::Value::address(key.address()), abi::Value::string(reg.name),
+                                     abi::Value::bytes(reg.multiaddr), abi::Value::bytes32(reg.checksum)}));
   CHECK(record.address == crypto::Address::from_bytes(ByteView(hash).subspan(12)));
   const Hash32 tx = crypto::keccak256(abi::encode(
       {abi::Value::address(record.address), abi::Value::address(record.owner), abi::Value::string(record.name),

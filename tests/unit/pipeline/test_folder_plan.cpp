@@ -33,8 +33,8 @@ TEST_CASE("fields are keyed, ordered like the SDK's objects and typed by content
   dir.write("9.txt", "nine\n");
   dir.write("b", "bee");
   dir.write("a.json", "{}\n");
-  dir.write("greeting.txt", "Good morning\n");  // 'G' alone is MPEG-TS's signature: text wins
-  dir.write("bmi.txt", "BMI 22.5\n");           // likewise "BM" for BMP
+  dir.write("greeting.txt", "Good morning\n");                          // 'G' alone is MPEG-TS's signature: text wins
+  dir.write("bmi.txt", "BMI 22.5\n");                                   // likewise "BM" for BMP
   dir.write("real.bmp", std::string("BM\x36\x00\x00\x00\x00\x00", 8));  // a real BMP header holds NUL bytes
   dir.write("sub dir/x.y.z", "nested");
   dir.write(".swap", "local only");
@@ -45,7 +45,8 @@ TEST_CASE("fields are keyed, ordered like the SDK's objects and typed by content
         R"("real":"image/bmp","sub_dir":{"x_y":"string"}})");
   std::vector<std::string> zip_order;
   for (const auto& item : result.plan.items) zip_order.push_back(item.path);
-  CHECK(zip_order == std::vector<std::string>{"9", "10", "a", "b", "bmi", "greeting", "real", "sub_dir/", "sub_dir/x_y"});
+  CHECK(zip_order ==
+        std::vector<std::string>{"9", "10", "a", "b", "bmi", "greeting", "real", "sub_dir/", "sub_dir/x_y"});
   // Text leaves carry their CRC (the SDK's exact zip layout) and drop one trailing newline.
   CHECK(result.plan.items[0].crc.has_value());
   CHECK(result.plan.items[0].content_bytes == 4);

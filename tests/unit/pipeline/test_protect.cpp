@@ -57,7 +57,7 @@ TEST_CASE("protect streams a plan into a file that decrypts to the same zip", "[
   ProtectOptions options;
   options.slot_count = 3;
   options.slot_size = 64 * 1024;  // many slot turnovers
-  options.read_size = 100000;      // reads not aligned with slots or AES blocks
+  options.read_size = 100000;     // reads not aligned with slots or AES blocks
   uint64_t last_progress = 0;
   options.progress = [&](uint64_t done, uint64_t total) {
     CHECK(done <= total);
@@ -100,7 +100,9 @@ TEST_CASE("a failing output stops the pipeline with its own error", "[pipeline]"
 TEST_CASE("a file that shrinks while packing is refused", "[pipeline]") {
   TempFile file(test::generated_bytes(1000, 1));
   PackPlan plan;
-  plan.items.push_back({.path = "blob", .content = {file.path.string(), 5000, [&] { return std::make_unique<FileSource>(file.path); }}, .content_bytes = 5000});
+  plan.items.push_back({.path = "blob",
+                        .content = {file.path.string(), 5000, [&] { return std::make_unique<FileSource>(file.path); }},
+                        .content_bytes = 5000});
   Collect out;
   try {
     protect(plan, {&out}, {});

@@ -41,13 +41,16 @@ TEST_CASE("staging: random writes, truncations and reads match an in-memory mode
     auto offset = [&]() -> uint64_t {
       const uint64_t limit = 40 * kCap;
       switch (pick(3)) {
-        case 0: return pick(limit);
+        case 0:
+          return pick(limit);
         case 1: {
           const uint64_t o = pick(40) * kCap + pick(2);
           return o > 0 ? o - 1 : 0;
         }
-        case 2: return model.size() + pick(3 * kCap);  // past the end: a hole
-        default: return model.empty() ? 0 : pick(model.size() - 1);
+        case 2:
+          return model.size() + pick(3 * kCap);  // past the end: a hole
+        default:
+          return model.empty() ? 0 : pick(model.size() - 1);
       }
     };
     for (int op = 0; op < 4000; ++op) {

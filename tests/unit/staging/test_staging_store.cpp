@@ -77,8 +77,10 @@ TEST_CASE("staging: create, open, exists, remove, list and their errors", "[stag
 }
 
 TEST_CASE("staging: the master key comes from the wallet and is needed to read", "[staging]") {
-  const auto wallet1 = crypto::PrivateKey::from_hex("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
-  const auto wallet2 = crypto::PrivateKey::from_hex("0x0123456789012345678901234567890123456789012345678901234567890123");
+  const auto wallet1 =
+      crypto::PrivateKey::from_hex("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
+  const auto wallet2 =
+      crypto::PrivateKey::from_hex("0x0123456789012345678901234567890123456789012345678901234567890123");
   const MasterKey k1 = derive_staging_key(wallet1);
   REQUIRE(std::equal(k1.bytes().begin(), k1.bytes().end(), derive_staging_key(wallet1).bytes().begin()));
   REQUIRE_FALSE(std::equal(k1.bytes().begin(), k1.bytes().end(), derive_staging_key(wallet2).bytes().begin()));
@@ -179,9 +181,7 @@ TEST_CASE("staging: opening trims what an unfinished extension leaves", "[stagin
     write_full(fd.get(), Bytes(1000, 0x5a), "append");
   }
   SECTION("zero blocks") { std::filesystem::resize_file(path, length + 3 * 4096); }
-  SECTION("a stale temporary") {
-    UniqueFd fd = open_file(dir.path / "0000000000000003.stg.tmp", O_WRONLY | O_CREAT);
-  }
+  SECTION("a stale temporary") { UniqueFd fd = open_file(dir.path / "0000000000000003.stg.tmp", O_WRONLY | O_CREAT); }
   StagingStore store(dir.path, test::fixed_key(1));
   REQUIRE(store.list() == std::vector<uint64_t>{2});
   StagedFile file = store.open(2);
