@@ -1,0 +1,167 @@
+// The attribute policy: SPEC.md §3's user.protected.* attributes (read-only ones, the type, grants, the owner) and
+// the other user.* attributes, kept locally.
+#include <sys/xattr.h>
+
+#include "core/data_info.hpp"
+#include "core/tree_state.hpp"
+#include "protectedfs/format/borsh.hpp"
+
+namespace pfs::core {
+namespace {
+
+constexpr const char* kPrefix = "user.protected.";
+constexpr const char* kTypeAttribute = "user.protected.type";
+constexpr const char* kKeyAttribute = "user.protected.key";
+constexpr const char* kGrantPrefix = "user.protected.grant.";
+constexpr const char* kGrantsAttribute = "user.protected.grants";
+constexpr const char* kOwnerAttribute = "user.protected.owner";
+constexpr std::size_t kMaxScalarText = 4096;
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
+  if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + name);
+  std::shared_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (starts_with(name, kPrefix)) {
+    const std::string field = name.substr(std::string(kPrefix).size());
+    if (n.kind == NodeKind::Root && state_->root_attributes) {
+      auto values = state_->root_attributes();
+      if (auto it = values.find(name); it != values.end()) return it->second;
+    }
+    if (n.kind == NodeKind::Data)
+      if (auto value = data_attribute(n.info, field)) return *value;
+    if (n.kind == NodeKind::Field && !n.local_only()) {
+      if (field == "type" && n.type) return *n.type;
+      if (field == "key") return state_->key_path(n);
+    }
+    throw Error(ENODATA, "no attribute " + name + " on '" + n.name + "'");
+  }
+  auto it = n.xattrs.find(name);
+  if (it == n.xattrs.end()) throw Error(ENODATA, "no attribute " + name);
+  return it->second;
+}
+
+std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
+  std::shared_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  std::vector<std::string> names;
+  if (n.kind == NodeKind::Root && state_->root_attributes)
+    for (const auto& [name, value] : state_->root_attributes()) names.push_back(name);
+  if (n.kind == NodeKind::Data)
+    for (auto& name : data_attribute_names(n.info)) names.push_back(std::move(name));
+  if (n.kind == NodeKind::Field && !n.local_only()) {
+    if (n.type) names.push_back(kTypeAttribute);
+    names.push_back(kKeyAttribute);
+  }
+  for (const auto& [name, value] : n.xattrs) names.push_back(name);
+  return names;
+}
+
+void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags) {
+  if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
+  std::unique_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (name == kTypeAttribute && n.kind == NodeKind::Field && !n.local_only()) {
+    std::string text = value;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
+    const format::FieldType type = format::parse_field_type(text);  // EINVAL naming the accepted types
+    if (type == format::FieldType::Bool || type == format::FieldType::F64 || type == format::FieldType::I128) {
+      // The content must parse as that value now, so a bad override is refused here and not at publish time.
+      if (n.size > kMaxScalarText) throw Error(EINVAL, "'" + n.name + "' is too large to be a " + text);
+      Bytes content(static_cast<std::size_t>(n.size));
+      content.resize(state_->contents.read(ino, 0, content));
+      format::scalar_from_text(type, as_chars(content));
+    }
+    if ((flags & XATTR_CREATE) && n.type) throw Error(EEXIST, name + " is already set");
+    n.type = std::string(format::to_string(type));
+    state_->save(n);
+    state_->changed(n);
+    return;
+  }
+  if (n.kind == NodeKind::Data && starts_with(name, kGrantPrefix)) {
+    const GrantSubject subject = parse_grant_subject(name.substr(std::string(kGrantPrefix).size()));
+    const GrantTerms terms = parse_grant_terms(value);
+    Grant* existing = find_grant(n.info, subject);
+    if ((flags & XATTR_CREATE) && existing)
+      throw Error(EEXIST, name + " exists (remove it first, or set it without create)");
+    if ((flags & XATTR_REPLACE) && !existing) throw Error(ENODATA, "no grant " + name);
+    if (!existing && state_->open_grants() >= kMaxOpenGrants)
+      throw Error(EDQUOT, "this wallet already has " + std::to_string(kMaxOpenGrants) +
+                              " grants, the most the market keeps open for one wallet");
+    if (!n.transfer_pending()) {
+      // Setting a grant again replaces its terms: a new order, the old one revoked (SPEC.md §3).
+      if (existing) *existing = Grant{subject, terms, ""};
+      else n.info.grants.push_back(Grant{subject, terms, ""});
+      state_->save(n);
+      if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
+      return;
+    }
+    throw Error(EBUSY, "'" + n.name + "' is being transferred to " + n.info.transfer_to);
+  }
+  if (n.kind == NodeKind::Data && name == kOwnerAttribute) {
+    const crypto::Address owner = parse_address_value(value);
+    if (!n.info.owner.empty() && owner == crypto::Address::parse(n.info.owner)) return;  // cp -a sets what is there
+    if (n.info.address.empty()) throw Error(EINVAL, "'" + n.name + "' has no published version to transfer yet");
+    if (owner.is_zero()) throw Error(EINVAL, "cannot transfer '" + n.name + "' to the zero address");
+    if (n.transfer_pending())
+      throw Error(EBUSY, "'" + n.name + "' is already being transferred to " + n.info.transfer_to);
+    if (n.info.status != "published")
+      throw Error(EBUSY, "'" + n.name + "' has changes not published yet (protectedfs sync, then transfer)");
+    n.info.transfer_to = owner.to_string();
+    n.info.status = "transferring to " + n.info.transfer_to;
+    state_->save(n);
+    if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
+    return;
+  }
+  if (starts_with(name, kPrefix)) {
+    // Tools that copy attributes (cp -a, mv, rsync -X) set the read-only ones to the value they already have.
+    const std::string node_name = n.name;
+    lock.unlock();
+    std::string current;
+    try {
+      current = getxattr(ino, name);
+    } catch (const Error&) {
+      throw Error(EINVAL, "unknown attribute " + name + " on '" + node_name + "'");
+    }
+    if (current == value) return;
+    throw Error(EROFS, name + " is read-only");
+  }
+  const bool exists = n.xattrs.count(name) != 0;
+  if ((flags & XATTR_CREATE) && exists) throw Error(EEXIST, name + " exists");
+  if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + name);
+  n.xattrs[name] = value;
+  state_->save(n);
+}
+
+void Filesystem::removexattr(uint64_t ino, const std::string& name) {
+  std::unique_lock lock(state_->tree);
+  Node& n = state_->node(ino);
+  if (name == kTypeAttribute && n.kind == NodeKind::Field) {
+    if (!n.type) throw Error(ENODATA, "no attribute " + name);
+    n.type.reset();
+    state_->save(n);
+    state_->changed(n);
+    return;
+  }
+  if (n.kind == NodeKind::Data && (starts_with(name, kGrantPrefix) || name == kGrantsAttribute)) {
+    if (name == kGrantsAttribute) {
+      n.info.grants.clear();  // revokes every grant
+    } else {
+      const GrantSubject subject = parse_grant_subject(name.substr(std::string(kGrantPrefix).size()));
+      const auto before = n.info.grants.size();
+      std::erase_if(n.info.grants, [&](const Grant& g) { return g.subject == subject; });
+      if (n.info.grants.size() == before) throw Error(ENODATA, "no grant " + name);
+    }
+    state_->save(n);
+    if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
+    return;
+  }
+  if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");
+  if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + name);
+  state_->save(n);
+}
+
+}  // namespace pfs::core

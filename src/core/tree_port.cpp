@@ -1,0 +1,157 @@
+// The port the publisher and the tree sync use: the protected data of the root, snapshots to publish, their
+// DataInfo, and versions published elsewhere shown (adopt) or removed (forget).
+#include <algorithm>
+#include <functional>
+
+#include "core/tree_state.hpp"
+#include "protectedfs/format/schema.hpp"
+
+namespace pfs::core {
+
+void Filesystem::set_events(DataEvents events) {
+  std::unique_lock lock(state_->tree);
+  state_->events = std::move(events);
+}
+
+void Filesystem::set_root_attributes(std::function<std::map<std::string, std::string>()> provider) {
+  std::unique_lock lock(state_->tree);
+  state_->root_attributes = std::move(provider);
+}
+
+std::vector<DataSummary> Filesystem::data_list() {
+  std::shared_lock lock(state_->tree);
+  std::vector<DataSummary> out;
+  for (const auto& [name, ino] : state_->node(kRootIno).children) {
+    const Node& n = state_->node(ino);
+    if (n.kind == NodeKind::Data) out.push_back({ino, name, n.info});
+  }
+  return out;
+}
+
+uint64_t Filesystem::adopt(const AdoptedData& data) {
+  check_name(data.name);
+  std::unique_lock lock(state_->tree);
+  Node& root = state_->node(kRootIno);
+  Node* existing = state_->child(root, data.name);
+  if (existing && existing->info.status != "published")
+    throw Error(EBUSY, "'" + data.name + "' has local changes: the version published elsewhere is not shown");
+  Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
+  // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
+  // name when a version published elsewhere replaces it, instead of becoming "email".
+  std::map<std::string, std::string> known_names;
+  std::function<void(const Node&)> collect = [&](const Node& dir) {
+    for (const auto& [name, ino] : dir.children) {
+      const Node& c = state_->node(ino);
+      if (c.local_only()) continue;
+      known_names[state_->key_path(c)] = name;
+      if (c.is_directory()) collect(c);
+    }
+  };
+  collect(folder);
+  while (!folder.children.empty()) state_->erase_tree(state_->node(folder.children.begin()->second));
+  // The grants this mount keeps for the lineage follow it to the new version (the keeper re-issues them).
+  const bool keep_grants = existing && (!folder.info.grants.empty() || !folder.info.orders.empty());
+  if (keep_grants) {
+    DataInfo info = data.info;
+    info.grants = std::move(folder.info.grants);
+    info.orders = std::move(folder.info.orders);
+    folder.info = std::move(info);
+  } else {
+    folder.info = data.info;
+  }
+  std::map<std::string, Node*> objects{{"", &folder}};  // by key path
+  for (const AdoptedEntry& entry : data.entries) {
+    if (entry.names.empty()) throw Error(EINVAL, "an adopted entry without a name");
+    std::string key_path;
+    if (entry.directory) {
+      for (const auto& n : entry.names) key_path += (key_path.empty() ? "" : ".") + n;
+    } else {
+      key_path = entry.leaf.entry;
+      std::replace(key_path.begin(), key_path.end(), '/', '.');
+    }
+    const std::size_t dot = key_path.rfind('.');
+    auto parent = objects.find(dot == std::string::npos ? "" : key_path.substr(0, dot));
+    if (parent == objects.end()) throw Error(EINVAL, "adopted entry '" + key_path + "' comes before its object");
+    auto known = known_names.find(key_path);
+    const std::string& name = known != known_names.end() ? known->second : entry.names.back();
+    check_name(name);
+    if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry '" + name + "' appears twice");
+    Node& n = state_->add(*parent->second, name, entry.directory ? NodeKind::Dir : NodeKind::Field,
+                          entry.directory ? 0755 : 0644);
+    if (entry.directory) {
+      objects[key_path] = &n;
+      continue;
+    }
+    n.size = entry.size;
+    n.type = entry.type;
+    n.origin = entry.leaf;
+    state_->contents.attach(n.ino, entry.leaf);
+    state_->save(n);
+  }
+  state_->save(folder);
+  if (keep_grants && state_->events.grants_changed) state_->events.grants_changed(folder.ino, folder.name);
+  const uint64_t folder_ino = folder.ino;
+  lock.unlock();  // telling the kernel may wait for a request that needs the tree lock
+  if (state_->events.root_entry_replaced) state_->events.root_entry_replaced(data.name);
+  return folder_ino;
+}
+
+void Filesystem::forget(uint64_t data_ino) {
+  std::string name;
+  {
+    std::unique_lock lock(state_->tree);
+    auto it = state_->nodes.find(data_ino);
+    if (it == state_->nodes.end() || it->second->kind != NodeKind::Data) return;
+    name = it->second->name;
+    state_->erase_tree(*it->second);
+  }
+  if (state_->events.root_entry_replaced) state_->events.root_entry_replaced(name);
+}
+
+DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
+  std::shared_lock lock(state_->tree);
+  Node& data = state_->node(data_ino);
+  if (data.kind != NodeKind::Data) throw Error(EINVAL, "not a protected data");
+  DataSnapshot snap;
+  snap.name = data.name;
+  // Depth first, children in key order (numeric keys first, as a JavaScript object orders them).
+  std::function<void(const Node&, std::vector<std::string>&)> walk = [&](const Node& dir,
+                                                                         std::vector<std::string>& path) {
+    std::vector<std::pair<std::string, const Node*>> children;
+    for (const auto& [name, ino] : dir.children) {
+      const Node& c = *state_->nodes.at(ino);
+      if (auto key = State::key_of(name, c.kind)) children.emplace_back(*key, &c);
+    }
+    std::stable_sort(children.begin(), children.end(), [](const auto& a, const auto& b) {
+      const bool a_index = format::is_array_index_key(a.first), b_index = format::is_array_index_key(b.first);
+      if (a_index != b_index) return a_index;
+      if (a_index && a.first.size() != b.first.size()) return a.first.size() < b.first.size();
+      return a.first < b.first;
+    });
+    for (const auto& [key, c] : children) {
+      path.push_back(key);
+      snap.entries.push_back({path, c->kind != NodeKind::Field, c->ino, c->size,
+                              c->mtime.tv_sec * 1000000000LL + c->mtime.tv_nsec, c->type});
+      if (c->kind != NodeKind::Field) walk(*c, path);
+      path.pop_back();
+    }
+  };
+  std::vector<std::string> path;
+  walk(data, path);
+  return snap;
+}
+
+void Filesystem::update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) {
+  std::unique_lock lock(state_->tree);
+  auto it = state_->nodes.find(data_ino);
+  if (it == state_->nodes.end() || it->second->kind != NodeKind::Data) return;  // removed meanwhile
+  change(it->second->info);
+  state_->save(*it->second);
+}
+
+DataInfo Filesystem::data_info(uint64_t data_ino) {
+  std::shared_lock lock(state_->tree);
+  return state_->node(data_ino).info;
+}
+
+}  // namespace pfs::core

@@ -1,0 +1,200 @@
+// The inode table shared by the core's files (internal to src/core): each node of the tree as held in memory and
+// the state behind Filesystem (the tree lock, the table, the store the nodes are written through). The files that
+// implement Filesystem, one job each:
+//   tree_state.cpp        the table loaded from the store, and the codec between a node and its stored record
+//   posix_operations.cpp  lookup, create, unlink, rename, read, write, setattr… (what the kernel asks for)
+//   attribute_policy.cpp  the extended attributes: SPEC.md §3's user.protected.* and local user.* ones
+//   tree_port.cpp         what the publisher and the tree sync use (snapshots, data infos, adopt, forget)
+#pragma once
+#include <time.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "protectedfs/format/field_key.hpp"
+#include "protectedfs/format/field_type.hpp"
+#include "protectedfs/util/error.hpp"
+
+namespace pfs::core {
+
+inline timespec now() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  return t;
+}
+
+inline void check_name(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    throw Error(EINVAL, "invalid name '" + name + "'");
+  if (name.size() > 255) throw Error(ENAMETOOLONG, "name longer than 255 bytes");
+}
+
+struct Filesystem::Node {
+  uint64_t ino = 0;
+  uint64_t parent = 0;
+  uint64_t data = 0;  // the protected data this node belongs to (itself for a Data node, 0 for the root)
+  std::string name;
+  NodeKind kind = NodeKind::Field;
+  uint32_t mode = 0;
+  uint64_t size = 0;
+  timespec mtime{}, ctime{};
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::map<std::string, uint64_t> children;          // by name
+  std::unordered_map<std::string, uint64_t> by_key;  // children by field key (local-only names have none)
+  std::map<std::string, std::string> xattrs;         // other user.* attributes, kept locally
+  std::optional<std::string> type;                   // user.protected.type
+  std::optional<PublishedLeaf> origin;               // Field nodes whose bytes are still those of a published leaf
+  DataInfo info;                                     // Data nodes only
+
+  bool is_directory() const { return kind != NodeKind::Field; }
+  bool transfer_pending() const { return !info.transfer_to.empty(); }
+  bool local_only() const { return format::is_local_only(name); }
+};
+
+struct Filesystem::State {
+  FieldContents& contents;
+  TreeStore& store;
+  uid_t uid;
+  gid_t gid;
+  mutable std::shared_mutex tree;  // guards everything below
+  std::map<uint64_t, std::unique_ptr<Node>> nodes;
+  uint64_t next_ino = kRootIno + 1;
+  DataEvents events;
+  std::function<std::map<std::string, std::string>()> root_attributes;
+
+  State(FieldContents& c, TreeStore& t, uid_t u, gid_t g) : contents(c), store(t), uid(u), gid(g) {}
+
+  // Every change of a node is written through (not synced: flush() syncs at close/fsync boundaries).
+  void save(const Node& n) { store.put(record_of(n)); }
+  static NodeRecord record_of(const Node& n);
+  static std::unique_ptr<Node> node_of(const NodeRecord& r);
+
+  Node& node(uint64_t ino) {
+    auto it = nodes.find(ino);
+    if (it == nodes.end()) throw Error(ENOENT, "no inode " + std::to_string(ino));
+    return *it->second;
+  }
+  Node& directory(uint64_t ino) {
+    Node& n = node(ino);
+    if (!n.is_directory()) throw Error(ENOTDIR, "'" + n.name + "' is not a folder");
+    return n;
+  }
+  Node* child(const Node& dir, const std::string& name) {
+    auto it = dir.children.find(name);
+    return it == dir.children.end() ? nullptr : nodes.at(it->second).get();
+  }
+  Node& add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode) {
+    auto n = std::make_unique<Node>();
+    n->ino = next_ino++;
+    n->parent = parent.ino;
+    n->name = name;
+    n->kind = kind;
+    n->mode = mode & 07777;
+    n->mtime = n->ctime = now();
+    n->uid = uid;
+    n->gid = gid;
+    n->data = kind == NodeKind::Data ? n->ino : parent.data;
+    Node& ref = *n;
+    link(parent, ref);
+    parent.mtime = parent.ctime = ref.mtime;
+    nodes[ref.ino] = std::move(n);
+    save(ref);
+    return ref;
+  }
+  std::size_t open_grants() const {
+    std::size_t count = 0;
+    for (const auto& [ino, n] : nodes)
+      if (n->kind == NodeKind::Data) count += n->info.grants.size();
+    return count;
+  }
+  // The field key a name maps to inside a protected data (SPEC.md §2), or nothing for local-only names.
+  static std::optional<std::string> key_of(const std::string& name, NodeKind kind) {
+    if (format::is_local_only(name)) return std::nullopt;
+    return kind == NodeKind::Field ? format::file_key(name) : format::directory_key(name);
+  }
+  // A child joins or leaves its folder's name and key indexes (a lookup by key keeps creates O(log n): copying
+  // ten thousand files into one folder must not compare each new name with every other).
+  static void link(Node& dir, const Node& child) {
+    dir.children[child.name] = child.ino;
+    if (auto key = key_of(child.name, child.kind)) dir.by_key[*key] = child.ino;
+  }
+  static void unlink_child(Node& dir, const Node& child) {
+    dir.children.erase(child.name);
+    if (auto key = key_of(child.name, child.kind))
+      if (auto it = dir.by_key.find(*key); it != dir.by_key.end() && it->second == child.ino) dir.by_key.erase(it);
+  }
+  // Two names with the same key in one folder: the second one is refused.
+  void check_key_free(const Node& dir, const std::string& name, NodeKind kind, const Node* ignore = nullptr) {
+    if (dir.kind == NodeKind::Root) return;
+    auto key = key_of(name, kind);
+    if (!key) return;
+    auto it = dir.by_key.find(*key);
+    if (it == dir.by_key.end()) return;
+    const Node& other = *nodes.at(it->second);
+    if (&other == ignore || other.name == name) return;
+    throw Error(EEXIST, "'" + name + "' and '" + other.name + "' would both be the field '" + *key + "'");
+  }
+  // A change to a published field makes its protected data pending; the listener (the publisher) is called with
+  // the tree lock held, so it must not call back into the file system.
+  void changed(const Node& n) {
+    if (n.data != 0 && !n.local_only()) mark_changed(n.data);
+  }
+  void mark_changed(uint64_t data) {
+    auto it = nodes.find(data);
+    if (it == nodes.end() || it->second->kind != NodeKind::Data) return;
+    DataInfo& info = it->second->info;
+    if (info.status.rfind("publishing", 0) != 0 && info.status != "pending") {
+      info.status = "pending";
+      save(*it->second);
+    }
+    if (events.changed) events.changed(data, it->second->name);
+  }
+  Attributes attributes(const Node& n) const {
+    Attributes a;
+    a.ino = n.ino;
+    a.kind = n.kind;
+    a.mode = n.mode;
+    a.size = n.kind == NodeKind::Field ? n.size : 4096;
+    a.nlink = n.is_directory() ? 2 : 1;
+    a.mtime = n.mtime;
+    a.ctime = n.ctime;
+    a.uid = n.uid;
+    a.gid = n.gid;
+    return a;
+  }
+  void erase_tree(Node& n) {
+    while (!n.children.empty()) erase_tree(node(n.children.begin()->second));
+    erase(n);
+  }
+  // The first change to a field still showing a published leaf: the contents copy the bytes in, and the field
+  // becomes an ordinary local one. An inherited application/octet-stream type goes (the new content decides, as
+  // for any file); a scalar type stays, since text alone can't say that "1" is an i128.
+  void make_local(Node& n) {
+    if (!n.origin) return;
+    n.origin.reset();
+    if (n.type == std::string(format::to_string(format::FieldType::OctetStream))) n.type.reset();
+  }
+  void erase(Node& n) {
+    Node& parent = node(n.parent);
+    unlink_child(parent, n);
+    parent.mtime = parent.ctime = now();
+    if (n.kind == NodeKind::Field) contents.remove(n.ino);
+    store.erase(n.ino);
+    nodes.erase(n.ino);
+  }
+  std::string key_path(const Node& n) {
+    std::string path;
+    for (const Node* p = &n; p->kind != NodeKind::Data && p->kind != NodeKind::Root; p = &node(p->parent))
+      path = *key_of(p->name, p->kind) + (path.empty() ? "" : "." + path);
+    return path;
+  }
+};
+
+}  // namespace pfs::core
