@@ -120,9 +120,19 @@ std::string encode_data_info(const DataInfo& i) {
               {"remaining", o.remaining}});
     orders.push_back(j);
   }
-  return json{{"status", i.status},       {"address", i.address},   {"owner", i.owner}, {"schema", i.schema},
-              {"multiaddr", i.multiaddr}, {"checksum", i.checksum}, {"tx", i.tx},       {"created", i.created},
-              {"versions", i.versions},   {"grants", grants},       {"orders", orders}, {"transfer_to", i.transfer_to}}
+  return json{{"status", i.status},
+              {"address", i.address},
+              {"owner", i.owner},
+              {"schema", i.schema},
+              {"multiaddr", i.multiaddr},
+              {"checksum", i.checksum},
+              {"tx", i.tx},
+              {"created", i.created},
+              {"versions", i.versions},
+              {"grants", grants},
+              {"orders", orders},
+              {"transfer_to", i.transfer_to},
+              {"published_fingerprint", i.published_fingerprint}}
       .dump();
 }
 
@@ -139,6 +149,7 @@ DataInfo decode_data_info(std::string_view text) {
   i.created = j.value("created", "");
   i.versions = j.value("versions", "[]");
   i.transfer_to = j.value("transfer_to", "");
+  i.published_fingerprint = j.value("published_fingerprint", "");
   for (const auto& g : j.value("grants", json::array()))
     i.grants.push_back(
         {subject_of(g), {g.at("price").get<uint64_t>(), g.at("count").get<uint64_t>()}, g.value("order", "")});

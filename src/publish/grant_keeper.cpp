@@ -24,6 +24,28 @@ void GrantKeeper::set_order(uint64_t data, const std::string& hash, const std::f
   });
 }
 
+void publish_order(network::GrantBook& book, const crypto::PrivateKey& wallet, const network::SignedOrder& order) {
+  try {
+    book.publish(wallet, order);
+  } catch (const Error& e) {
+    if (e.code() != EEXIST) throw;
+    const auto known = book.order(order.hash);
+    if (known && !known->closed) return;  // published by an earlier try whose answer was lost
+    if (known) throw OrderClosed(EEXIST, "order " + to_hex0x(order.hash) + " was closed: it cannot carry a grant");
+    throw OrderConflict(EEXIST, std::string("the grant book refused order ") + to_hex0x(order.hash) + ": " + e.what());
+  }
+}
+
+namespace {
+
+// Whether a grant of `info` carries this order (for the newest version).
+bool carried(const core::DataInfo& info, const IssuedOrder& o) {
+  return o.dataset == info.address &&
+         std::any_of(info.grants.begin(), info.grants.end(), [&](const core::Grant& g) { return g.order == o.hash; });
+}
+
+}  // namespace
+
 void GrantKeeper::reconcile(uint64_t data) {
   const core::DataInfo info = fs_.data_info(data);
   if (!network_.grants && (!info.grants.empty() || !info.orders.empty()))
@@ -31,33 +53,36 @@ void GrantKeeper::reconcile(uint64_t data) {
   if (!info.transfer_to.empty()) return transfer(data, info);
   if (info.address.empty()) return;  // grants wait for the first version
 
-  // Orders a crash or a failure left half issued: publish the same signed order again (or find it published).
+  // Orders a crash or a failure left "issuing": looked up by hash first. One the book holds is open (or closed);
+  // one it does not hold and no grant carries any more was never published: nothing to close.
   for (const IssuedOrder& o : info.orders) {
     if (o.state != State::Issuing) continue;
-    const auto signed_order = remote::signed_order_of(o);
-    if (!network_.grants->order(signed_order.hash)) {
-      try {
-        network_.grants->publish(wallet_, signed_order);
-      } catch (const Error& e) {
-        if (e.code() != EEXIST) throw;
-      }
-    }
-    set_order(data, o.hash, [](IssuedOrder& x) { x.state = State::Open; });
+    const auto known = network_.grants->order(from_hex_fixed<32>(o.hash));
+    if (known) set_order(data, o.hash, [&](IssuedOrder& x) { x.state = known->closed ? State::Closed : State::Open; });
+    else if (!carried(info, o)) set_order(data, o.hash, [](IssuedOrder& x) { x.state = State::Void; });
   }
-  // A grant without an order for the newest version gets one.
-  for (const core::Grant& g : info.grants) {
-    const IssuedOrder* current = core::current_order(info, g);
-    if (!current || current->dataset != info.address || !is_live(*current)) issue(data, info, g);
-  }
-  // Any other live order goes: a grant removed or replaced, or an older version's.
+  // A replaced or removed grant's order on the newest version is closed before a new one is issued.
+  close_superseded(data, info.address);
+  // A grant without an open order for the newest version gets one (its "issuing" one sent again, or a new one).
   const core::DataInfo now = fs_.data_info(data);
-  for (const IssuedOrder& o : now.orders) {
-    if (!is_live(o)) continue;
-    const bool carried = std::any_of(now.grants.begin(), now.grants.end(), [&](const core::Grant& g) {
-      return g.order == o.hash && o.dataset == now.address;
-    });
-    if (!carried) close(data, o);
+  for (const core::Grant& g : now.grants) {
+    const IssuedOrder* current = core::current_order(now, g);
+    if (current && current->dataset == now.address && current->state == State::Open) continue;
+    if (current && current->dataset == now.address && current->state == State::Issuing) {
+      publish_order(*network_.grants, wallet_, remote::signed_order_of(*current));
+      set_order(data, current->hash, [](IssuedOrder& x) { x.state = State::Open; });
+      continue;
+    }
+    issue(data, now, g);
   }
+  // Then the older versions' orders (their grants now carried by the newest version's).
+  close_superseded(data, "");
+}
+
+void GrantKeeper::close_superseded(uint64_t data, const std::string& dataset) {
+  const core::DataInfo info = fs_.data_info(data);
+  for (const IssuedOrder& o : info.orders)
+    if (is_live(o) && !carried(info, o) && (dataset.empty() || o.dataset == dataset)) close(data, o);
 }
 
 void GrantKeeper::issue(uint64_t data, const core::DataInfo& info, const core::Grant& grant) {
@@ -73,17 +98,13 @@ void GrantKeeper::issue(uint64_t data, const core::DataInfo& info, const core::G
   const crypto::Eip712Domain domain = network_.grants->domain();
   network::SignedOrder signed_order{order, order.sign(wallet_, domain), order.hash(domain)};
   const IssuedOrder issued = remote::issued_order_of(signed_order, State::Issuing);
-  // Recorded before it leaves: a retry publishes this same order, never a second one.
+  // Recorded before it leaves: a retry looks this same order up and sends it again, never a second one.
   fs_.update_data(data, [&](core::DataInfo& i) {
     i.orders.push_back(issued);
     for (core::Grant& g : i.grants)
       if (g.subject == grant.subject && g.terms == grant.terms) g.order = issued.hash;
   });
-  try {
-    network_.grants->publish(wallet_, signed_order);
-  } catch (const Error& e) {
-    if (e.code() != EEXIST || !network_.grants->order(signed_order.hash)) throw;
-  }
+  publish_order(*network_.grants, wallet_, signed_order);
   set_order(data, issued.hash, [](IssuedOrder& x) { x.state = State::Open; });
   spdlog::info("granted {} to user {} with app {} (order {})", info.address,
                grant.subject.user.is_zero() ? "any" : grant.subject.user.to_string(), grant.subject.app.to_string(),

@@ -15,76 +15,7 @@
 namespace pfs::publish {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-// A staged field as the pipeline reads it.
-class FieldSource final : public RandomAccessSource {
- public:
-  FieldSource(core::FieldContents& contents, uint64_t ino, uint64_t size)
-      : contents_(contents), ino_(ino), size_(size) {}
-  uint64_t size() const override { return size_; }
-  void read_at(uint64_t offset, std::span<uint8_t> out) const override {
-    if (contents_.read(ino_, offset, out) != out.size()) throw Error(EBUSY, "field shrank while it was published");
-  }
-
- private:
-  core::FieldContents& contents_;
-  uint64_t ino_, size_;
-};
-
-class UploadConsumer final : public pipeline::StreamConsumer {
- public:
-  explicit UploadConsumer(network::ContentStore::Upload& upload) : upload_(upload) {}
-  void consume(ByteView data) override { upload_.write(data); }
-
- private:
-  network::ContentStore::Upload& upload_;
-};
-
-std::string join(const std::vector<std::string>& keys, char separator) {
-  std::string out;
-  for (const auto& k : keys) out += (out.empty() ? "" : std::string(1, separator)) + k;
-  return out;
-}
-
-// What the content of a snapshot was: its fields' key paths, sizes, modification times and types. An unfinished
-// publish whose fingerprint matches the current one is finished as it was, not published again.
-std::string fingerprint_of(const core::DataSnapshot& snap) {
-  json parts = json::array();
-  parts.push_back(snap.name);
-  for (const auto& e : snap.entries)
-    parts.push_back({join(e.keys, '.'), e.directory, e.size, e.mtime_ns, e.type.value_or("")});
-  const Hash32 digest = crypto::keccak256(as_bytes(parts.dump()));
-  return to_hex(ByteView(digest.data(), digest.size()));
-}
-
-// The zip plan and schema of a snapshot: each leaf typed by its user.protected.type or by its content.
-pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldContents& contents,
-                                 format::Schema& schema) {
-  pipeline::PackPlan plan;
-  std::vector<format::Schema*> objects{&schema};  // objects[depth]: the object the next member at that depth joins
-  for (const auto& entry : snap.entries) {
-    objects.resize(entry.keys.size());
-    format::Schema& parent = *objects.back();
-    const std::string zip_path = join(entry.keys, '/');
-    if (entry.directory) {
-      plan.items.push_back({.path = zip_path + "/", .directory = true});
-      objects.push_back(&parent.add_object(entry.keys.back()));
-      continue;
-    }
-    const pipeline::LeafSource source{
-        snap.name + "/" + join(entry.keys, '.'), entry.size,
-        [&contents, ino = entry.ino, size = entry.size] { return std::make_unique<FieldSource>(contents, ino, size); }};
-    pipeline::PlannedLeaf leaf =
-        entry.type ? pipeline::plan_typed_leaf(zip_path, source, format::parse_field_type(*entry.type))
-                   : pipeline::plan_detected_leaf(zip_path, source);
-    parent.add(entry.keys.back(), leaf.type);
-    plan.items.push_back(std::move(leaf.item));
-  }
-  plan.schema_json = schema.to_json();
-  return plan;
-}
 
 }  // namespace
 
@@ -109,7 +40,7 @@ void Publisher::start() {
       const json entry = json::parse(text);
       if (entry.value("kind", "") == "revoke") {  // a removed folder's orders: kept until they are closed
         Entry e;
-        e.due = Clock::now();
+        e.due = now();
         e.name = entry.value("name", "");
         for (const auto& o : entry.at("orders")) {
           core::IssuedOrder order;
@@ -140,7 +71,7 @@ void Publisher::start() {
   }
   MutexLock lock(mutex_);
   stopping_ = false;
-  for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { run(); });
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { run(); });
 }
 
 void Publisher::stop() {
@@ -164,7 +95,7 @@ void Publisher::changed(uint64_t data_ino, const std::string& name) {
     // one that was not waiting for content); a later due time alone it finds when it wakes for the earlier one.
     wake = added || !e.content || e.failures != 0;
     e.name = name;
-    e.due = Clock::now() + options_.delay;
+    e.due = now() + options_.delay;
     e.content = true;
     ++e.generation;
     e.failures = 0;
@@ -180,7 +111,7 @@ void Publisher::grants_changed(uint64_t data_ino, const std::string& name) {
     e.grants = true;
     ++e.grant_requests;
     e.failures = 0;
-    if (!e.content) e.due = Clock::now();  // a publish pending re-issues them anyway, once it is done
+    if (!e.content) e.due = now();  // a publish pending re-issues them anyway, once it is done
   }
   wake_.notify_all();
 }
@@ -200,7 +131,7 @@ void Publisher::removed(uint64_t data_ino, const std::string& name, const std::v
     if (!live.empty()) {
       Entry& e = queue_[data_ino];
       e.name = name;
-      e.due = Clock::now();
+      e.due = now();
       e.revoke = std::move(live);
     }
   }
@@ -211,70 +142,95 @@ void Publisher::set_status(uint64_t data_ino, const std::string& status) {
   fs_.update_data(data_ino, [&](core::DataInfo& info) { info.status = status; });
 }
 
+std::optional<std::pair<uint64_t, Publisher::Entry>> Publisher::take_due() {
+  auto next = queue_.end();
+  for (auto it = queue_.begin(); it != queue_.end(); ++it)
+    if (!running_.count(it->first) && (next == queue_.end() || it->second.due < next->second.due)) next = it;
+  if (next == queue_.end() || next->second.due > now()) return std::nullopt;
+  const Entry& entry = next->second;
+  running_[next->first] = entry.content ? "plan" : entry.revoke.empty() ? "grants" : "revoke";
+  return std::make_pair(next->first, entry);
+}
+
 void Publisher::run() {
   MutexLock lock(mutex_);
   while (!stopping_) {
-    // The earliest due entry that no other worker has.
-    auto next = queue_.end();
-    for (auto it = queue_.begin(); it != queue_.end(); ++it)
-      if (!running_.count(it->first) && (next == queue_.end() || it->second.due < next->second.due)) next = it;
-    if (next == queue_.end()) {
-      lock.wait(wake_);
-      continue;
-    }
-    if (next->second.due > Clock::now()) {
-      // A copy: wait_until reads its deadline while the lock is released, and the entry may be erased meanwhile.
-      const Clock::time_point due = next->second.due;
-      lock.wait_until(wake_, due);
-      continue;
-    }
-    const uint64_t data = next->first;
-    const uint64_t generation = next->second.generation;
-    const Entry entry = next->second;
-    running_[data] = entry.content ? "plan" : entry.revoke.empty() ? "grants" : "revoke";
-    lock.unlock();
-    std::string failure;
-    try {
-      work(data, entry);
-    } catch (const Error& e) {
-      failure = e.what();
-    } catch (const std::exception& e) {
-      failure = std::string("unexpected: ") + e.what();
-    }
-    lock.lock();
-    const std::string last_step = running_[data];
-    running_.erase(data);
-    wake_.notify_all();  // a worker that skipped this entry while it ran, and wait_idle, look again
-    auto it = queue_.find(data);
-    if (it == queue_.end()) continue;
-    if (it->second.generation != generation) {  // changed meanwhile: publish again when quiet
+    if (auto taken = take_due()) {
       lock.unlock();
-      set_status(data, "pending");
+      process(taken->first, taken->second);
       lock.lock();
       continue;
     }
-    if (failure.empty()) {
-      if (it->second.grant_requests != entry.grant_requests) {  // grants changed meanwhile: once more, at once
-        it->second.content = false;
-        it->second.due = Clock::now();
-        continue;
-      }
-      queue_.erase(it);
-      wake_.notify_all();
-      continue;
-    }
-    spdlog::warn("'{}': {} failed: {}", entry.name, last_step, failure);
-    // Retry with exponential backoff; the status says why and when.
-    const int failures = ++it->second.failures;
-    const auto backoff = std::min<std::chrono::milliseconds>(
-        options_.max_backoff, std::chrono::milliseconds(int64_t{1000} << std::min(failures - 1, 16)));
-    it->second.due = Clock::now() + backoff;
-    lock.unlock();
-    if (entry.revoke.empty())
-      set_status(data, std::string("failed: ") + (entry.content ? "" : "grants: ") + failure + " (retry in " +
-                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff).count()) + "s)");
-    lock.lock();
+    // The earliest entry no worker has, to sleep until it is due.
+    std::optional<Clock::time_point> due;
+    for (const auto& [data, entry] : queue_)
+      if (!running_.count(data) && (!due || entry.due < *due)) due = entry.due;
+    if (due) lock.wait_until(wake_, *due);  // a copy: the entry may be erased while this waits
+    else lock.wait(wake_);
   }
+}
+
+bool Publisher::run_once() {
+  std::optional<std::pair<uint64_t, Entry>> taken;
+  {
+    MutexLock lock(mutex_);
+    taken = take_due();
+  }
+  if (!taken) return false;
+  process(taken->first, taken->second);
+  return true;
+}
+
+std::optional<std::chrono::steady_clock::time_point> Publisher::next_due() {
+  MutexLock lock(mutex_);
+  std::optional<Clock::time_point> due;
+  for (const auto& [data, entry] : queue_)
+    if (!running_.count(data) && (!due || entry.due < *due)) due = entry.due;
+  return due;
+}
+
+void Publisher::process(uint64_t data, const Entry& entry) {
+  std::string failure;
+  try {
+    work(data, entry);
+  } catch (const Error& e) {
+    failure = e.what();
+  } catch (const std::exception& e) {
+    failure = std::string("unexpected: ") + e.what();
+  }
+  MutexLock lock(mutex_);
+  const std::string last_step = running_[data];
+  running_.erase(data);
+  wake_.notify_all();  // a worker that skipped this entry while it ran, and wait_idle, look again
+  auto it = queue_.find(data);
+  if (it == queue_.end()) return;
+  if (it->second.generation != entry.generation) {  // changed meanwhile: publish again when quiet
+    lock.unlock();
+    set_status(data, "pending");
+    return;
+  }
+  if (failure.empty()) {
+    if (it->second.grant_requests != entry.grant_requests) {  // grants changed meanwhile: once more, at once
+      it->second.content = false;
+      it->second.due = now();
+      return;
+    }
+    queue_.erase(it);
+    wake_.notify_all();
+    return;
+  }
+  spdlog::warn("'{}': {} failed: {}", entry.name, last_step, failure);
+  // Retry with exponential backoff; the status says why and when. A version published before the failure is not
+  // published again: work() cleared `content` once it was recorded, so the retry does what is left (the grants).
+  const int failures = ++it->second.failures;
+  const auto backoff = std::min<std::chrono::milliseconds>(
+      options_.max_backoff, std::chrono::milliseconds(int64_t{1000} << std::min(failures - 1, 16)));
+  it->second.due = now() + backoff;
+  const bool grants_only = !it->second.content;
+  lock.unlock();
+  if (entry.revoke.empty())
+    set_status(data, std::string("failed: ") + (grants_only ? "grants: " : "") + failure + " (retry in " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff).count()) + "s)");
 }
 
 void Publisher::work(uint64_t data, const Entry& entry) {
@@ -283,128 +239,17 @@ void Publisher::work(uint64_t data, const Entry& entry) {
     journal_.erase(data);
     return;
   }
-  if (entry.content) publish(data, entry.generation);
+  if (entry.content) {
+    publish(data, entry.generation);
+    // The version is recorded: a failure of the grants below is retried without publishing it again.
+    MutexLock lock(mutex_);
+    auto it = queue_.find(data);
+    if (it != queue_.end() && it->second.generation == entry.generation) it->second.content = false;
+  }
   grants_.reconcile(data);
   // A grant failure shown earlier is over.
   fs_.update_data(data, [](core::DataInfo& info) {
     if (info.status.rfind("failed: grants", 0) == 0) info.status = "published";
-  });
-}
-
-void Publisher::publish(uint64_t data, uint64_t generation) {
-  core::DataSnapshot snap;
-  try {
-    snap = fs_.snapshot(data);
-  } catch (const Error& e) {
-    if (e.code() != ENOENT) throw;
-    journal_.erase(data);  // the folder is gone (rmdir): nothing left to publish
-    return;
-  }
-  const core::DataInfo before = fs_.data_info(data);
-  if (!snap.has_fields()) {  // a protected data is never empty: the last version stays until rmdir
-    set_status(data, before.address.empty() ? "draft" : "published");
-    return;
-  }
-  auto step = [&](const std::string& name, int percent) {
-    {
-      MutexLock lock(mutex_);
-      running_[data] = name + " " + std::to_string(percent) + "%";
-    }
-    set_status(data, "publishing " + name + " " + std::to_string(percent) + "%");
-  };
-  // A publish that got as far as registering (before a failure or a crash) is finished first: its registration is
-  // found if it landed and sent again only if it did not and the content is still the same, so one version is
-  // never registered twice.
-  const std::string fingerprint = fingerprint_of(snap);
-  if (auto pending = journal_.get(data)) {
-    const json entry = json::parse(*pending);
-    const network::Registration registration{entry.at("name"), from_hex(entry.at("multiaddr").get<std::string>()),
-                                             from_hex_fixed<32>(entry.at("checksum").get<std::string>()),
-                                             entry.at("schema")};
-    const bool same_content = entry.value("fingerprint", "") == fingerprint && registration.name == snap.name;
-    auto landed = network_.registry->find_registration(wallet_.address(), registration);
-    if (landed || same_content) {
-      step("register", 0);
-      finish_registration(data, registration, entry.at("key"), landed, step);
-      if (same_content) return;
-    } else {
-      journal_.erase(data);  // never landed, and the content changed since: its upload simply goes unused
-    }
-  }
-
-  step("plan", 0);
-  format::Schema schema;
-  const pipeline::PackPlan plan = plan_snapshot(snap, contents_, schema);
-
-  step("upload", 0);
-  auto upload = network_.storage->begin_upload();
-  UploadConsumer uploader(*upload);
-  pipeline::ProtectOptions options;
-  int shown = 0;
-  options.progress = [&](uint64_t done, uint64_t total) {
-    const int percent = total ? static_cast<int>(100 * done / total) : 100;
-    if (percent != shown) step("upload", shown = percent);
-  };
-  const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
-  {
-    MutexLock lock(mutex_);
-    const auto it = queue_.find(data);
-    if (it == queue_.end() || it->second.generation != generation) return;  // removed or changed while streaming
-  }
-  const std::string cid = upload->commit();
-  if (cid != file.cid) throw Error(EIO, "storage computed CID " + cid + " but the pipeline " + file.cid);
-
-  step("register", 0);
-  const std::string key = to_base64(file.key);
-  const network::Registration registration{snap.name, file.multiaddr, from_hex_fixed<32>(file.checksum),
-                                           plan.schema_json};
-  journal_.put(data, json{{"name", registration.name},
-                          {"multiaddr", to_hex(registration.multiaddr)},
-                          {"checksum", to_hex(registration.checksum)},
-                          {"schema", registration.schema},
-                          {"key", key},
-                          {"fingerprint", fingerprint}}
-                         .dump());
-  finish_registration(data, registration, key, std::nullopt, step);
-}
-
-// Registers (unless `landed` says it is already), keeps the key, pushes it to the secret service, and only then
-// forgets the journal entry: each step may fail and be retried without doing an earlier one twice. The callers have
-// already looked for the registration (a resumed publish) or know it cannot exist (a fresh upload: its random IV
-// makes a new checksum), so it is not looked up again here.
-void Publisher::finish_registration(uint64_t data, const network::Registration& registration, const std::string& key,
-                                    std::optional<network::DatasetRecord> landed,
-                                    const std::function<void(const std::string&, int)>& step) {
-  if (!landed) {
-    try {
-      landed = network_.registry->register_dataset(wallet_, registration);
-    } catch (const Error& e) {
-      // The same registration already there (a transaction whose answer was lost): find it.
-      if (e.code() != EEXIST) throw;
-      landed = network_.registry->find_registration(wallet_.address(), registration);
-      if (!landed) throw;
-    }
-  }
-  keys_.put(landed->address.to_string(), key);
-  step("secret", 0);
-  if (!network_.secrets->exists(landed->address)) {
-    try {
-      network_.secrets->push(wallet_, landed->address, key);
-    } catch (const Error& e) {
-      if (e.code() != EEXIST) throw;  // pushed by an earlier try whose answer was lost
-    }
-  }
-  journal_.erase(data);
-  record_published(data, *landed);
-}
-
-// The attributes of SPEC.md §3 for a version that is now registered; the previous one joins the versions list.
-void Publisher::record_published(uint64_t data, const network::DatasetRecord& record) {
-  fs_.update_data(data, [&](core::DataInfo& info) {
-    json versions = json::parse(info.versions.empty() ? "[]" : info.versions);
-    if (!info.address.empty() && info.address != record.address.to_string())
-      versions.insert(versions.begin(), json{{"address", info.address}, {"created", info.created}});
-    remote::apply_published(info, record, versions.dump());
   });
 }
 
@@ -427,7 +272,7 @@ std::string Publisher::queue_json() {
     return a.entry->due < b.entry->due;
   });
   json items = json::array();
-  const auto now = Clock::now();
+  const auto now_ = now();
   for (const auto& [entry, step] : order) {
     if (items.size() == kShown) break;
     json item{{"name", entry->name}};
@@ -437,7 +282,7 @@ std::string Publisher::queue_json() {
     } else {
       item["state"] = entry->failures ? "retrying" : "pending";
       item["in_ms"] =
-          std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry->due - now).count());
+          std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(entry->due - now_).count());
     }
     items.push_back(item);
   }

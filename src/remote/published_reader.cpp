@@ -35,6 +35,22 @@ void verify_checksum(const RandomAccessSource& file, const Hash32& expected, con
     throw Error(EBADMSG, "the content of " + dataset + " does not match its registered checksum");
 }
 
+// The one error boundary of published reads (SPEC.md §4, ENOENT only for a name that does not exist): a named refusal
+// stays what it is (EACCES: the key is not held here; ENOTSUP: stored at a URL; EBADMSG: the content fails its
+// checksum), any other failure of the storage or the registry (content not found, a peer down, a malformed zip) is
+// EIO naming the field and the cause. The file system's adapter logs it, once.
+template <class F>
+auto at_read_boundary(const core::PublishedLeaf& leaf, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    if (e.code() == EACCES || e.code() == ENOTSUP || e.code() == EBADMSG) throw;
+    throw Error(EIO, "reading field '" + leaf.entry + "' of " + leaf.dataset + " from the network failed: " + e.what());
+  } catch (const std::exception& e) {
+    throw Error(EIO, "reading field '" + leaf.entry + "' of " + leaf.dataset + " failed: " + e.what());
+  }
+}
+
 std::string zip_name(std::string_view dot_path) {
   std::string out(dot_path);
   std::replace(out.begin(), out.end(), '.', '/');
@@ -147,10 +163,15 @@ std::vector<core::AdoptedEntry> PublishedReader::entries(const network::DatasetR
 }
 
 uint64_t PublishedReader::size(const core::PublishedLeaf& leaf) {
-  return open(leaf.dataset)->shown(leaf.entry, format::parse_field_type(leaf.type)).size();
+  return at_read_boundary(
+      leaf, [&] { return open(leaf.dataset)->shown(leaf.entry, format::parse_field_type(leaf.type)).size(); });
 }
 
 std::size_t PublishedReader::read(const core::PublishedLeaf& leaf, uint64_t offset, std::span<uint8_t> out) {
+  return at_read_boundary(leaf, [&] { return read_unguarded(leaf, offset, out); });
+}
+
+std::size_t PublishedReader::read_unguarded(const core::PublishedLeaf& leaf, uint64_t offset, std::span<uint8_t> out) {
   const auto version = open(leaf.dataset);
   // Listing needs only the zip's central directory (a few range reads); content is served only from a file whose
   // checksum was checked, as iExec's pre-compute does (a failure throws and is checked again next time).

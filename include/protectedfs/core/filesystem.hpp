@@ -83,6 +83,9 @@ struct DataInfo {
   std::vector<Grant> grants;        // what the owner granted (setfattr), carried by orders for the newest version
   std::vector<IssuedOrder> orders;  // every order issued for this lineage, for revocation and usage
   std::string transfer_to;          // the new owner while a transfer (setfattr user.protected.owner) is under way
+  // What the newest version was published from (the publisher's snapshot fingerprint): a snapshot equal to it
+  // publishes nothing. Empty for a version this mount did not publish.
+  std::string published_fingerprint;
 };
 
 // The grant of this subject, or nullptr.

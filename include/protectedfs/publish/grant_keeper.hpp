@@ -3,8 +3,10 @@
 //   - every other order this lineage issued is closed (a grant removed or replaced, an older version's order);
 //   - a transfer (user.protected.owner) gives every version to the new owner, then the folder leaves the mount.
 // Each step is recorded in the tree before the next: an order is kept as "issuing" before it is published, so a
-// crash or a network failure never leaves an order the tree does not know of, and a retry publishes the same signed
-// order again instead of a second one. Every network call is idempotent in effect, so the whole pass can be retried.
+// crash or a network failure never leaves an order the tree does not know of, and a retry looks it up by hash and
+// publishes the same signed order again instead of a second one. Replacing a grant closes the old order before the
+// new one is issued (the grant book keeps one open order per dataset, app and requester). Every network call is
+// idempotent in effect, so the whole pass can be retried; an order is shown open only once the book holds it.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -14,6 +16,19 @@
 #include "protectedfs/network/network.hpp"
 
 namespace pfs::publish {
+
+// The grant book's two refusals of an order (both EEXIST on the network), told apart by looking the order up: the
+// order itself is already known (published earlier, its answer lost: success, unless it was closed), or another
+// open order holds the same dataset, app and requester (a conflict: never success).
+struct OrderClosed : Error {
+  using Error::Error;
+};
+struct OrderConflict : Error {
+  using Error::Error;
+};
+// Publishes a signed order; an order the book already holds open is success. Throws OrderClosed / OrderConflict
+// for the refusals above, what the network throws otherwise.
+void publish_order(network::GrantBook& book, const crypto::PrivateKey& wallet, const network::SignedOrder& order);
 
 class GrantKeeper {
  public:
@@ -30,6 +45,8 @@ class GrantKeeper {
  private:
   void transfer(uint64_t data_ino, const core::DataInfo& info);
   void issue(uint64_t data_ino, const core::DataInfo& info, const core::Grant& grant);
+  // Closes the live orders no grant carries, those of `dataset` only (or all of them when it is empty).
+  void close_superseded(uint64_t data_ino, const std::string& dataset);
   void close(uint64_t data_ino, const core::IssuedOrder& order);
   void set_order(uint64_t data_ino, const std::string& hash, const std::function<void(core::IssuedOrder&)>& change);
 

@@ -36,12 +36,17 @@
 
 namespace pfs::publish {
 
+struct PublishSaga;  // publish/publish_saga.hpp: a journaled publish, step by step
+
 struct PublisherOptions {
   std::chrono::milliseconds delay{2000};
   std::chrono::milliseconds max_backoff{60000};
   // Protected data published at once: a version of a small folder waits mostly on fsyncs and the network, so two
-  // overlap well on two cores; one protected data is never worked on by two workers.
+  // overlap well on two cores; one protected data is never worked on by two workers. 0: no worker threads, the
+  // caller drives the queue with run_once() (tests, with an injected clock: backoff without sleeping).
   int workers = 2;
+  // What "now" is for due times and backoff (default: the steady clock).
+  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 class Publisher {
@@ -62,6 +67,10 @@ class Publisher {
   std::string queue_json();  // user.protected.queue: pending and running publishes with step and percent
   // Blocks until nothing is pending or running (or the timeout passes); returns whether it is idle.
   bool wait_idle(std::chrono::milliseconds timeout);
+  // For a caller-driven publisher (workers = 0): works on the earliest entry that is due now, on the caller's thread;
+  // false if none is. next_due() is when the earliest entry is due (nullopt: nothing queued).
+  bool run_once() PFS_EXCLUDES(mutex_);
+  std::optional<std::chrono::steady_clock::time_point> next_due() PFS_EXCLUDES(mutex_);
 
  private:
   struct Entry {
@@ -75,14 +84,23 @@ class Publisher {
     std::vector<core::IssuedOrder> revoke;  // a removed folder's orders to close (nothing else to do)
   };
 
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point now() const { return options_.clock ? options_.clock() : Clock::now(); }
   void run() PFS_EXCLUDES(mutex_);
+  // Takes the earliest due entry no other worker has (nullopt: none due), marking it running.
+  std::optional<std::pair<uint64_t, Entry>> take_due() PFS_REQUIRES(mutex_);
+  // Works on a taken entry, then requeues it (retry with backoff, again at once, or done).
+  void process(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);
   void publish(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
-  void finish_registration(uint64_t data_ino, const network::Registration& registration, const std::string& key,
-                           std::optional<network::DatasetRecord> landed,
-                           const std::function<void(const std::string&, int)>& step) PFS_EXCLUDES(mutex_);
+  // Runs a journaled saga from its first unfinished step; false if the content changed under its upload.
+  bool advance(uint64_t data_ino, PublishSaga& saga, const core::DataSnapshot* snap, uint64_t generation)
+      PFS_EXCLUDES(mutex_);
+  void step(uint64_t data_ino, const std::string& name, int percent) PFS_EXCLUDES(mutex_);
+  bool current(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
   void work(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);  // one queue entry, on the publisher's thread
   void set_status(uint64_t data_ino, const std::string& status) PFS_EXCLUDES(mutex_);
-  void record_published(uint64_t data_ino, const network::DatasetRecord& record) PFS_EXCLUDES(mutex_);
+  void record_published(uint64_t data_ino, const network::DatasetRecord& record, const std::string& fingerprint)
+      PFS_EXCLUDES(mutex_);
 
   core::Filesystem& fs_;
   core::FieldContents& contents_;

@@ -6,7 +6,8 @@
 // A version is opened once (decrypted at random offsets with the key held locally; its whole encrypted file is
 // checked against the registered checksum, as iExec's pre-compute does, before its first content is served, so
 // listing a large dataset reads only its zip's central directory) and kept among the few most recently used.
-// Without the key: EACCES (SPEC.md §2); with a damaged file: EBADMSG (logged by the caller).
+// Without the key: EACCES (SPEC.md §2); with a damaged file: EBADMSG; any other failure of the network (content
+// missing from storage, a peer down): EIO, never ENOENT (logged by the caller, once).
 #pragma once
 #include <cstdint>
 #include <list>
@@ -37,6 +38,7 @@ class PublishedReader {
  private:
   struct Version;
   std::shared_ptr<Version> open(const std::string& dataset);
+  std::size_t read_unguarded(const core::PublishedLeaf& leaf, uint64_t offset, std::span<uint8_t> out);
 
   network::Network& network_;
   core::KeyStore& keys_;

@@ -1,0 +1,245 @@
+// One version of a protected data, published as a journaled saga (publish/publish_saga.hpp): snapshot → upload →
+// register → push key → record. The queue around it (quiet period, retries, grants) is in publisher.cpp.
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "protectedfs/crypto/keccak.hpp"
+#include "protectedfs/format/schema.hpp"
+#include "protectedfs/pipeline/leaf_plan.hpp"
+#include "protectedfs/pipeline/protect.hpp"
+#include "protectedfs/publish/publisher.hpp"
+#include "protectedfs/remote/dataset_info.hpp"
+#include "publish/publish_saga.hpp"
+
+namespace pfs::publish {
+namespace {
+
+using nlohmann::json;
+
+// A staged field as the pipeline reads it.
+class FieldSource final : public RandomAccessSource {
+ public:
+  FieldSource(core::FieldContents& contents, uint64_t ino, uint64_t size)
+      : contents_(contents), ino_(ino), size_(size) {}
+  uint64_t size() const override { return size_; }
+  void read_at(uint64_t offset, std::span<uint8_t> out) const override {
+    if (contents_.read(ino_, offset, out) != out.size()) throw Error(EBUSY, "field shrank while it was published");
+  }
+
+ private:
+  core::FieldContents& contents_;
+  uint64_t ino_, size_;
+};
+
+class UploadConsumer final : public pipeline::StreamConsumer {
+ public:
+  explicit UploadConsumer(network::ContentStore::Upload& upload) : upload_(upload) {}
+  void consume(ByteView data) override { upload_.write(data); }
+
+ private:
+  network::ContentStore::Upload& upload_;
+};
+
+std::string join(const std::vector<std::string>& keys, char separator) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : std::string(1, separator)) + k;
+  return out;
+}
+
+// What the content of a snapshot was: its fields' key paths, sizes, modification times and types. An unfinished
+// publish whose fingerprint matches the current one is finished as it was, not published again; a snapshot whose
+// fingerprint is the published version's publishes nothing.
+std::string fingerprint_of(const core::DataSnapshot& snap) {
+  json parts = json::array();
+  parts.push_back(snap.name);
+  for (const auto& e : snap.entries)
+    parts.push_back({join(e.keys, '.'), e.directory, e.size, e.mtime_ns, e.type.value_or("")});
+  const Hash32 digest = crypto::keccak256(as_bytes(parts.dump()));
+  return to_hex(ByteView(digest.data(), digest.size()));
+}
+
+// The zip plan and schema of a snapshot: each leaf typed by its user.protected.type or by its content.
+pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldContents& contents,
+                                 format::Schema& schema) {
+  pipeline::PackPlan plan;
+  std::vector<format::Schema*> objects{&schema};  // objects[depth]: the object the next member at that depth joins
+  for (const auto& entry : snap.entries) {
+    objects.resize(entry.keys.size());
+    format::Schema& parent = *objects.back();
+    const std::string zip_path = join(entry.keys, '/');
+    if (entry.directory) {
+      plan.items.push_back({.path = zip_path + "/", .directory = true});
+      objects.push_back(&parent.add_object(entry.keys.back()));
+      continue;
+    }
+    const pipeline::LeafSource source{
+        snap.name + "/" + join(entry.keys, '.'), entry.size,
+        [&contents, ino = entry.ino, size = entry.size] { return std::make_unique<FieldSource>(contents, ino, size); }};
+    pipeline::PlannedLeaf leaf =
+        entry.type ? pipeline::plan_typed_leaf(zip_path, source, format::parse_field_type(*entry.type))
+                   : pipeline::plan_detected_leaf(zip_path, source);
+    parent.add(entry.keys.back(), leaf.type);
+    plan.items.push_back(std::move(leaf.item));
+  }
+  plan.schema_json = schema.to_json();
+  return plan;
+}
+
+// A new saga for a snapshot: its key, IV and zip stamp fixed now, so a redone upload gives the same bytes.
+PublishSaga new_saga(const core::DataSnapshot& snap, const std::string& fingerprint) {
+  PublishSaga saga;
+  saga.name = snap.name;
+  saga.fingerprint = fingerprint;
+  saga.key = to_base64(random_array<32>());
+  const auto iv = random_array<16>();
+  saga.iv = to_hex(ByteView(iv.data(), iv.size()));
+  const format::DosTime stamp = format::DosTime::now();
+  saga.stamp_time = stamp.time;
+  saga.stamp_date = stamp.date;
+  return saga;
+}
+
+}  // namespace
+
+void Publisher::step(uint64_t data, const std::string& name, int percent) {
+  {
+    MutexLock lock(mutex_);
+    running_[data] = name + " " + std::to_string(percent) + "%";
+  }
+  set_status(data, "publishing " + name + " " + std::to_string(percent) + "%");
+}
+
+bool Publisher::current(uint64_t data, uint64_t generation) {
+  MutexLock lock(mutex_);
+  const auto it = queue_.find(data);
+  return it != queue_.end() && it->second.generation == generation;
+}
+
+void Publisher::publish(uint64_t data, uint64_t generation) {
+  core::DataSnapshot snap;
+  try {
+    snap = fs_.snapshot(data);
+  } catch (const Error& e) {
+    if (e.code() != ENOENT) throw;
+    journal_.erase(data);  // the folder is gone (rmdir): nothing left to publish
+    return;
+  }
+  const std::string fingerprint = fingerprint_of(snap);
+  // A saga a failure or a crash interrupted is finished first, from its first unfinished step. One whose content
+  // has changed since is finished only if its registration may have landed (a version must never be left half
+  // published: registered without its key pushed); an upload that was never registered is simply dropped.
+  if (auto pending = journal_.get(data); pending && is_publish_saga(*pending)) {
+    PublishSaga saga = decode_saga(*pending);
+    const bool same_content = saga.fingerprint == fingerprint && saga.name == snap.name;
+    if (!same_content && saga.step == SagaStep::Register) {
+      if (!saga.register_sent) {
+        saga.step = SagaStep::Upload;  // never sent: dropped below
+      } else if (auto landed = network_.registry->find_registration(wallet_.address(), saga.registration)) {
+        saga.record = landed;
+        saga.step = SagaStep::PushKey;
+        keys_.put(landed->address.to_string(), saga.key);
+        journal_.put(data, encode_saga(saga));
+      } else {
+        saga.step = SagaStep::Upload;
+      }
+    }
+    if (same_content || saga.step > SagaStep::Register) {
+      if (!advance(data, saga, same_content ? &snap : nullptr, generation)) return;
+      if (same_content) return;
+    } else {
+      journal_.erase(data);  // never registered, and the content changed since: published afresh below
+    }
+  }
+  const core::DataInfo before = fs_.data_info(data);
+  if (!snap.has_fields()) {  // a protected data is never empty: the last version stays until rmdir
+    set_status(data, before.address.empty() ? "draft" : "published");
+    return;
+  }
+  if (!before.address.empty() && before.published_fingerprint == fingerprint) {
+    set_status(data, "published");  // changed and changed back (a file created and removed): nothing new
+    return;
+  }
+  PublishSaga saga = new_saga(snap, fingerprint);
+  journal_.put(data, encode_saga(saga));  // before the upload starts: a redone upload is the same bytes
+  advance(data, saga, &snap, generation);
+}
+
+bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapshot* snap, uint64_t generation) {
+  if (saga.step == SagaStep::Upload) {
+    if (!snap) throw Error(EIO, "a publish of '" + saga.name + "' lost its snapshot before its upload");
+    step(data, "plan", 0);
+    format::Schema schema;
+    const pipeline::PackPlan plan = plan_snapshot(*snap, contents_, schema);
+    step(data, "upload", 0);
+    auto upload = network_.storage->begin_upload();
+    UploadConsumer uploader(*upload);
+    pipeline::ProtectOptions options;
+    int shown = 0;
+    options.progress = [&](uint64_t done, uint64_t total) {
+      const int percent = total ? static_cast<int>(100 * done / total) : 100;
+      if (percent != shown) step(data, "upload", shown = percent);
+    };
+    const Bytes key = from_base64(saga.key);
+    if (key.size() != 32) throw Error(EIO, "a journaled data key is not 32 bytes");
+    options.key.emplace();
+    std::copy(key.begin(), key.end(), options.key->begin());
+    options.iv = from_hex_fixed<16>(saga.iv);
+    options.stamp = format::DosTime{saga.stamp_time, saga.stamp_date};
+    const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
+    if (!current(data, generation)) return false;  // removed or changed while streaming: nothing committed
+    saga.cid = upload->commit();
+    if (saga.cid != file.cid) throw Error(EIO, "storage computed CID " + saga.cid + " but the pipeline " + file.cid);
+    saga.registration = {snap->name, file.multiaddr, from_hex_fixed<32>(file.checksum), plan.schema_json};
+    saga.step = SagaStep::Register;
+    journal_.put(data, encode_saga(saga));
+  }
+  if (saga.step == SagaStep::Register) {
+    step(data, "register", 0);
+    std::optional<network::DatasetRecord> landed;
+    // Sent before (its answer lost to a failure or a crash): it may have landed.
+    if (saga.register_sent) landed = network_.registry->find_registration(wallet_.address(), saga.registration);
+    if (!landed) {
+      saga.register_sent = true;
+      journal_.put(data, encode_saga(saga));
+      try {
+        landed = network_.registry->register_dataset(wallet_, saga.registration);
+      } catch (const Error& e) {
+        if (e.code() != EEXIST) throw;  // the same registration already there: find it
+        landed = network_.registry->find_registration(wallet_.address(), saga.registration);
+        if (!landed) throw;
+      }
+    }
+    keys_.put(landed->address.to_string(), saga.key);
+    saga.record = landed;
+    saga.step = SagaStep::PushKey;
+    journal_.put(data, encode_saga(saga));
+  }
+  if (saga.step == SagaStep::PushKey) {
+    step(data, "secret", 0);
+    if (!network_.secrets->exists(saga.record->address)) {
+      try {
+        network_.secrets->push(wallet_, saga.record->address, saga.key);
+      } catch (const Error& e) {
+        if (e.code() != EEXIST) throw;  // pushed by an earlier try whose answer was lost
+      }
+    }
+    saga.step = SagaStep::Record;
+    journal_.put(data, encode_saga(saga));
+  }
+  record_published(data, *saga.record, saga.fingerprint);
+  journal_.erase(data);
+  return true;
+}
+
+// The attributes of SPEC.md §3 for a version that is now registered; the previous one joins the versions list.
+void Publisher::record_published(uint64_t data, const network::DatasetRecord& record, const std::string& fingerprint) {
+  fs_.update_data(data, [&](core::DataInfo& info) {
+    json versions = json::parse(info.versions.empty() ? "[]" : info.versions);
+    if (!info.address.empty() && info.address != record.address.to_string())
+      versions.insert(versions.begin(), json{{"address", info.address}, {"created", info.created}});
+    remote::apply_published(info, record, versions.dump());
+    info.published_fingerprint = fingerprint;
+  });
+}
+
+}  // namespace pfs::publish
