@@ -21,6 +21,7 @@
 #include "network/iexec/market_client.hpp"
 #include "network/iexec/orders.hpp"
 #include "protectedfs/crypto/abi.hpp"
+#include "protectedfs/crypto/result_cipher.hpp"
 #include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/format/multiaddr.hpp"
@@ -307,6 +308,37 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   Bytes ciphertext(stored->size());
   stored->read_at(0, ciphertext);
   CHECK(crypto::Sha256::digest(ciphertext) == dataset.checksum);
+}
+
+TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it; the SDK finds it", "[network][iexec][peers]") {
+  PFS_REQUIRE_PEERS(peers);
+  auto net = peers.open();
+  const auto consumer = peers.new_wallet();
+  const crypto::Address stranger(random_array<20>());
+  CHECK_FALSE(net->secrets->result_key_exists(consumer.address()));
+  const auto first = crypto::generate_result_key_pair();
+  net->secrets->push_result_key(consumer, first.public_pem);  // POST
+  CHECK(net->secrets->result_key_exists(consumer.address()));
+  const auto second = crypto::generate_result_key_pair();
+  net->secrets->push_result_key(consumer, second.public_pem);  // PUT: replaced, as the SDK's forceUpdate
+  CHECK(errno_of([&] { net->secrets->push_result_key(consumer, "not a key"); }) == EINVAL);
+
+  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_result_key_check.mjs";
+  const std::string command = "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " +
+                              consumer.address().to_string() + " " + stranger.to_string();
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  INFO(output);
+  REQUIRE(status == 0);
+  const auto sdk =
+      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
+  CHECK(sdk[consumer.address().to_string()] == true);
+  CHECK(sdk[stranger.to_string()] == false);
+  CHECK(sdk["sdkPush"] == true);  // the stand-in takes the SDK's own push: same challenge as protectedfs's
 }
 
 TEST_CASE("iexec: the balance is the hub's stake, in nRLC", "[network][iexec][peers]") {
