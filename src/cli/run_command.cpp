@@ -132,17 +132,23 @@ void run_bulk(const RunArgs& a) {
     const auto& task = outcome.tasks[i];
     const fs::path folder = request.out / task.task;
     std::string error = task.error;
+    bool delivered = !a.encrypt_result;
     if (error.empty() && a.encrypt_result) {
       try {
         if (!fs::is_directory(request.out)) fs::create_directory(request.out);
         fetch_result(*network, task.task, folder, private_pem);
+        delivered = true;
       } catch (const Error& e) {
-        error = e.what();
+        if (e.code() != ENOTSUP) error = e.what();  // ENOTSUP: the network keeps results elsewhere (iExec)
       }
     }
+    std::error_code ec;
+    delivered = delivered && fs::is_directory(folder, ec);
     std::cout << "task " << (i + 1) << "/" << outcome.tasks.size() << " " << task.task << " " << task.datasets.size()
               << " data: ";
-    if (error.empty()) {
+    if (error.empty() && !delivered) {
+      std::cout << "matched; its result is not delivered here (iExec's tools fetch it once the task completes)\n";
+    } else if (error.empty()) {
       std::cout << "result in " << folder.string() << "\n";
     } else {
       std::cout << "failed: " << error << "\n";

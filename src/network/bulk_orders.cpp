@@ -1,12 +1,16 @@
 // Bulk processing's network-independent part: which orders a bulk request uses and how it slices them, and the
 // defaults of the optional Compute and SecretStore operations.
+#include <nlohmann/json.hpp>
+
+#include "protectedfs/network/bulk_slices.hpp"
 #include "protectedfs/network/network.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::network {
 
 bool is_bulk_order(const crypto::DatasetOrder& order) {
-  return order.datasetprice.is_zero() && order.volume.fits_uint64() && order.volume.to_uint64() == kBulkVolume;
+  // The SDK's signedDatasetorderBulkSchema also takes kBulkVolume - 1, "for compatibility with already created orders".
+  return order.datasetprice.is_zero() && (!order.volume.fits_uint64() || order.volume.to_uint64() >= kBulkVolume - 1);
 }
 
 std::vector<SignedOrder> gather_bulk_orders(GrantBook& book, const std::vector<crypto::Address>& datasets,
@@ -42,6 +46,27 @@ std::vector<std::vector<SignedOrder>> slice_bulk_orders(const std::vector<Signed
                         orders.begin() + static_cast<std::ptrdiff_t>(std::min(orders.size(), at + max_per_task)));
   return slices;
 }
+
+std::string bulk_slice_json(const std::vector<SignedOrder>& slice) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const SignedOrder& signed_order : slice) {
+    const crypto::DatasetOrder& o = signed_order.order;
+    nlohmann::ordered_json j;
+    j["sign"] = to_hex0x(signed_order.signature);
+    j["salt"] = to_hex0x(o.salt);
+    j["requesterrestrict"] = o.requesterrestrict.to_string();
+    j["workerpoolrestrict"] = o.workerpoolrestrict.to_string();
+    j["apprestrict"] = o.apprestrict.to_string();
+    j["tag"] = to_hex0x(o.tag);
+    j["volume"] = o.volume.to_decimal();
+    j["datasetprice"] = o.datasetprice.to_decimal();
+    j["dataset"] = o.dataset.to_string();
+    out.push_back(std::move(j));
+  }
+  return out.dump();
+}
+
+std::string bulk_root_json(const std::vector<std::string>& slice_cids) { return nlohmann::json(slice_cids).dump(); }
 
 void SecretStore::push_result_key(const crypto::PrivateKey&, const std::string&) {
   throw Error(ENOTSUP, "this network's secret service takes no result-encryption key");

@@ -96,7 +96,7 @@ check "bulk grant not consumed" test "$(attr "grant.$consumer.$app" "$a/alice")"
 check "usage from the network: 2 uses, still open" bash -c "'$bin' usage '${address[carol]}' --network 'local:$net' --json | python3 -c 'import json,sys; g=list(json.load(sys.stdin).values())[0][\"grants\"][0]; sys.exit(not (g[\"consumed\"]==2 and g[\"open\"] and g[\"bulk\"]))'"
 
 # --- result TASK fetches and decrypts again; the SDK opens the same envelope -----------------------------------
-check "result fetches again" pfs result "$task1" --out "$work/again" --wallet "$work/consumer.json"
+check "result fetches again" pfs result "$task1" --out "$work/again" --wallet "$work/consumer.json" > /dev/null
 check "same result" diff -r "$work/r1/$task1" "$work/again"
 refuses "result of an unknown task" "no result for task" pfs result "0x$(printf '%064d' 7)" --out "$work/none" --wallet "$work/consumer.json"
 refuses "a wallet without a result key cannot open it" "this wallet has no key" pfs result "$task1" --out "$work/stolen" --wallet "$work/owner.json"
@@ -114,7 +114,7 @@ else
 fi
 
 # --- a single run on a bulk grant, encrypted -------------------------------------------------------------------
-check "single encrypted run" pfs run "${address[bob]}" --app "$app" --out "$work/single" --encrypt-result --wallet "$work/consumer.json"
+check "single encrypted run" pfs run "${address[bob]}" --app "$app" --out "$work/single" --encrypt-result --wallet "$work/consumer.json" > /dev/null
 check "single run result: a clear folder" test -f "$work/single/computed.json"
 
 # --- revoked like any grant; follows a new version --------------------------------------------------------------
@@ -128,6 +128,8 @@ check "a new version" test "$new" != "${address[alice]}"
 out=$(pfs run --bulk --app "$app" "$new" --out "$work/r4" --wallet "$work/consumer.json")
 t=$(grep -oE '0x[0-9a-f]{64}' <<<"$out" | head -1)
 check "the bulk grant follows it (clear result)" grep -qx "$new alice2@example.com" "$work/r4/$t/result.txt"
+check "result of a clear task, no password needed" env -u PROTECTEDFS_PASSWORD "$bin" result "$t" --out "$work/r4-again" --network "local:$net" --wallet "$work/consumer.json"
+check "the same clear result" diff -r "$work/r4/$t" "$work/r4-again"
 
 unmount_at "$a"
 finish
