@@ -55,6 +55,16 @@ std::optional<std::string> WalletVault::get(const std::string& dataset_address) 
   return unseal(key_, "k/" + name, *sealed, "vault key of " + name);
 }
 
+void WalletVault::put_result_key(const std::string& private_pem) {
+  write_whole(dir_ / "result-key", seal(key_, "result-key", private_pem));
+}
+
+std::optional<std::string> WalletVault::result_key() {
+  auto sealed = read_whole_file(dir_ / "result-key");
+  if (!sealed) return std::nullopt;
+  return unseal(key_, "result-key", *sealed, "result-encryption key");
+}
+
 void WalletVault::hide(const std::string& lineage_name) {
   write_whole(dir_ / "hidden" / hidden_file(lineage_name), "");
 }

@@ -36,4 +36,8 @@ struct ConsumerContext {
   crypto::PrivateKey unlock() const;
 };
 
+// "smtp.port:f64" checked and normalized (find's and run --bulk's --schema): every path component a field key, the
+// type one the schema knows; EINVAL otherwise.
+std::string required_schema_field(const std::string& text);
+
 }  // namespace pfs::cli

@@ -20,24 +20,6 @@ struct FindArgs {
   bool json = false;
 };
 
-// "smtp.port:f64" checked and normalized: every path component a field key, the type one the schema knows.
-std::string required_field(const std::string& text) {
-  const std::size_t colon = text.find(':');
-  if (colon == std::string::npos) throw Error(EINVAL, "--schema '" + text + "' is not PATH:TYPE (like email:string)");
-  const std::string path = text.substr(0, colon);
-  for (std::size_t start = 0; start <= path.size();) {
-    const std::size_t dot = std::min(path.find('.', start), path.size());
-    if (!format::is_valid_key(std::string_view(path).substr(start, dot - start)))
-      throw Error(EINVAL, "--schema '" + text + "': '" + path + "' is not a dot path of field keys ([A-Za-z0-9_-])");
-    start = dot + 1;
-  }
-  try {
-    return path + ":" + std::string(format::to_string(format::parse_field_type(text.substr(colon + 1))));
-  } catch (const Error& e) {
-    throw Error(EINVAL, "--schema '" + text + "': " + e.what());
-  }
-}
-
 nlohmann::ordered_json to_json(const network::DatasetRecord& record) {
   nlohmann::ordered_json out;
   out["address"] = record.address.to_string();
@@ -53,7 +35,7 @@ nlohmann::ordered_json to_json(const network::DatasetRecord& record) {
 
 void run_find(const FindArgs& args) {
   std::vector<std::string> required;
-  for (const auto& field : args.schema) required.push_back(required_field(field));
+  for (const auto& field : args.schema) required.push_back(required_schema_field(field));
   std::optional<crypto::Address> owner;
   if (!args.owner.empty()) owner = crypto::Address::parse(args.owner);
   auto net = args.context.open_existing_network();
@@ -72,6 +54,24 @@ void run_find(const FindArgs& args) {
 }
 
 }  // namespace
+
+// "smtp.port:f64" checked and normalized: every path component a field key, the type one the schema knows.
+std::string required_schema_field(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string::npos) throw Error(EINVAL, "--schema '" + text + "' is not PATH:TYPE (like email:string)");
+  const std::string path = text.substr(0, colon);
+  for (std::size_t start = 0; start <= path.size();) {
+    const std::size_t dot = std::min(path.find('.', start), path.size());
+    if (!format::is_valid_key(std::string_view(path).substr(start, dot - start)))
+      throw Error(EINVAL, "--schema '" + text + "': '" + path + "' is not a dot path of field keys ([A-Za-z0-9_-])");
+    start = dot + 1;
+  }
+  try {
+    return path + ":" + std::string(format::to_string(format::parse_field_type(text.substr(colon + 1))));
+  } catch (const Error& e) {
+    throw Error(EINVAL, "--schema '" + text + "': " + e.what());
+  }
+}
 
 void add_find_command(CLI::App& app) {
   static FindArgs args;

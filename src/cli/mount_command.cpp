@@ -24,6 +24,7 @@
 #include "cli/staged_contents.hpp"
 #include "cli/user_paths.hpp"
 #include "cli/wallet_file.hpp"
+#include "cli/wallet_state.hpp"
 #include "fuse/fuse_adapter.hpp"
 #include "protectedfs/cache/metadata_db.hpp"
 #include "protectedfs/cache/wallet_vault.hpp"
@@ -83,27 +84,6 @@ class StartupReport {
   }
   int fd_ = -1;
 };
-
-// A separate key per use, from the one the wallet yields: the staging store's, the metadata's and the vault's.
-cache::MasterKey derived_key(const staging::MasterKey& master, const std::string& use) {
-  Bytes input = to_bytes("protectedfs " + use + " key v1");
-  input.insert(input.end(), master.bytes().begin(), master.bytes().end());
-  const Hash32 digest = crypto::keccak256(input);
-  wipe(input);
-  cache::MasterKey key;
-  std::copy(digest.begin(), digest.end(), key.begin());
-  return key;
-}
-
-// Names the state of one wallet on one network: the network's name, and for a local network in a directory of the
-// user's choice (local:DIR) a digest of that directory, so that two local networks never share a cache.
-std::string state_name(const std::string& requested, const network::Network& network) {
-  if (requested.rfind("local:", 0) != 0) return network.name;
-  std::error_code ec;
-  const fs::path dir = fs::weakly_canonical(fs::absolute(requested.substr(6)), ec);
-  const Hash32 digest = crypto::keccak256(as_bytes(dir.string()));
-  return network.name + "-" + to_hex(ByteView(digest.data(), 4));
-}
 
 void setup_logging(const MountOptions& m, const fs::path& state) {
   std::shared_ptr<spdlog::logger> logger;

@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/consumer_context.hpp"
 #include "cli/mount_client.hpp"
+#include "protectedfs/core/grants.hpp"
 #include "protectedfs/core/rlc_amount.hpp"
 #include "protectedfs/util/error.hpp"
 
@@ -40,7 +41,7 @@ void print_table(const json& usage_by_data) {
                 << shorten(g.at("app")) << std::right << std::setw(10) << g.at("consumed").get<uint64_t>()
                 << std::setw(11) << (remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining))
                 << std::setw(18) << core::format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)")
-                << "\n";
+                << (g.value("bulk", false) ? "  (bulk)" : "") << "\n";
     }
     consumed += usage.at("total").at("consumed").get<uint64_t>();
     earnings += usage.at("total").at("earnings").get<uint64_t>();
@@ -65,6 +66,7 @@ json usage_from_network(const ConsumerContext& context, const crypto::Address& d
                       {"consumed", state.uses},
                       {"remaining", state.remaining()},
                       {"earnings", earned},
+                      {"bulk", price == 0 && o.volume.fits_uint64() && o.volume.to_uint64() == core::kUnlimitedVolume},
                       {"open", !state.closed && state.remaining() > 0},
                       {"orderHash", to_hex0x(state.order.hash)}});
     consumed += state.uses;

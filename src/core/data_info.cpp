@@ -52,6 +52,7 @@ json grants_json(const DataInfo& info) {
                    {"price", g.terms.price},
                    {"count", g.terms.count == kUnlimitedVolume ? json("unlimited") : json(g.terms.count)},
                    {"remaining", remaining_of(info, g)},
+                   {"bulk", is_bulk(g.terms)},
                    {"orderHash", order && order->state == IssuedOrder::State::Open ? order->hash : ""},
                    {"status", order && order->state == IssuedOrder::State::Open ? "open" : "pending"}});
   }
@@ -62,7 +63,7 @@ json grants_json(const DataInfo& info) {
 json usage_json(const DataInfo& info) {
   struct Sum {
     uint64_t consumed = 0, earnings = 0, remaining = 0;
-    bool open = false;
+    bool open = false, bulk = false;
   };
   std::map<std::pair<crypto::Address, crypto::Address>, Sum> per_subject;
   std::vector<std::pair<crypto::Address, crypto::Address>> order;  // first seen first
@@ -75,10 +76,12 @@ json usage_json(const DataInfo& info) {
     Sum& sum = slot(o.subject);
     sum.consumed += o.uses;
     sum.earnings += o.uses * o.terms.price;
+    sum.bulk = is_bulk(o.terms);  // the newest order's terms, unless an open grant says otherwise below
   }
   for (const Grant& g : info.grants) {
     Sum& sum = slot(g.subject);
     sum.open = true;
+    sum.bulk = is_bulk(g.terms);
     sum.remaining = remaining_of(info, g);
   }
   json grants = json::array();
@@ -90,6 +93,7 @@ json usage_json(const DataInfo& info) {
                       {"consumed", sum.consumed},
                       {"remaining", sum.remaining},
                       {"earnings", sum.earnings},
+                      {"bulk", sum.bulk},
                       {"open", sum.open}});
     consumed += sum.consumed;
     earnings += sum.earnings;

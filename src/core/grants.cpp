@@ -59,17 +59,22 @@ GrantSubject parse_grant_subject(std::string_view user_dot_app) {
 GrantTerms parse_grant_terms(std::string_view value) {
   value = trim_value(value);
   GrantTerms terms;
-  bool seen_price = false, seen_count = false;
+  bool seen_price = false, seen_count = false, seen_bulk = false;
   std::size_t at = 0;
   while (at < value.size()) {
     const std::size_t end = std::min(value.find_first_of(" ,", at), value.size());
     const std::string_view word = value.substr(at, end - at);
     at = end + 1;
     if (word.empty()) continue;
+    if (word == "bulk") {
+      if (seen_bulk) throw Error(EINVAL, "bulk is given twice");
+      seen_bulk = true;
+      continue;
+    }
     const std::size_t eq = word.find('=');
     const std::string_view key = word.substr(0, eq);
     if (eq == std::string_view::npos)
-      throw Error(EINVAL, "grant terms are 'price=N count=N', not '" + std::string(word) + "'");
+      throw Error(EINVAL, "grant terms are 'price=N count=N' or 'bulk', not '" + std::string(word) + "'");
     const std::string_view text = word.substr(eq + 1);
     if (key == "price") {
       if (seen_price) throw Error(EINVAL, "price is given twice");
@@ -83,11 +88,19 @@ GrantTerms parse_grant_terms(std::string_view value) {
         throw Error(EINVAL, "count must be at most " + std::to_string(kUnlimitedVolume) + " (or 'unlimited')");
       seen_count = true;
     } else {
-      throw Error(EINVAL, "unknown grant term '" + std::string(key) + "' (price, count)");
+      throw Error(EINVAL, "unknown grant term '" + std::string(key) + "' (price, count, bulk)");
     }
+  }
+  if (seen_bulk) {
+    // DataProtector's grantAccess({allowBulk: true}): free and unlimited, so one request may use it in any slice.
+    if (seen_price || seen_count)
+      throw Error(EINVAL, "a bulk grant is free and unlimited: 'bulk' takes no price or count");
+    terms = GrantTerms{0, kUnlimitedVolume};
   }
   return terms;
 }
+
+bool is_bulk(const GrantTerms& terms) { return terms.price == 0 && terms.count == kUnlimitedVolume; }
 
 std::string format_count(uint64_t count) { return count == kUnlimitedVolume ? "unlimited" : std::to_string(count); }
 

@@ -5,8 +5,28 @@
 
 namespace pfs::crypto {
 
-Hash32 sms_challenge(const Address& dataset, std::string_view secret_value) {
+namespace {
+const Hash32& sms_domain() {
   static const Hash32 domain = keccak256(as_bytes("IEXEC_SMS_DOMAIN"));
+  return domain;
+}
+}  // namespace
+
+Hash32 sms_web2_challenge(const Address& owner, std::string_view name, std::string_view value) {
+  return Keccak256()
+      .update(sms_domain())
+      .update(owner.bytes())
+      .update(keccak256(as_bytes(name)))
+      .update(keccak256(as_bytes(value)))
+      .finish();
+}
+
+std::string sms_web2_authorization(const PrivateKey& owner, std::string_view name, std::string_view value) {
+  return to_hex0x(personal_sign(owner, sms_web2_challenge(owner.address(), name, value)));
+}
+
+Hash32 sms_challenge(const Address& dataset, std::string_view secret_value) {
+  const Hash32& domain = sms_domain();
   return Keccak256().update(domain).update(dataset.bytes()).update(keccak256(as_bytes(secret_value))).finish();
 }
 

@@ -1,4 +1,4 @@
-// Stand-in for iExec's Secret Management Service, web3 secrets only (PROTOCOL.md §3), checking what iexec-sms checks
+// Stand-in for iExec's Secret Management Service, web3 secrets and web2 secrets (PROTOCOL.md §3), checking what iexec-sms checks
 // in the order it checks it:
 //
 //   POST /secrets/web3?secretAddress=<dataset>   body = the secret (text/plain), Authorization = 0x<65-byte sig>
@@ -6,6 +6,11 @@
 //        keccak256(keccak256("IEXEC_SMS_DOMAIN") || dataset || keccak256(body)) recovers to dataset.owner() on chain;
 //        409 if a secret already exists for that address (secrets are never replaced); else 204 stored.
 //   HEAD /secrets/web3?secretAddress=<dataset>   204 exists / 404.
+//   POST|PUT /secrets/web2?ownerAddress=<wallet>&secretName=<name>   a wallet's named secret (the SDK's
+//        pushWeb2Secret, e.g. iexec-result-encryption-public-key): 413 over 4096 bytes; 401 unless the signature over
+//        keccak256(keccak256("IEXEC_SMS_DOMAIN") || owner || keccak256(name) || keccak256(body)) recovers to owner;
+//        POST 409 if it exists, PUT 404 if it does not; else 204 stored.
+//   HEAD /secrets/web2?ownerAddress=<wallet>&secretName=<name>   204 exists / 404.
 //   GET  /test/secrets/<dataset>                 TEST ONLY, not part of the SMS: the stored secret, so tests can
 //                                                check the pushed key decrypts the file. protectedfs never calls it.
 //   GET  /up                                     readiness probe.
@@ -13,7 +18,7 @@
 //   node sms.mjs --port P --rpc URL --chain-id 31337 --state FILE
 import { parseArgs } from 'node:util';
 import { ethers } from 'ethers';
-import { OWNABLE_ABI, web3SecretChallenge } from './lib/iexec.mjs';
+import { OWNABLE_ABI, web2SecretChallenge, web3SecretChallenge } from './lib/iexec.mjs';
 import { serve, readBody, send, chainProvider, loadState, saveState } from './lib/http.mjs';
 
 const { values: args } = parseArgs({ options: {
@@ -52,6 +57,32 @@ function secretAddressOf(url) {
   return value && ethers.isAddress(value) ? value.toLowerCase() : null;
 }
 
+// Web2 secrets live beside the web3 ones, under "web2|<lowercase owner>|<name>".
+async function web2(req, res, url) {
+  const owner = url.searchParams.get('ownerAddress');
+  const name = url.searchParams.get('secretName');
+  if (!owner || !ethers.isAddress(owner) || !name) return send(res, 400, { error: 'ownerAddress and secretName' });
+  const id = `web2|${owner.toLowerCase()}|${name}`;
+  if (req.method === 'HEAD') return send(res, secrets[id] === undefined ? 404 : 204);
+  if (req.method !== 'POST' && req.method !== 'PUT') return send(res, 405, { error: 'method not allowed' });
+  const body = await readBody(req, SECRET_MAX_BYTES);
+  if (body === null) return send(res, 413);
+  const authorization = req.headers.authorization;
+  if (!authorization) return send(res, 400, { error: 'missing Authorization header' });
+  let signer;
+  try {
+    signer = ethers.verifyMessage(ethers.getBytes(web2SecretChallenge(owner, name, body)), authorization);
+  } catch {
+    return send(res, 401);
+  }
+  if (signer !== ethers.getAddress(owner)) return send(res, 401);
+  if (req.method === 'POST' && secrets[id] !== undefined) return send(res, 409);
+  if (req.method === 'PUT' && secrets[id] === undefined) return send(res, 404);
+  secrets[id] = body.toString('utf8');
+  saveState(args.state, secrets);
+  return send(res, 204);
+}
+
 serve('sms', Number(args.port), async (req, res, url) => {
   if (url.pathname === '/up' && req.method === 'GET') return send(res, 200, { ok: true });
 
@@ -61,6 +92,7 @@ serve('sms', Number(args.port), async (req, res, url) => {
     return value === undefined ? send(res, 404, { error: 'no secret' }) : send(res, 200, { address: testRead[1], value });
   }
 
+  if (url.pathname === '/secrets/web2') return web2(req, res, url);
   if (url.pathname !== '/secrets/web3') return send(res, 404, { error: 'not found' });
   const secretAddress = secretAddressOf(url);
   if (!secretAddress) return send(res, 400, { error: 'secretAddress must be an address' });

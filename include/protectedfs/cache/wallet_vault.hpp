@@ -5,6 +5,8 @@
 //                            a key back, so this is the owner's only copy.
 //   hidden/<hex of name>     lineages the user removed with rmdir: the chain keeps them, the mount no longer shows
 //                            them (SPEC.md §2).
+//   result-key               the wallet's result-encryption RSA private key (PEM), sealed like the data keys: the
+//                            only key that opens the results of its encrypted runs (run --encrypt-result).
 // One file per entry, each written whole (temporary + rename + fsync): several mounts and commands of the same
 // wallet may use the vault at once without a lock, and a crash leaves either the old or the new entry.
 #pragma once
@@ -31,6 +33,9 @@ class WalletVault final : public core::KeyStore {
   void unhide(const std::string& lineage_name);
   bool hidden(const std::string& lineage_name) const;
   std::set<std::string> hidden_names() const;
+
+  void put_result_key(const std::string& private_pem);
+  std::optional<std::string> result_key();  // EIO for a tampered or foreign entry
 
  private:
   std::filesystem::path dir_;

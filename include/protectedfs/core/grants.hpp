@@ -4,6 +4,7 @@
 //
 //   user.protected.grant.USER.APP = "price=N count=N"     USER: an address or "any"; APP: an address
 //   price=N (nRLC) | price=X.YRLC ; count=N | count=unlimited ; separated by spaces or commas; defaults 0 and 1
+//   bulk                    alone: DataProtector's allowBulk, price 0 and count unlimited (the SDK's bulk volume)
 #pragma once
 #include <cstdint>
 #include <string>
@@ -55,7 +56,10 @@ struct Grant {
 GrantSubject parse_grant_subject(std::string_view user_dot_app);
 GrantTerms parse_grant_terms(std::string_view value);
 std::string format_grant_terms(const GrantTerms& terms, uint64_t remaining);  // "price=N count=N remaining=N"
-std::string format_count(uint64_t count);                                     // "unlimited" for kUnlimitedVolume
+// A grant bulk processing can use (iExec's prepareDatasetBulk takes free orders of DATASET_INFINITE_VOLUME): what
+// `bulk` sets, and also what "price=0 count=unlimited" sets, since the network cannot tell them apart.
+bool is_bulk(const GrantTerms& terms);
+std::string format_count(uint64_t count);  // "unlimited" for kUnlimitedVolume
 // An address as setfattr gives it: text (optionally in double quotes, a trailing newline or NUL tolerated), or the
 // 20 raw bytes a bare `setfattr -v 0x…` produces. EINVAL otherwise.
 crypto::Address parse_address_value(std::string_view value);

@@ -19,4 +19,10 @@ std::string sms_authorization(const PrivateKey& owner, const Address& dataset, s
 // Who signed an Authorization header for this dataset and body (what the SMS compares with the on-chain owner).
 Address sms_authorization_signer(std::string_view authorization, const Address& dataset, std::string_view secret_value);
 
+// Web2 secrets (a wallet's named secrets, e.g. iexec-result-encryption-public-key), pushed with POST or PUT
+// {sms}/secrets/web2?ownerAddress=<owner>&secretName=<name>, as the SDK's pushWeb2Secret signs them:
+// keccak256( keccak256("IEXEC_SMS_DOMAIN") || owner (20 bytes) || keccak256(name) || keccak256(value) ).
+Hash32 sms_web2_challenge(const Address& owner, std::string_view name, std::string_view value);
+std::string sms_web2_authorization(const PrivateKey& owner, std::string_view name, std::string_view value);
+
 }  // namespace pfs::crypto

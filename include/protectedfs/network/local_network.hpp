@@ -54,6 +54,13 @@ class LocalSecretStore final : public SecretStore {
   // What the TEE is given for a task on the dataset: for the local iApp runner only, never for a user command.
   std::optional<std::string> read_for_enclave(const crypto::Address& dataset);
 
+  // The web2 secret iexec-result-encryption-public-key of a wallet (secrets/<0xaddr>.result-key): a PEM public key
+  // (EINVAL otherwise), replaced when pushed again. Public keys only: the post-compute reads it with
+  // read_result_key().
+  void push_result_key(const crypto::PrivateKey& requester, const std::string& public_key_pem) override;
+  bool result_key_exists(const crypto::Address& requester) override;
+  std::optional<std::string> read_result_key(const crypto::Address& requester);
+
  private:
   std::shared_ptr<Directory> dir_;
 };

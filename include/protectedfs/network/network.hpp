@@ -92,6 +92,11 @@ class SecretStore {
   // bytes.
   virtual void push(const crypto::PrivateKey& owner, const crypto::Address& dataset, const std::string& secret) = 0;
   virtual bool exists(const crypto::Address& dataset) = 0;
+  // The requester's result-encryption public key (PEM, SubjectPublicKeyInfo), stored as the web2 secret
+  // "iexec-result-encryption-public-key" of its wallet as the SDK's result.pushResultEncryptionKey does (replaced
+  // when pushed again, like its forceUpdate); the post-compute encrypts results for it. ENOTSUP where unsupported.
+  virtual void push_result_key(const crypto::PrivateKey& requester, const std::string& public_key_pem);
+  virtual bool result_key_exists(const crypto::Address& requester);
 };
 
 // A grant as PoCo knows it (PROTOCOL.md §4): a DatasetOrder signed by the dataset's owner in the network's EIP-712
@@ -149,7 +154,48 @@ struct RunRequest {
   std::string args;                   // the iApp's arguments (IEXEC_ARGS; split into argv like a shell's words)
   std::filesystem::path out;          // where the result ($IEXEC_OUT) is delivered: absent or an empty folder
   std::optional<uint64_t> max_price;  // nRLC per access the requester accepts (default: what the balance covers)
+  // iexec_result_encryption: the result is encrypted for the key the requester pushed (SecretStore::push_result_key)
+  // and stored by the network; `out` is then left alone: the caller fetches (Compute::result) and decrypts it.
+  bool encrypt_result = false;
 };
+
+// Bulk processing (iExec's prepareDatasetBulk + one request order with params.bulk_cid): many datasets, each through
+// a bulk grant (free, unlimited: core::is_bulk), split into slices of at most max_per_task, one task per slice.
+struct BulkRunRequest {
+  crypto::Address app;
+  std::vector<SignedOrder> orders;  // one bulk order per dataset, processed in this order
+  std::size_t max_per_task = 100;   // the SDK's MAX_DATASET_PER_TASK
+  std::string args;
+  std::filesystem::path out;  // one folder per task below it, named by the task id (unless encrypt_result)
+  bool encrypt_result = false;
+};
+
+struct BulkTask {
+  std::string task;  // "0x…"
+  std::vector<crypto::Address> datasets;
+  std::string error;  // "" when the task completed; else why it failed (the other tasks still run)
+};
+
+struct BulkRunResult {
+  std::string deal;  // "0x…"
+  std::vector<BulkTask> tasks;
+};
+
+// iExec's DATASET_INFINITE_VOLUME: the volume of a bulk order (DataProtector's grantAccess with allowBulk).
+inline constexpr uint64_t kBulkVolume = (uint64_t{1} << 53) - 1;
+// A free order of kBulkVolume: what bulk processing can use (the SDK's signedDatasetorderBulkSchema).
+bool is_bulk_order(const crypto::DatasetOrder& order);
+
+// The bulk orders open to `requester` for `app`, one per dataset in the datasets' order (among several, one
+// restricted to the requester before a public one, then the oldest). A dataset without one is EACCES naming it,
+// or left out when `skip_missing` (data found by schema, of which only some were granted).
+std::vector<SignedOrder> gather_bulk_orders(GrantBook& book, const std::vector<crypto::Address>& datasets,
+                                            const crypto::Address& app, const crypto::Address& requester,
+                                            bool skip_missing);
+
+// The orders split as iExec's prepareDatasetBulk splits them: consecutive slices of at most max_per_task.
+std::vector<std::vector<SignedOrder>> slice_bulk_orders(const std::vector<SignedOrder>& orders,
+                                                        std::size_t max_per_task);
 
 // A completed run: the app exited 0 and wrote computed.json, and its $IEXEC_OUT is at RunRequest::out.
 struct RunResult {
@@ -184,6 +230,14 @@ class Compute {
   // balance too low, EEXIST an `out` that exists and is not an empty folder. Once the access is paid, a failing app
   // (non-zero exit, no computed.json) is EIO naming the task: the access and the price stay spent.
   virtual RunResult run(const crypto::PrivateKey& requester, const RunRequest& request) = 0;
+  // One bulk request: every order is checked (open, bulk, signed by its dataset's owner now, for this app and this
+  // requester or anyone) before anything runs: EACCES naming the first that is not, EINVAL for no order or a
+  // max_per_task of 0 or over 100. Bulk orders are never consumed; each processed dataset counts as one use of its
+  // order in its owner's usage. A failing task does not stop the others (its error is in the result).
+  virtual BulkRunResult run_bulk(const crypto::PrivateKey& requester, const BulkRunRequest& request);
+  // The result of a finished task as the network stores it (iExec: the zip the post-compute uploaded): the plain
+  // result zip, or the encrypted envelope (aes-key.rsa + iexec_out.zip.aes) for an encrypted run. ENOENT unknown.
+  virtual Bytes result(const std::string& task);
 };
 
 struct Network {

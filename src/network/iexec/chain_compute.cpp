@@ -5,7 +5,9 @@
 #include <thread>
 
 #include "network/iexec/contracts.hpp"
+#include "network/iexec/ipfs_store.hpp"
 #include "protectedfs/crypto/abi.hpp"
+#include "protectedfs/network/bulk_slices.hpp"
 #include "protectedfs/util/file.hpp"
 
 namespace pfs::network::iexec {
@@ -214,6 +216,77 @@ RunResult ChainCompute::run(const crypto::PrivateKey& requester_key, const RunRe
   }
   throw Error(ETIMEDOUT, "task " + result.task + " is still " + contracts::task_status_name(status) + " after " +
                              std::to_string(timeout.count()) + " s; the access is spent and the task goes on");
+}
+
+namespace {
+
+std::string upload_text(ContentStore& ipfs, const std::string& text) {
+  auto upload = ipfs.begin_upload();
+  upload->write(as_bytes(text));
+  return upload->commit();
+}
+
+}  // namespace
+
+BulkRunResult ChainCompute::run_bulk(const crypto::PrivateKey& requester_key, const BulkRunRequest& request) {
+  if (request.orders.empty()) throw Error(EINVAL, "a bulk request needs at least one bulk grant");
+  const auto slices = slice_bulk_orders(request.orders, request.max_per_task);
+  const Address requester = requester_key.address();
+  if (!registered(context_->app_registry(), request.app)) throw Error(ENOENT, "no app " + request.app.to_string());
+  for (const SignedOrder& order : request.orders)
+    if (!is_bulk_order(order.order) || order.order.apprestrict != request.app ||
+        !allows(order.order.requesterrestrict, requester))
+      throw Error(EACCES, "the grant " + to_hex0x(order.hash) + " of dataset " + order.order.dataset.to_string() +
+                              " is not a bulk grant for this app and requester");
+
+  RunRequest single;  // what the app and workerpool orders are picked for: no dataset, as the request says
+  single.app = request.app;
+  const SignedAppOrder app = pick_app_order(requester, single);
+  Hash32 tag = app.order.tag;
+  for (const SignedOrder& order : request.orders) tag = tag_union(tag, order.order.tag);
+  const SignedWorkerpoolOrder workerpool = pick_workerpool_order(requester, single, tag);
+
+  // prepareDatasetBulk: every slice, then the root listing them, on IPFS.
+  IpfsContentStore ipfs(context_);
+  std::vector<std::string> slice_cids;
+  for (const auto& slice : slices) slice_cids.push_back(upload_text(ipfs, bulk_slice_json(slice)));
+  const std::string root = upload_text(ipfs, bulk_root_json(slice_cids));
+
+  SignedRequestOrder order;
+  RequestOrder& r = order.order;
+  r.app = request.app;
+  r.appmaxprice = app.order.appprice;
+  r.datasetmaxprice = 0;  // dataset 0x0: the datasets come from params.bulk_cid
+  r.workerpool = workerpool.order.workerpool;
+  r.workerpoolmaxprice = workerpool.order.workerpoolprice;
+  r.requester = requester;
+  r.volume = slices.size();
+  r.tag = tag;
+  r.category = workerpool.order.category;
+  r.trust = 0;
+  r.beneficiary = requester;
+  nlohmann::json params = nlohmann::json::parse(request_params(request.args));
+  params["bulk_cid"] = root;
+  if (request.encrypt_result) params["iexec_result_encryption"] = true;
+  r.params = params.dump();
+  r.salt = random_array<32>();
+  order.sign = crypto::sign_typed_data(requester_key, context_->domain(), r);
+
+  const Uint256 total = (app.order.appprice + workerpool.order.workerpoolprice) * Uint256(slices.size());
+  if (Uint256(balance(requester)) < total)
+    throw Error(EDQUOT, "the bulk request costs " + total.to_decimal() + " nRLC, " + requester.to_string() + " has " +
+                            std::to_string(balance(requester)) + " nRLC deposited");
+  const SignedOrder no_dataset{};  // PoCo skips an empty dataset order (dataset 0x0)
+  const Hash32 deal = match(requester_key, app, no_dataset, workerpool, order);
+
+  BulkRunResult result;
+  result.deal = to_hex0x(deal);
+  for (std::size_t i = 0; i < slices.size(); ++i) {
+    BulkTask& task = result.tasks.emplace_back();
+    task.task = to_hex0x(contracts::task_id(deal, i));
+    for (const SignedOrder& o : slices[i]) task.datasets.push_back(o.order.dataset);
+  }
+  return result;
 }
 
 }  // namespace pfs::network::iexec

@@ -25,6 +25,11 @@ class ChainCompute final : public Compute {
   uint64_t balance(const crypto::Address& account) override;
   void fund(const crypto::Address& account, uint64_t amount) override;
   RunResult run(const crypto::PrivateKey& requester, const RunRequest& request) override;
+  // The SDK's prepareDatasetBulk + processBulkRequest: slices and root uploaded to IPFS, one request order with
+  // dataset 0x0, datasetmaxprice 0, params.bulk_cid = the root's CID and volume = the number of slices, matched with
+  // an empty dataset order into one deal whose task i processes slice i. With task_timeout = 0 it returns once
+  // matched (a test chain has no worker); task errors are left empty then.
+  BulkRunResult run_bulk(const crypto::PrivateKey& requester, const BulkRunRequest& request) override;
 
  private:
   bool registered(const crypto::Address& registry, const crypto::Address& entry);

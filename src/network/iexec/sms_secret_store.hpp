@@ -17,11 +17,16 @@ class SmsSecretStore final : public SecretStore {
 
   void push(const crypto::PrivateKey& owner, const crypto::Address& dataset, const std::string& secret) override;
   bool exists(const crypto::Address& dataset) override;
+  // The web2 secret iexec-result-encryption-public-key: the PEM's base64 as body (what the SDK's
+  // formatEncryptionKey sends), POST the first time, PUT to replace it (the SDK's forceUpdate).
+  void push_result_key(const crypto::PrivateKey& requester, const std::string& public_key_pem) override;
+  bool result_key_exists(const crypto::Address& requester) override;
 
   static constexpr std::size_t kMaxSecretSize = 4096;
 
  private:
   std::string url(const crypto::Address& dataset) const;
+  std::string web2_url(const crypto::Address& owner) const;
   std::shared_ptr<Context> context_;
 };
 

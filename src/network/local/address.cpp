@@ -42,8 +42,20 @@ Hash32 deal_id(const Hash32& order_hash, uint64_t index) {
   return crypto::keccak256(abi::encode({abi::Value::bytes32(order_hash), abi::Value::uint256(crypto::Uint256(index))}));
 }
 
-Hash32 task_id(const Hash32& deal) {
-  return crypto::keccak256(abi::encode({abi::Value::bytes32(deal), abi::Value::uint256(crypto::Uint256(0))}));
+Hash32 task_id(const Hash32& deal, uint64_t index) {
+  return crypto::keccak256(abi::encode({abi::Value::bytes32(deal), abi::Value::uint256(crypto::Uint256(index))}));
+}
+
+Hash32 bulk_deal_id(const crypto::Address& requester, const crypto::Address& app,
+                    const std::vector<Hash32>& order_hashes, const Hash32& salt) {
+  Bytes hashes;
+  for (const Hash32& h : order_hashes) hashes.insert(hashes.end(), h.begin(), h.end());
+  return crypto::keccak256(abi::encode({abi::Value::address(requester), abi::Value::address(app),
+                                        abi::Value::bytes32(crypto::keccak256(hashes)), abi::Value::bytes32(salt)}));
+}
+
+Hash32 bulk_access_id(const Hash32& task, const crypto::Address& dataset) {
+  return crypto::keccak256(abi::encode({abi::Value::bytes32(task), abi::Value::address(dataset)}));
 }
 
 }  // namespace pfs::network::local

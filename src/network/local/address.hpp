@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "protectedfs/crypto/address.hpp"
 #include "protectedfs/network/network.hpp"
@@ -31,6 +32,15 @@ crypto::Address app_address(const Hash32& executable_checksum);
 // bytes32 deal, uint256 0)) as PoCo derives the first task of a deal. Each access of an order is consumed once,
 // so a task id is unique per run and the same on every replay of the book.
 Hash32 deal_id(const Hash32& order_hash, uint64_t index);
-Hash32 task_id(const Hash32& deal);
+Hash32 task_id(const Hash32& deal, uint64_t index = 0);
+
+// A bulk request's deal: keccak256(abi.encode(address requester, address app, bytes32 keccak256(the order hashes
+// concatenated), bytes32 salt)) with a random salt (one request may process the same orders again: bulk orders are
+// never consumed); its slice i is task_id(deal, i), as PoCo numbers the tasks of a deal.
+Hash32 bulk_deal_id(const crypto::Address& requester, const crypto::Address& app,
+                    const std::vector<Hash32>& order_hashes, const Hash32& salt);
+// The record of one dataset processed by a bulk task: keccak256(abi.encode(bytes32 task, address dataset)), the
+// name of its file in tasks/ (a task of k datasets leaves k records).
+Hash32 bulk_access_id(const Hash32& task, const crypto::Address& dataset);
 
 }  // namespace pfs::network::local

@@ -24,6 +24,8 @@ class LocalCompute final : public Compute {
   // EINVAL for 0 nRLC or the zero address; EOVERFLOW if the balance would pass 2^64 - 1 nRLC.
   void fund(const crypto::Address& account, uint64_t amount) override;
   RunResult run(const crypto::PrivateKey& requester, const RunRequest& request) override;
+  BulkRunResult run_bulk(const crypto::PrivateKey& requester, const BulkRunRequest& request) override;
+  Bytes result(const std::string& task) override;
 
  private:
   std::shared_ptr<Directory> dir_;

@@ -31,6 +31,7 @@ Directory::Directory(std::filesystem::path root) : root_(std::move(root)) {
   ensure_directory(secrets(), 0700);
   ensure_directory(grants(), 0755);
   ensure_directory(tasks(), 0755);
+  ensure_directory(results(), 0755);
   ensure_directory(accounts(), 0755);
   ensure_directory(apps(), 0755);
   lock_fd_ = open_file(root_ / "LOCK", O_RDWR | O_CREAT, 0644);
@@ -39,7 +40,7 @@ Directory::Directory(std::filesystem::path root) : root_(std::move(root)) {
 
 void Directory::recover() {
   WriteGuard guard(*this);
-  for (const auto& dir : {registry(), secrets(), grants(), tasks()})
+  for (const auto& dir : {registry(), secrets(), grants(), tasks(), results()})
     for (const auto& name : temporary_names(dir)) ::unlink((dir / name).c_str());
   for (const auto& name : temporary_names(apps())) {
     std::error_code ignored;  // a half-copied app folder

@@ -9,9 +9,13 @@
 //                           by rename, when the dataset is transferred)
 //   SEQUENCE                the last registration's order number (LocalRegistry::register_dataset), by rename
 //   secrets/<0xaddr>        the dataset's secret as pushed (mode 0600, directory 0700)
+//   secrets/<0xaddr>.result-key   a wallet's result-encryption public key (PEM; replaced when pushed again)
 //   grants/<0xhash>.json    a published DatasetOrder and its signature, named by its order hash (immutable)
 //   grants/<0xhash>.closed  the order closed by its dataset's owner (immutable; holds the order too)
-//   tasks/<0xtask>.json     one access consumed by a run: which order, who paid whom and how much (immutable)
+//   tasks/<0xtask>.json     one access consumed by a run: which order, who paid whom and how much (immutable);
+//                           a bulk task leaves one per dataset, named by bulk_access_id (address.hpp)
+//   results/<0xtask>.zip    a task's result as the post-compute uploads it (the zip of $IEXEC_OUT, or its
+//                           encrypted envelope: network/task_result.hpp), immutable
 //   accounts/<0xaddr>/<0xid>.json  one faucet deposit to the account (immutable)
 //   apps/<0xapp>/app, app.json     a registered iApp: its executable (mode 0555) and its record
 //   apps/.register-XXXXXX/  an app being registered (always under LOCK)
@@ -40,6 +44,7 @@ class Directory {
   std::filesystem::path secrets() const { return root_ / "secrets"; }
   std::filesystem::path grants() const { return root_ / "grants"; }
   std::filesystem::path tasks() const { return root_ / "tasks"; }
+  std::filesystem::path results() const { return root_ / "results"; }
   std::filesystem::path accounts() const { return root_ / "accounts"; }
   std::filesystem::path apps() const { return root_ / "apps"; }
 

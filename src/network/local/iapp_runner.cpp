@@ -12,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "network/local/files.hpp"
 #include "protectedfs/crypto/sha256.hpp"
+#include "protectedfs/network/task_result.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::network::local {
@@ -226,6 +228,40 @@ void deliver(const fs::path& iexec_out, const fs::path& target) {
   }
 }
 
+// Pre-compute: the datasets decrypted into $IEXEC_IN, and the variables that name them (one dataset, or iExec's
+// bulk layout).
+std::vector<std::string> prepare_inputs(const IappTask& task, const fs::path& iexec_in) {
+  if (task.bulk.empty()) {
+    const std::string filename = task.dataset.to_string();
+    write_plaintext(*task.plaintext, iexec_in / filename);
+    return {"IEXEC_DATASET_FILENAME=" + filename};
+  }
+  std::vector<std::string> variables{"IEXEC_BULK_SLICE_SIZE=" + std::to_string(task.bulk.size())};
+  for (std::size_t i = 0; i < task.bulk.size(); ++i) {
+    const std::string filename = task.bulk[i].dataset.to_string();
+    write_plaintext(*task.bulk[i].plaintext, iexec_in / filename);
+    variables.push_back("IEXEC_DATASET_" + std::to_string(i + 1) + "_FILENAME=" + filename);
+  }
+  return variables;
+}
+
+// Post-compute, once computed.json is checked: the result stored (sealed for the requester when asked), and
+// delivered in clear only when it is not to be encrypted.
+void post_compute(const IappTask& task, const fs::path& iexec_out) {
+  if (!task.result_file.empty()) {
+    try {
+      Bytes zip = zip_folder(iexec_out);
+      if (task.result_public_key) zip = seal_result_envelope(zip, *task.result_public_key);
+      create_file_atomically(task.result_file.parent_path(), task.result_file.filename().string(), zip, 0644);
+    } catch (const Error& e) {
+      throw Error(EIO, "task " + task.task_id + " failed in the post-compute: " + e.what());
+    } catch (const fs::filesystem_error& e) {
+      throw Error(EIO, "task " + task.task_id + " failed in the post-compute: " + e.code().message());
+    }
+  }
+  if (!task.result_public_key) deliver(iexec_out, task.out);
+}
+
 }  // namespace
 
 std::vector<std::string> split_args(std::string_view args) {
@@ -263,18 +299,7 @@ std::vector<std::string> split_args(std::string_view args) {
   return words;
 }
 
-void check_result_target(const fs::path& out) {
-  std::error_code ec;
-  const auto status = fs::symlink_status(out, ec);
-  if (fs::exists(status)) {
-    if (!fs::is_directory(status) || !fs::is_empty(out, ec))
-      throw Error(EEXIST, out.string() + " already exists and is not an empty folder");
-    return;
-  }
-  const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-  if (!fs::is_directory(parent, ec))
-    throw Error(ENOENT, "cannot create " + out.string() + ": no folder " + parent.string());
-}
+void check_result_target(const fs::path& out) { check_result_folder(out); }
 
 std::shared_ptr<const RandomAccessSource> open_plaintext(std::shared_ptr<const RandomAccessSource> ciphertext,
                                                          const Hash32& checksum, const crypto::AesKey& key) {
@@ -293,18 +318,16 @@ void run_iapp(const IappTask& task) {
   const fs::path iexec_out = work.path() / "iexec_out";
   for (const auto& dir : {iexec_in, iexec_out})
     if (::mkdir(dir.c_str(), 0700) != 0) throw_system_error("cannot create " + dir.string());
-  const std::string filename = task.dataset.to_string();
-  write_plaintext(*task.plaintext, iexec_in / filename);
+  const std::vector<std::string> dataset_variables = prepare_inputs(task, iexec_in);
 
-  // iExec's variables for a standard task with one dataset and no input files; a clean environment otherwise.
-  const std::vector<std::string> environment = {
+  // iExec's variables for a standard task with no input files; a clean environment otherwise.
+  std::vector<std::string> environment = {
       "PATH=/usr/local/bin:/usr/bin:/bin",
       "HOME=" + work.path().string(),
       "LANG=C.UTF-8",
       "IEXEC_TASK_ID=" + task.task_id,
       "IEXEC_IN=" + iexec_in.string(),
       "IEXEC_OUT=" + iexec_out.string(),
-      "IEXEC_DATASET_FILENAME=" + filename,
       "IEXEC_ARGS=" + task.args_text,
       "IEXEC_INPUT_FILES_FOLDER=" + iexec_in.string(),
       "IEXEC_INPUT_FILES_NUMBER=0",
@@ -312,6 +335,7 @@ void run_iapp(const IappTask& task) {
       "IEXEC_BOT_FIRST_INDEX=0",
       "IEXEC_BOT_TASK_INDEX=0",
   };
+  environment.insert(environment.end(), dataset_variables.begin(), dataset_variables.end());
   int status = 0;
   try {
     status = spawn_and_wait(task.executable, task.args, environment, work.path());
@@ -321,7 +345,7 @@ void run_iapp(const IappTask& task) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw Error(EIO, "task " + task.task_id + " failed: the iApp " + describe_status(status));
   check_computed_json(iexec_out, task.task_id);
-  deliver(iexec_out, task.out);
+  post_compute(task, iexec_out);
 }
 
 }  // namespace pfs::network::local

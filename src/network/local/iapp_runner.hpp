@@ -6,7 +6,12 @@
 //                 iExec environment and a clean one otherwise (nothing of the caller's, no password, leaks in);
 //                 its stdout and stderr go to the caller's stderr
 //   post-compute  $IEXEC_OUT must hold computed.json (a JSON object), as iExec requires; the whole $IEXEC_OUT is
-//                 copied to the requester's result folder, which appears whole or not at all
+//                 copied to the requester's result folder, which appears whole or not at all, and its zip is
+//                 stored as the task's result; for a requester who asked for encryption only the envelope sealed
+//                 with its public key is stored (network/task_result.hpp) and nothing is delivered in clear
+//
+// A bulk task has iExec's bulk layout instead of a single dataset: IEXEC_BULK_SLICE_SIZE=k and, for i = 1…k,
+// IEXEC_DATASET_i_FILENAME naming the decrypted dataset (its address) in $IEXEC_IN.
 //
 // The working directory, the only place the plaintext ever is, is removed when the task ends, whatever happened:
 // a Ctrl-C stops the app, not the runner (SIGINT and SIGQUIT are ignored while it waits, as system(3) does), and the
@@ -14,6 +19,7 @@
 #pragma once
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +45,11 @@ void check_result_target(const std::filesystem::path& out);
 std::shared_ptr<const RandomAccessSource> open_plaintext(std::shared_ptr<const RandomAccessSource> ciphertext,
                                                          const Hash32& checksum, const crypto::AesKey& key);
 
+struct BulkDataset {
+  crypto::Address dataset;
+  std::shared_ptr<const RandomAccessSource> plaintext;  // from open_plaintext
+};
+
 struct IappTask {
   std::filesystem::path executable;
   std::vector<std::string> args;
@@ -47,6 +58,9 @@ struct IappTask {
   std::shared_ptr<const RandomAccessSource> plaintext;  // from open_plaintext
   std::string task_id;                                  // IEXEC_TASK_ID, "0x…"
   std::filesystem::path out;
+  std::vector<BulkDataset> bulk;                 // non-empty: a bulk task on these (dataset, plaintext unused)
+  std::optional<std::string> result_public_key;  // iexec_result_encryption: seal the result for this PEM key
+  std::filesystem::path result_file;             // where the result zip is stored ("" = not stored)
 };
 
 // Runs the task to its end. EIO naming the task when the app cannot start, exits with a non-zero status, is

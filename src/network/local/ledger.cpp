@@ -28,8 +28,8 @@ OrderState Ledger::Order::state() const {
   out.uses = uses;
   const crypto::Uint256& volume = signed_order.order.volume;
   const uint64_t v = volume.fits_uint64() ? volume.to_uint64() : UINT64_MAX;
-  // hub.viewConsumed: the accesses used, or the whole volume once closed.
-  out.consumed = closed ? v : std::min(uses, v);
+  // hub.viewConsumed: the accesses used by matched deals (not by bulk tasks), or the whole volume once closed.
+  out.consumed = closed ? v : std::min(uses - bulk_uses, v);
   return out;
 }
 
@@ -72,9 +72,10 @@ void Ledger::refresh() {
     if (seen_.contains(name) || !parse_hash_file_name(name, kTask)) continue;
     auto text = read_if_present(dir_->tasks() / name);
     auto task = text ? decode_task_file(*text) : std::nullopt;
-    if (!task || hash_file_name(task->task, kTask) != name) continue;
+    if (!task || hash_file_name(task->file_hash(), kTask) != name) continue;
     seen_.insert(name);
     ++uses_[task->order_hash];
+    if (task->bulk) ++bulk_uses_[task->order_hash];
     accounts_[task->requester].paid = accounts_[task->requester].paid + task->price;
     accounts_[task->beneficiary].earned = accounts_[task->beneficiary].earned + task->price;
   }
@@ -108,6 +109,7 @@ std::vector<Ledger::Order> Ledger::orders() {
   for (const auto& [hash, order] : orders_) {
     out.push_back(order);
     if (auto it = uses_.find(hash); it != uses_.end()) out.back().uses = it->second;
+    if (auto it = bulk_uses_.find(hash); it != bulk_uses_.end()) out.back().bulk_uses = it->second;
   }
   std::sort(out.begin(), out.end(), [](const Order& a, const Order& b) {
     if (a.sequence != b.sequence) return a.sequence < b.sequence;
@@ -123,6 +125,7 @@ std::optional<Ledger::Order> Ledger::order(const Hash32& hash) {
   if (it == orders_.end()) return std::nullopt;
   Order out = it->second;
   if (auto used = uses_.find(hash); used != uses_.end()) out.uses = used->second;
+  if (auto used = bulk_uses_.find(hash); used != bulk_uses_.end()) out.bulk_uses = used->second;
   return out;
 }
 
@@ -163,7 +166,8 @@ void Ledger::write_closed(const SignedOrder& order, const crypto::Address& by) {
 
 void Ledger::write_task(const TaskFile& task) {
   MutexLock lock(mutex_);
-  create_file_atomically(dir_->tasks(), hash_file_name(task.task, kTask), as_bytes(encode_task_file(task)), 0644);
+  create_file_atomically(dir_->tasks(), hash_file_name(task.file_hash(), kTask), as_bytes(encode_task_file(task)),
+                         0644);
 }
 
 void Ledger::write_deposit(const crypto::Address& account, uint64_t amount) {

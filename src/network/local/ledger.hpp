@@ -28,7 +28,8 @@ class Ledger {
     // that recovers no key. PoCo compares this with the dataset's owner *at match time*.
     std::optional<crypto::Address> signer;
     bool closed = false;
-    uint64_t uses = 0;  // accesses consumed by runs
+    uint64_t uses = 0;       // accesses consumed by runs, and datasets processed by bulk tasks
+    uint64_t bulk_uses = 0;  // of which bulk: they do not consume the order's volume
 
     OrderState state() const;
     bool used_up() const { return state().remaining() == 0; }
@@ -63,9 +64,10 @@ class Ledger {
 
   std::shared_ptr<Directory> dir_;
   Mutex mutex_;
-  std::set<std::string> seen_ PFS_GUARDED_BY(mutex_);       // file names of grants/ and tasks/ already parsed
-  std::map<Hash32, Order> orders_ PFS_GUARDED_BY(mutex_);   // by order hash (uses left 0: see uses_)
-  std::map<Hash32, uint64_t> uses_ PFS_GUARDED_BY(mutex_);  // accesses consumed, by order hash
+  std::set<std::string> seen_ PFS_GUARDED_BY(mutex_);            // file names of grants/ and tasks/ already parsed
+  std::map<Hash32, Order> orders_ PFS_GUARDED_BY(mutex_);        // by order hash (uses left 0: see uses_)
+  std::map<Hash32, uint64_t> uses_ PFS_GUARDED_BY(mutex_);       // accesses consumed, by order hash
+  std::map<Hash32, uint64_t> bulk_uses_ PFS_GUARDED_BY(mutex_);  // of which by bulk tasks
   std::map<crypto::Address, AccountTotals> accounts_ PFS_GUARDED_BY(mutex_);
 };
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "network/local/address.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::network::local {
@@ -79,8 +80,11 @@ std::string encode_task_file(const TaskFile& file) {
   out["beneficiary"] = file.beneficiary.to_string();
   out["price"] = file.price;
   out["created"] = file.created;
+  if (file.bulk) out["bulk"] = true;
   return out.dump() + "\n";
 }
+
+Hash32 TaskFile::file_hash() const { return bulk ? bulk_access_id(task, dataset) : task; }
 
 std::optional<TaskFile> decode_task_file(std::string_view text) {
   return tolerant([&] {
@@ -96,6 +100,7 @@ std::optional<TaskFile> decode_task_file(std::string_view text) {
     out.beneficiary = address_at(in, "beneficiary");
     out.price = in.at("price").get<uint64_t>();
     out.created = in.at("created").get<uint64_t>();
+    out.bulk = in.value("bulk", false);
     return out;
   });
 }

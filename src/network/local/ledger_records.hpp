@@ -21,8 +21,8 @@ struct OrderFile {
 };
 
 // tasks/<0xtask>.json: {"task","deal","orderHash","index","dataset","app","requester","beneficiary","price",
-// "created"}. `index` is the access of the order this run consumed (0 for the first); `price` in nRLC went from
-// the requester's account to the beneficiary's (the dataset's owner when the run started).
+// "created"[,"bulk"]}. `index` is the access of the order this run consumed (0 for the first); `price` in nRLC went
+// from the requester's account to the beneficiary's (the dataset's owner when the run started).
 struct TaskFile {
   Hash32 task{};
   Hash32 deal{};
@@ -34,6 +34,10 @@ struct TaskFile {
   crypto::Address beneficiary;
   uint64_t price = 0;
   uint64_t created = 0;
+  // A dataset processed by a bulk task ("bulk": true): counted as a use of its order, never consumed (PoCo does not
+  // match bulk dataset orders); its file is named by bulk_access_id(task, dataset), not by the task.
+  bool bulk = false;
+  Hash32 file_hash() const;  // the hash naming its file
 };
 
 // accounts/<0xaddr>/<0xid>.json: {"account","amount","created"}, amount in nRLC.

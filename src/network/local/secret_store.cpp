@@ -15,6 +15,7 @@ namespace {
 constexpr std::size_t kMaxSecretSize = 4096;  // iExec's SMS answers 413 above this
 
 std::string secret_file_name(const crypto::Address& dataset) { return dataset.to_lowercase(); }
+std::string result_key_file_name(const crypto::Address& wallet) { return wallet.to_lowercase() + ".result-key"; }
 
 }  // namespace
 
@@ -61,6 +62,21 @@ bool LocalSecretStore::exists(const crypto::Address& dataset) {
 
 std::optional<std::string> LocalSecretStore::read_for_enclave(const crypto::Address& dataset) {
   return read_whole_file(dir_->secrets() / secret_file_name(dataset));
+}
+
+void LocalSecretStore::push_result_key(const crypto::PrivateKey& requester, const std::string& public_key_pem) {
+  if (public_key_pem.size() > kMaxSecretSize || !public_key_pem.starts_with("-----BEGIN PUBLIC KEY-----"))
+    throw Error(EINVAL, "a result-encryption key is a PEM public key (BEGIN PUBLIC KEY) of at most 4096 bytes");
+  Directory::WriteGuard guard(*dir_);
+  replace_file_atomically(dir_->secrets(), result_key_file_name(requester.address()), as_bytes(public_key_pem), 0644);
+}
+
+bool LocalSecretStore::result_key_exists(const crypto::Address& requester) {
+  return read_result_key(requester).has_value();
+}
+
+std::optional<std::string> LocalSecretStore::read_result_key(const crypto::Address& requester) {
+  return read_whole_file(dir_->secrets() / result_key_file_name(requester));
 }
 
 }  // namespace pfs::network::local

@@ -116,6 +116,12 @@ export async function registeredOwner(hub, registryGetter, address, provider) {
 }
 
 // The SMS web3-secret challenge (PROTOCOL.md §3): the owner personal_signs these 32 bytes.
+// The SDK's getChallengeForSetWeb2Secret: a wallet's named secret (e.g. iexec-result-encryption-public-key).
+export function web2SecretChallenge(ownerAddress, secretName, body) {
+  return ethers.keccak256(ethers.concat([ethers.id('IEXEC_SMS_DOMAIN'), ethers.getAddress(ownerAddress),
+    ethers.id(secretName), ethers.keccak256(body)]));
+}
+
 export function web3SecretChallenge(secretAddress, body) {
   return ethers.keccak256(ethers.concat([
     ethers.id('IEXEC_SMS_DOMAIN'), ethers.getAddress(secretAddress), ethers.keccak256(body)]));

@@ -50,6 +50,18 @@ TEST_CASE("grant terms: price in nRLC or RLC, count or unlimited, strict", "[cor
   CHECK(format_grant_terms({0, kUnlimitedVolume}, kUnlimitedVolume) == "price=0 count=unlimited remaining=unlimited");
 }
 
+TEST_CASE("bulk grants: free and unlimited, alone", "[core][grants]") {
+  CHECK(parse_grant_terms("bulk") == GrantTerms{0, kUnlimitedVolume});
+  CHECK(parse_grant_terms(" bulk\n") == GrantTerms{0, kUnlimitedVolume});
+  CHECK(is_bulk(parse_grant_terms("bulk")));
+  CHECK(is_bulk(parse_grant_terms("price=0 count=unlimited")));  // the same order on the network
+  CHECK_FALSE(is_bulk(parse_grant_terms("count=unlimited price=1")));
+  CHECK_FALSE(is_bulk(parse_grant_terms("count=5")));
+  for (const char* bad : {"bulk price=0", "bulk count=1", "price=1 bulk", "count=unlimited,bulk", "bulk bulk", "bulk=1",
+                          "bulk=true", "BULK"})
+    CHECK(test::errno_of([&] { parse_grant_terms(bad); }) == EINVAL);
+}
+
 TEST_CASE("addresses as setfattr gives them: text, quoted text or 20 raw bytes", "[core][grants]") {
   CHECK(parse_address_value(kUser).to_string() == kUser);
   CHECK(parse_address_value("\"" + kUser + "\"\n").to_string() == kUser);

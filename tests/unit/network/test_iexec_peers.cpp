@@ -21,6 +21,7 @@
 #include "network/iexec/market_client.hpp"
 #include "network/iexec/orders.hpp"
 #include "protectedfs/crypto/abi.hpp"
+#include "protectedfs/crypto/result_cipher.hpp"
 #include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/format/multiaddr.hpp"
@@ -307,6 +308,109 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   Bytes ciphertext(stored->size());
   stored->read_at(0, ciphertext);
   CHECK(crypto::Sha256::digest(ciphertext) == dataset.checksum);
+}
+
+TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it; the SDK finds it", "[network][iexec][peers]") {
+  PFS_REQUIRE_PEERS(peers);
+  auto net = peers.open();
+  const auto consumer = peers.new_wallet();
+  const crypto::Address stranger(random_array<20>());
+  CHECK_FALSE(net->secrets->result_key_exists(consumer.address()));
+  const auto first = crypto::generate_result_key_pair();
+  net->secrets->push_result_key(consumer, first.public_pem);  // POST
+  CHECK(net->secrets->result_key_exists(consumer.address()));
+  const auto second = crypto::generate_result_key_pair();
+  net->secrets->push_result_key(consumer, second.public_pem);  // PUT: replaced, as the SDK's forceUpdate
+  CHECK(errno_of([&] { net->secrets->push_result_key(consumer, "not a key"); }) == EINVAL);
+
+  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_result_key_check.mjs";
+  const std::string command = "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " +
+                              consumer.address().to_string() + " " + stranger.to_string();
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  INFO(output);
+  REQUIRE(status == 0);
+  const auto sdk =
+      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
+  CHECK(sdk[consumer.address().to_string()] == true);
+  CHECK(sdk[stranger.to_string()] == false);
+  CHECK(sdk["sdkPush"] == true);  // the stand-in takes the SDK's own push: same challenge as protectedfs's
+}
+
+TEST_CASE("iexec: a bulk request is one deal over the slices on IPFS, as the SDK's prepareDatasetBulk makes them",
+          "[network][iexec][peers]") {
+  PFS_REQUIRE_PEERS(peers);
+  auto context = std::make_shared<iexec::Context>(peers.profile());
+  iexec::MarketClient market(context);
+  auto net = peers.open();
+  const crypto::Address app = peers.address("PFS_APP");
+  const crypto::Address workerpool = peers.address("PFS_WORKERPOOL");
+  iexec::AppOrder app_order{app, 0, 1000000, tag_09(), {}, {}, {}, random_array<32>()};
+  const auto app_owner = peers.key("APP_OWNER");
+  nlohmann::json app_json = app_order.to_json();
+  app_json["sign"] = to_hex0x(crypto::sign_typed_data(app_owner, context->domain(), app_order));
+  market.publish("apporders", market.login(app_owner), app_json);
+  iexec::WorkerpoolOrder pool_order{workerpool, 0, 1000000, tag_09(), 0, 0, {}, {}, {}, random_array<32>()};
+  const auto pool_owner = peers.key("WORKERPOOL_OWNER");
+  nlohmann::json pool_json = pool_order.to_json();
+  pool_json["sign"] = to_hex0x(crypto::sign_typed_data(pool_owner, context->domain(), pool_order));
+  market.publish("workerpoolorders", market.login(pool_owner), pool_json);
+
+  // Three data of two owners, granted in bulk to the consumer.
+  const auto owner = peers.new_wallet();
+  const auto other_owner = peers.new_wallet();
+  const auto consumer = peers.new_wallet();
+  const auto domain = net->grants->domain();
+  std::vector<crypto::Address> datasets;
+  for (int i = 0; i < 3; ++i) {
+    const auto& who = i == 1 ? other_owner : owner;
+    const auto dataset = net->registry->register_dataset(who, random_registration());
+    crypto::DatasetOrder grant = test::grant_order(dataset.address, app, consumer.address(), 0, kBulkVolume);
+    net->grants->publish(who, SignedOrder{grant, grant.sign(who, domain), grant.hash(domain)});
+    datasets.push_back(dataset.address);
+  }
+  const auto orders = gather_bulk_orders(*net->grants, datasets, app, consumer.address(), false);
+  REQUIRE(orders.size() == 3);
+  CHECK(errno_of([&] { gather_bulk_orders(*net->grants, datasets, app, owner.address(), false); }) == EACCES);
+
+  BulkRunRequest request;
+  request.app = app;
+  request.orders = orders;
+  request.max_per_task = 2;
+  request.encrypt_result = true;
+  const BulkRunResult result = net->compute->run_bulk(consumer, request);
+  REQUIRE(result.tasks.size() == 2);
+  CHECK(result.tasks[0].datasets == std::vector<crypto::Address>{datasets[0], datasets[1]});
+  CHECK(result.tasks[1].datasets == std::vector<crypto::Address>{datasets[2]});
+  // Bulk grants are not consumed by the deal.
+  for (const auto& order : orders) CHECK(net->grants->order(order.hash)->consumed == 0);
+
+  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_bulk_check.mjs";
+  const std::string command =
+      "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " + result.deal + " 2";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  INFO(output);
+  REQUIRE(status == 0);
+  const auto sdk =
+      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
+  CHECK(sdk["dataset"] == "0x0000000000000000000000000000000000000000");
+  CHECK(sdk["botSize"] == 2);
+  CHECK(sdk["encryption"] == true);
+  CHECK(sdk["sliceSizes"] == nlohmann::json::array({2, 1}));
+  CHECK(sdk["datasets"] ==
+        nlohmann::json::array({datasets[0].to_string(), datasets[1].to_string(), datasets[2].to_string()}));
+  CHECK(sdk["verified"] == 3);             // PoCo's verifySignature, for every order of every slice
+  CHECK(sdk["sdkCid"] == sdk["bulkCid"]);  // the SDK's prepareDatasetBulk on the same orders: the same root
+  CHECK(sdk["sdkVolume"] == 2);
 }
 
 TEST_CASE("iexec: the balance is the hub's stake, in nRLC", "[network][iexec][peers]") {

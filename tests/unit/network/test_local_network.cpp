@@ -45,11 +45,11 @@ TEST_CASE("local network: first use creates the layout, with its name and chain 
   CHECK(std::filesystem::is_directory(dir.path / "content"));
   CHECK(std::filesystem::is_directory(dir.path / "registry"));
   CHECK(mode_of(dir.path / "secrets") == 0700);
-  for (const char* folder : {"grants", "tasks", "accounts", "apps"})
+  for (const char* folder : {"grants", "tasks", "results", "accounts", "apps"})
     CHECK(std::filesystem::is_directory(dir.path / folder));
   // Opening again (another daemon) keeps everything.
   auto again = dir.open();
-  CHECK(entries_in(dir.path) == 8);
+  CHECK(entries_in(dir.path) == 9);
 }
 
 TEST_CASE("local network: dataset address and tx follow the documented derivation", "[network]") {
