@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds protectedfs. BUILD_TYPE=Release (default) or Sanitize (ASan + UBSan), into build/ or
-# build-sanitize/. Uses at most two jobs: the machines have two cores.
+# Configures and builds protectedfs. BUILD_TYPE=Release (default), Sanitize (ASan + UBSan) or Tsan (ThreadSanitizer),
+# into build/, build-sanitize/ or build-tsan/. Uses at most two jobs: the machines have two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 type=${BUILD_TYPE:-Release}

@@ -7,26 +7,12 @@
 #include <cstring>
 #include <filesystem>
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
+#include "cache/guarded_db.hpp"
 #include "cache/node_codec.hpp"
-#include "cache/options.hpp"
 #include "cache/sealed.hpp"
-#include "cache/status.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::cache {
-
-rocksdb::Options metadata_db_options() {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  // Defaults otherwise: the WAL is on and written (write(2), not fsync) on every put, which is what makes an
-  // unsynced put survive the daemon being killed; manual_wal_flush stays false for the same reason.
-  options.keep_log_file_num = 3;  // RocksDB's own info LOG files, not the WAL: the default keeps 1000
-  options.max_log_file_size = 1 << 20;
-  return options;
-}
 
 namespace {
 
@@ -56,25 +42,18 @@ std::string describe(const rocksdb::Slice& key) {
   return key.ToString();
 }
 
-rocksdb::WriteOptions unsynced() { return {}; }
-rocksdb::WriteOptions synced() {
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  return options;
-}
+constexpr bool kSynced = true;
+constexpr bool kUnsynced = false;
 
 // Every record under "<kind>/", in key order; `each(key, value)`.
 template <typename Each>
-void scan(rocksdb::DB& db, char kind, const std::string& what, Each&& each) {
-  const std::string prefix{kind, '/'};
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) each(it->key(), it->value());
-  check(it->status(), what);
+void scan(GuardedDb& db, char kind, const std::string& what, Each&& each) {
+  db.scan(std::string{kind, '/'}, what, each);
 }
 
 class Tree final : public core::TreeStore {
  public:
-  explicit Tree(rocksdb::DB& db) : db_(db) {}
+  explicit Tree(GuardedDb& db) : db_(db) {}
 
   std::vector<core::NodeRecord> load() override {
     std::vector<core::NodeRecord> nodes;
@@ -91,66 +70,61 @@ class Tree final : public core::TreeStore {
 
   void put(const core::NodeRecord& node) override {
     const std::string key = ino_key('n', node.ino);
-    check(db_.Put(unsynced(), key, encode_node(node)), "cache: writing " + describe(key));
+    db_.put(key, encode_node(node), kUnsynced, "cache: writing " + describe(key));
   }
 
   void erase(uint64_t ino) override {
     const std::string key = ino_key('n', ino);
-    check(db_.Delete(unsynced(), key), "cache: erasing " + describe(key));
+    db_.erase(key, kUnsynced, "cache: erasing " + describe(key));
   }
 
-  // fsync of the WAL: every put/erase before it (all in the WAL, in order) is now on disk. FlushWAL(true) is
-  // SyncWAL() when manual_wal_flush is off (our options); tests/unit/cache checks the WAL-sync counter.
-  void sync() override { check(db_.FlushWAL(true), "cache: syncing the write-ahead log"); }
+  // fsync of the WAL: every put/erase before it (all in the WAL, in order) is now on disk.
+  void sync() override { db_.sync("cache: syncing the write-ahead log"); }
 
  private:
-  rocksdb::DB& db_;
+  GuardedDb& db_;
 };
 
 class Keys final : public core::KeyStore {
  public:
-  Keys(rocksdb::DB& db, const MasterKey& master) : db_(db), master_(master) {}
+  Keys(GuardedDb& db, const MasterKey& master) : db_(db), master_(master) {}
 
   void put(const std::string& dataset_address, const std::string& key_base64) override {
     const std::string key = address_key(dataset_address);
-    check(db_.Put(synced(), key, seal(master_, key, key_base64)), "cache: writing " + key);
+    db_.put(key, seal(master_, key, key_base64), kSynced, "cache: writing " + key);
   }
 
   std::optional<std::string> get(const std::string& dataset_address) override {
     const std::string key = address_key(dataset_address);
-    std::string value;
-    const rocksdb::Status status = db_.Get(rocksdb::ReadOptions(), key, &value);
-    if (status.IsNotFound()) return std::nullopt;
-    check(status, "cache: reading " + key);
-    return unseal(master_, key, value, key);
+    const auto value = db_.get(key, "cache: reading " + key);
+    if (!value) return std::nullopt;
+    return unseal(master_, key, *value, key);
   }
 
  private:
-  rocksdb::DB& db_;
+  GuardedDb& db_;
   const MasterKey& master_;
 };
 
 class Journal final : public core::PublishJournal {
  public:
-  Journal(rocksdb::DB& db, const MasterKey& master) : db_(db), master_(master) {}
+  Journal(GuardedDb& db, const MasterKey& master) : db_(db), master_(master) {}
 
   void put(uint64_t data_ino, const std::string& entry) override {
     const std::string key = ino_key('j', data_ino);
-    check(db_.Put(synced(), key, seal(master_, key, entry)), "cache: writing " + describe(key));
+    db_.put(key, seal(master_, key, entry), kSynced, "cache: writing " + describe(key));
   }
 
   void erase(uint64_t data_ino) override {
     const std::string key = ino_key('j', data_ino);
-    check(db_.Delete(synced(), key), "cache: erasing " + describe(key));
+    db_.erase(key, kSynced, "cache: erasing " + describe(key));
   }
 
   std::optional<std::string> get(uint64_t data_ino) override {
     const std::string key = ino_key('j', data_ino);
-    std::string value;
-    const rocksdb::Status status = db_.Get(rocksdb::ReadOptions(), key, &value);
-    if (status.IsNotFound()) return std::nullopt;
-    check(status, "cache: reading " + describe(key));
-    return unseal(master_, key, value, describe(key));
+    const auto value = db_.get(key, "cache: reading " + describe(key));
+    if (!value) return std::nullopt;
+    return unseal(master_, key, *value, describe(key));
   }
 
   std::map<uint64_t, std::string> load() override {
@@ -164,7 +138,7 @@ class Journal final : public core::PublishJournal {
   }
 
  private:
-  rocksdb::DB& db_;
+  GuardedDb& db_;
   const MasterKey& master_;
 };
 
@@ -183,35 +157,29 @@ void create_directory(const std::string& dir) {
 struct MetadataDb::Impl {
   std::string dir;
   MasterKey master;
-  std::unique_ptr<rocksdb::DB> db;
+  std::unique_ptr<GuardedDb> db;  // syncs (unless suspended) and closes when destroyed
   std::unique_ptr<Tree> tree;
   std::unique_ptr<Keys> keys;
   std::unique_ptr<Journal> journal;
 
   ~Impl() {
-    // Unsynced tree writes are already in the kernel's page cache; fsync them so a clean unmount followed by a
-    // power loss keeps them too. Errors can't be reported from here and the data is still in the WAL file.
-    if (db) {
-      (void)db->FlushWAL(true);
-      (void)db->Close();
-    }
+    db.reset();
     sodium_memzero(master.data(), master.size());
   }
 };
 
-MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key) : impl_(std::make_unique<Impl>()) {
+MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key) : MetadataDb(dir, master_key, DbHooks{}) {}
+
+MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key, const DbHooks& hooks)
+    : impl_(std::make_unique<Impl>()) {
   if (sodium_init() < 0) throw Error(EIO, "libsodium failed to initialise");
   impl_->dir = dir;
   impl_->master = master_key;
   create_directory(dir);
-  rocksdb::DB* db = nullptr;
-  const rocksdb::Status status = rocksdb::DB::Open(metadata_db_options(), dir, &db);
-  if (is_lock_conflict(status)) throw Error(EBUSY, "cache " + dir + " is in use by another protectedfs");
-  check(status, "cannot open cache " + dir);
-  impl_->db.reset(db);
-  impl_->tree = std::make_unique<Tree>(*db);
-  impl_->keys = std::make_unique<Keys>(*db, impl_->master);
-  impl_->journal = std::make_unique<Journal>(*db, impl_->master);
+  impl_->db = std::make_unique<GuardedDb>(dir, hooks);
+  impl_->tree = std::make_unique<Tree>(*impl_->db);
+  impl_->keys = std::make_unique<Keys>(*impl_->db, impl_->master);
+  impl_->journal = std::make_unique<Journal>(*impl_->db, impl_->master);
 }
 
 MetadataDb::~MetadataDb() = default;
@@ -220,5 +188,6 @@ core::TreeStore& MetadataDb::tree() { return *impl_->tree; }
 core::KeyStore& MetadataDb::keys() { return *impl_->keys; }
 core::PublishJournal& MetadataDb::journal() { return *impl_->journal; }
 const std::string& MetadataDb::dir() const { return impl_->dir; }
+std::string MetadataDb::trouble() const { return impl_->db->trouble(); }
 
 }  // namespace pfs::cache

@@ -13,6 +13,10 @@
 // killed as soon as put returns, since the WAL write reached the kernel); TreeStore::sync() fsyncs the WAL so
 // everything written so far also survives a power loss. Key and journal writes are fsynced before returning.
 //
+// A full disk is survivable: after a failed write the cache is read-only (writes fail at once with ENOSPC, or EIO
+// for other faults; reads go on) until space is back, then writes resume by themselves (src/cache/guarded_db.hpp).
+// A cache that cannot be opened for lack of space opens read-only in that state.
+//
 // One process at a time: RocksDB's LOCK file; a second open (in this process or another) throws EBUSY.
 // The three stores may be used from several threads at once (RocksDB orders the writes; they hold no state).
 #pragma once
@@ -26,13 +30,15 @@
 namespace pfs::cache {
 
 using MasterKey = std::array<uint8_t, 32>;
+struct DbHooks;  // test seams: src/cache/guarded_db.hpp
 
 class MetadataDb {
  public:
   // Opens (creating it, mode 0700, if missing) the cache at `dir`. Throws pfs::Error: EBUSY when another
   // protectedfs holds it, EIO/ENOSPC for storage errors, the mkdir errno when the directory can't be created.
   MetadataDb(const std::string& dir, const MasterKey& master_key);
-  ~MetadataDb();  // fsyncs the WAL (best effort) and closes
+  MetadataDb(const std::string& dir, const MasterKey& master_key, const DbHooks& hooks);
+  ~MetadataDb();  // fsyncs the WAL (best effort, never after a failed write) and closes
   MetadataDb(const MetadataDb&) = delete;
   MetadataDb& operator=(const MetadataDb&) = delete;
 
@@ -41,6 +47,8 @@ class MetadataDb {
   core::PublishJournal& journal();
 
   const std::string& dir() const;
+  // Empty while writes go through; else one line saying why the cache is read-only and when that ends.
+  std::string trouble() const;
 
  private:
   struct Impl;

@@ -328,8 +328,9 @@ TEST_CASE("everything synced before a SIGKILL is there after reopening", "[cache
   CHECK(db.journal().load() == std::map<uint64_t, std::string>{{77, "publishing"}});
 }
 
-// The durability scheme on the cache's own options: an unsynced put doesn't fsync the WAL, FlushWAL(true) (what
-// TreeStore::sync calls) does, and so does a synced write (what keys and journal use).
+// The durability scheme on the cache's own options: an unsynced put doesn't fsync the WAL, FlushWAL(true) does, and
+// so does a synced write (what keys and journal use) and an empty synced write (what TreeStore::sync issues: unlike
+// FlushWAL, it goes through the write path, which refuses to touch a WAL that failed; cache/guarded_db.hpp).
 TEST_CASE("sync() fsyncs the write-ahead log with the cache's options", "[cache]") {
   test::TempDir tmp;
   rocksdb::Options options = metadata_db_options();
@@ -351,7 +352,7 @@ TEST_CASE("sync() fsyncs the write-ahead log with the cache's options", "[cache]
   synced.sync = true;
   REQUIRE(db->Put(synced, "k/x", "v").ok());
   CHECK(syncs() == before + 1);
-  rocksdb::WriteBatch empty;  // the other candidate for sync(): an empty synced write also fsyncs the WAL
+  rocksdb::WriteBatch empty;
   REQUIRE(db->Write(synced, &empty).ok());
   CHECK(syncs() == before + 2);
 }
