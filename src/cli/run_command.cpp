@@ -83,8 +83,17 @@ void run_single(const RunArgs& a) {
     private_pem = ensure_result_key(a.context, *network, key);
   }
   const auto result = network->compute->run(key, request);
-  if (a.encrypt_result) fetch_result(*network, result.task, request.out, private_pem);
-  std::cout << "result in " << request.out.string() << (a.encrypt_result ? " (decrypted)" : "") << "\n"
+  std::string where = "result in " + request.out.string();
+  if (a.encrypt_result) {
+    try {
+      fetch_result(*network, result.task, request.out, private_pem);
+      where += " (decrypted)";
+    } catch (const Error& e) {
+      if (e.code() != ENOTSUP) throw;  // iExec: the encrypted result is fetched with iExec's tools
+      where = "result encrypted for this wallet's key (iExec's tools fetch it; result-key --export gives the key)";
+    }
+  }
+  std::cout << where << "\n"
             << "paid " << core::format_rlc(result.price) << " (" << result.price << " nRLC) for one access of grant "
             << to_hex0x(result.order_hash) << "\n"
             << "task " << result.task << std::endl;

@@ -188,7 +188,9 @@ RunResult ChainCompute::run(const crypto::PrivateKey& requester_key, const RunRe
   r.category = workerpool.order.category;
   r.trust = 0;
   r.beneficiary = requester;
-  r.params = request_params(request.args);
+  nlohmann::json params = nlohmann::json::parse(request_params(request.args));
+  if (request.encrypt_result) params["iexec_result_encryption"] = true;
+  r.params = params.dump();
   r.salt = random_array<32>();
   order.sign = crypto::sign_typed_data(requester_key, context_->domain(), r);
 
