@@ -29,9 +29,10 @@ Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
   return state_->attributes(*n);
 }
 
-void Filesystem::remember(uint64_t ino) {
+void Filesystem::remember(std::span<const uint64_t> inos) {
   std::shared_lock lock(state_->tree);
-  if (state_->nodes.count(ino)) state_->hold(ino, 1, 0);
+  for (const uint64_t ino : inos)
+    if (state_->nodes.count(ino)) state_->hold(ino, 1, 0);  // one removed meanwhile is ENOENT for the kernel
 }
 
 void Filesystem::forget_lookups(uint64_t ino, uint64_t count) {

@@ -114,6 +114,30 @@ void Filesystem::State::erase(Node& n) {
   if (refs_now.lookups == 0) nodes.erase(n.ino);  // else kept for the kernel's getattr until it forgets it
 }
 
+Filesystem::State::KernelRefs Filesystem::State::held(uint64_t ino) {
+  MutexLock lock(refs_mutex);
+  auto it = refs.find(ino);
+  return it == refs.end() ? KernelRefs{} : it->second;
+}
+
+void Filesystem::State::hold(uint64_t ino, uint64_t lookups, uint64_t opens) {
+  MutexLock lock(refs_mutex);
+  KernelRefs& r = refs[ino];
+  r.lookups += lookups;
+  r.opens += opens;
+}
+
+Filesystem::State::KernelRefs Filesystem::State::drop(uint64_t ino, uint64_t lookups, uint64_t opens) {
+  MutexLock lock(refs_mutex);
+  auto it = refs.find(ino);
+  if (it == refs.end()) return {};
+  it->second.lookups -= std::min(lookups, it->second.lookups);
+  it->second.opens -= std::min(opens, it->second.opens);
+  const KernelRefs left = it->second;
+  if (left.lookups == 0 && left.opens == 0) refs.erase(it);
+  return left;
+}
+
 NodeRecord Filesystem::State::record_of(const Node& n) {
   NodeRecord r;
   r.ino = n.ino;

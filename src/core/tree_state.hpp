@@ -94,28 +94,10 @@ struct Filesystem::State {
 
   State(FieldContents& c, TreeStore& t, uid_t u, gid_t g) : contents(c), store(t), uid(u), gid(g) {}
 
-  KernelRefs held(uint64_t ino) {
-    MutexLock lock(refs_mutex);
-    auto it = refs.find(ino);
-    return it == refs.end() ? KernelRefs{} : it->second;
-  }
-  void hold(uint64_t ino, uint64_t lookups, uint64_t opens) {
-    MutexLock lock(refs_mutex);
-    KernelRefs& r = refs[ino];
-    r.lookups += lookups;
-    r.opens += opens;
-  }
+  KernelRefs held(uint64_t ino) PFS_EXCLUDES(refs_mutex);
+  void hold(uint64_t ino, uint64_t lookups, uint64_t opens) PFS_EXCLUDES(refs_mutex);
   // Fewer references (never below zero); what is left. The entry goes with the last one.
-  KernelRefs drop(uint64_t ino, uint64_t lookups, uint64_t opens) {
-    MutexLock lock(refs_mutex);
-    auto it = refs.find(ino);
-    if (it == refs.end()) return {};
-    it->second.lookups -= std::min(lookups, it->second.lookups);
-    it->second.opens -= std::min(opens, it->second.opens);
-    const KernelRefs left = it->second;
-    if (left.lookups == 0 && left.opens == 0) refs.erase(it);
-    return left;
-  }
+  KernelRefs drop(uint64_t ino, uint64_t lookups, uint64_t opens) PFS_EXCLUDES(refs_mutex);
 
   // Only the mounting uid acts with the wallet; the modes decide everything else (the kernel checks them).
   void require_mount_owner(const OptionalCaller& caller, const std::string& what) const {

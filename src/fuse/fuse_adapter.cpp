@@ -257,6 +257,7 @@ void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
     const auto entries = ctx(req).fs.readdir(ino);
     std::vector<char> buffer(size);
     size_t used = 0;
+    std::vector<uint64_t> handed;  // readdirplus entries: the kernel holds each one as after a lookup
     for (off_t next = off; next < static_cast<off_t>(entries.size()) + 2; ++next) {
       fuse_entry_param e{};
       const char* name;
@@ -275,8 +276,9 @@ void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
                                : fuse_add_direntry(req, buffer.data() + used, size - used, name, &e.attr, next + 1);
       if (need > size - used) break;
       used += need;
-      if (plus && next >= 2) ctx(req).fs.remember(e.ino);  // the kernel now holds this entry, as after a lookup
+      if (plus && next >= 2) handed.push_back(e.ino);
     }
+    if (!handed.empty()) ctx(req).fs.remember(handed);
     fuse_reply_buf(req, buffer.data(), used);
   });
 }

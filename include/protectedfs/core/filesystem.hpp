@@ -190,9 +190,9 @@ class Filesystem {
   DataInfo data_info(uint64_t data_ino);
 
   // An entry handed to the kernel counts one lookup until forget_lookups() (lookup, mkdir, create; remember() for
-  // each entry of a readdirplus reply). ENAMETOOLONG for a name over 255 bytes.
+  // the entries of a readdirplus reply). ENAMETOOLONG for a name over 255 bytes.
   Attributes lookup(uint64_t parent, const std::string& name);
-  void remember(uint64_t ino);
+  void remember(std::span<const uint64_t> inos);
   // The kernel forgot `count` lookups of ino: an unlinked node leaves the table once nothing holds it.
   void forget_lookups(uint64_t ino, uint64_t count);
   Attributes getattr(uint64_t ino);  // nlink 0 for a node unlinked while the kernel still holds it
