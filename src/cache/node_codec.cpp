@@ -10,7 +10,7 @@ namespace pfs::cache {
 
 namespace {
 
-constexpr uint8_t kFormat = 2;  // 2 added the origin of fields not held locally
+constexpr uint8_t kFormat = 3;  // 2 added the origin of fields not held locally, 3 the access time
 
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -98,6 +98,7 @@ std::string encode_node(const core::NodeRecord& node) {
   }
   put_bytes(out, node.data_info);
   put_bytes(out, node.origin);
+  put_varint(out, zigzag(node.atime_ns));
   return out;
 }
 
@@ -105,7 +106,7 @@ core::NodeRecord decode_node(std::string_view bytes, const std::string& what) {
   try {
     Reader in(bytes);
     const uint8_t format = in.byte();
-    if (format != kFormat && format != 1)
+    if (format < 1 || format > kFormat)
       throw std::invalid_argument("format " + std::to_string(format) + " (this build reads " + std::to_string(kFormat) +
                                   ")");
     core::NodeRecord node;
@@ -132,6 +133,7 @@ core::NodeRecord decode_node(std::string_view bytes, const std::string& what) {
     }
     node.data_info = in.bytes();
     if (format >= 2) node.origin = in.bytes();
+    if (format >= 3) node.atime_ns = in.signed_();  // earlier records: 0, shown as the mtime
     if (!in.done()) throw std::invalid_argument("trailing bytes");
     return node;
   } catch (const std::invalid_argument& e) {

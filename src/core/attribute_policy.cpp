@@ -60,11 +60,14 @@ std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
   return names;
 }
 
-void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags) {
+void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags,
+                          OptionalCaller caller) {
   if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
   std::unique_lock lock(state_->tree);
-  Node& n = state_->node(ino);
+  // SPEC.md §3's attributes describe a node of the tree: none on one unlinked while open.
+  Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field && !n.local_only()) {
+    state_->require_mount_owner(caller, "set the type of '" + n.name + "'");
     std::string text = value;
     while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
     const format::FieldType type = format::parse_field_type(text);  // EINVAL naming the accepted types
@@ -76,12 +79,14 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
       format::scalar_from_text(type, as_chars(content));
     }
     if ((flags & XATTR_CREATE) && n.type) throw Error(EEXIST, name + " is already set");
+    if (n.type == format::to_string(type)) return;  // the type it has: nothing changes, nothing to publish
     n.type = std::string(format::to_string(type));
     state_->save(n);
     state_->changed(n);
     return;
   }
   if (n.kind == NodeKind::Data && starts_with(name, kGrantPrefix)) {
+    state_->require_mount_owner(caller, "grant access to '" + n.name + "'");
     const GrantSubject subject = parse_grant_subject(name.substr(std::string(kGrantPrefix).size()));
     const GrantTerms terms = parse_grant_terms(value);
     Grant* existing = find_grant(n.info, subject);
@@ -102,6 +107,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     throw Error(EBUSY, "'" + n.name + "' is being transferred to " + n.info.transfer_to);
   }
   if (n.kind == NodeKind::Data && name == kOwnerAttribute) {
+    state_->require_mount_owner(caller, "transfer '" + n.name + "'");
     const crypto::Address owner = parse_address_value(value);
     if (!n.info.owner.empty() && owner == crypto::Address::parse(n.info.owner)) return;  // cp -a sets what is there
     if (n.info.address.empty()) throw Error(EINVAL, "'" + n.name + "' has no published version to transfer yet");
@@ -136,10 +142,11 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
   state_->save(n);
 }
 
-void Filesystem::removexattr(uint64_t ino, const std::string& name) {
+void Filesystem::removexattr(uint64_t ino, const std::string& name, OptionalCaller caller) {
   std::unique_lock lock(state_->tree);
-  Node& n = state_->node(ino);
+  Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field) {
+    state_->require_mount_owner(caller, "remove the type of '" + n.name + "'");
     if (!n.type) throw Error(ENODATA, "no attribute " + name);
     n.type.reset();
     state_->save(n);
@@ -147,6 +154,7 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name) {
     return;
   }
   if (n.kind == NodeKind::Data && (starts_with(name, kGrantPrefix) || name == kGrantsAttribute)) {
+    state_->require_mount_owner(caller, "revoke grants of '" + n.name + "'");
     if (name == kGrantsAttribute) {
       n.info.grants.clear();  // revokes every grant
     } else {

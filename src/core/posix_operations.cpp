@@ -1,4 +1,5 @@
-// The POSIX operations of the tree: what the kernel asks for through the FUSE adapter.
+// The POSIX operations of the tree: what the kernel asks for through the FUSE adapter, with the lookup and open
+// counts that keep an unlinked node alive while the kernel holds it.
 #include <fcntl.h>
 #include <linux/fs.h>
 
@@ -7,12 +8,40 @@
 #include "core/tree_state.hpp"
 
 namespace pfs::core {
+namespace {
+
+constexpr int64_t kDayNs = 24LL * 3600 * 1000000000LL;
+
+// relatime: an access updates atime when it is not newer than the last change, or a day old.
+bool access_time_due(const timespec& atime, const timespec& mtime, const timespec& ctime, const timespec& at) {
+  const int64_t a = to_ns(atime);
+  return a <= to_ns(mtime) || a <= to_ns(ctime) || to_ns(at) - a >= kDayNs;
+}
+
+}  // namespace
 
 Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
+  check_name_length(name);
   std::shared_lock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
   if (!n) throw Error(ENOENT, "no '" + name + "'");
+  state_->hold(n->ino, 1, 0);
   return state_->attributes(*n);
+}
+
+void Filesystem::remember(std::span<const uint64_t> inos) {
+  std::shared_lock lock(state_->tree);
+  for (const uint64_t ino : inos)
+    if (state_->nodes.count(ino)) state_->hold(ino, 1, 0);  // one removed meanwhile is ENOENT for the kernel
+}
+
+void Filesystem::forget_lookups(uint64_t ino, uint64_t count) {
+  if (ino == kRootIno) return;
+  std::unique_lock lock(state_->tree);
+  const State::KernelRefs left = state_->drop(ino, count, 0);
+  auto it = state_->nodes.find(ino);
+  if (it != state_->nodes.end() && it->second->unlinked && left.lookups == 0 && left.opens == 0)
+    state_->nodes.erase(it);
 }
 
 Attributes Filesystem::getattr(uint64_t ino) {
@@ -32,20 +61,22 @@ std::vector<DirEntry> Filesystem::readdir(uint64_t ino) {
   return out;
 }
 
-Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t mode) {
+Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t mode, OptionalCaller caller) {
   check_name(name);
   std::unique_lock lock(state_->tree);
   Node& dir = state_->directory(parent);
+  if (dir.kind == NodeKind::Root) state_->require_mount_owner(caller, "create the protected data '" + name + "'");
   if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
   const NodeKind kind = dir.kind == NodeKind::Root ? NodeKind::Data : NodeKind::Dir;
   state_->check_key_free(dir, name, kind);
-  Node& n = state_->add(dir, name, kind, mode);
+  Node& n = state_->add(dir, name, kind, mode, caller);
+  state_->hold(n.ino, 1, 0);
   if (kind == NodeKind::Dir) state_->changed(n);  // a new protected data stays a draft until it has a field
   if (kind == NodeKind::Data && state_->events.created) state_->events.created(name);
   return state_->attributes(n);
 }
 
-Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t mode) {
+Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t mode, OptionalCaller caller) {
   check_name(name);
   std::unique_lock lock(state_->tree);
   Node& dir = state_->directory(parent);
@@ -53,8 +84,8 @@ Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t
     throw Error(EPERM, "'" + name + "': only folders can be created at the root (each one is a protected data)");
   if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
   state_->check_key_free(dir, name, NodeKind::Field);
-  Node& n = state_->add(dir, name, NodeKind::Field, mode);
-  state_->contents.create(n.ino);
+  Node& n = state_->add(dir, name, NodeKind::Field, mode, caller, /*make_staged_file=*/true);
+  state_->hold(n.ino, 1, 1);
   state_->changed(n);
   return state_->attributes(n);
 }
@@ -69,11 +100,13 @@ void Filesystem::unlink(uint64_t parent, const std::string& name) {
   state_->changed(copy_for_change);
 }
 
-void Filesystem::rmdir(uint64_t parent, const std::string& name) {
+void Filesystem::rmdir(uint64_t parent, const std::string& name, OptionalCaller caller) {
   std::unique_lock lock(state_->tree);
-  Node* n = state_->child(state_->directory(parent), name);
+  Node& dir = state_->directory(parent);
+  Node* n = state_->child(dir, name);
   if (!n) throw Error(ENOENT, "no '" + name + "'");
   if (!n->is_directory()) throw Error(ENOTDIR, "'" + name + "' is not a folder");
+  if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "remove the protected data '" + name + "'");
   if (!n->children.empty()) throw Error(ENOTEMPTY, "'" + name + "' is not empty");
   const Node copy_for_change = *n;
   state_->erase(*n);
@@ -83,7 +116,7 @@ void Filesystem::rmdir(uint64_t parent, const std::string& name) {
 }
 
 void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
-                        unsigned int flags) {
+                        unsigned int flags, OptionalCaller caller) {
   check_name(new_name);
   if (flags & RENAME_EXCHANGE) throw Error(EINVAL, "exchanging names is not supported");
   std::unique_lock lock(state_->tree);
@@ -93,19 +126,27 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   if (!n) throw Error(ENOENT, "no '" + name + "'");
   if (from_dir.data != to_dir.data || (n->kind == NodeKind::Data) != (to_dir.kind == NodeKind::Root))
     throw Error(EXDEV, "'" + name + "' cannot move to another protected data (copy it, then delete it)");
+  if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "rename the protected data '" + name + "'");
   for (const Node* p = &to_dir; p->kind != NodeKind::Root; p = &state_->node(p->parent))
     if (p == n) throw Error(EINVAL, "cannot move a folder into itself");
+  // What a publish would see: the key paths of the moved node (none for a local-only name) and of a replaced one.
+  auto published_key = [&](const Node& node) -> std::optional<std::string> {
+    if (node.local_only()) return std::nullopt;
+    return state_->key_path(node);
+  };
+  const std::optional<std::string> key_before = published_key(*n);
+  bool replaced_published = false;
   if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
     if (flags & RENAME_NOREPLACE) throw Error(EEXIST, "'" + new_name + "' exists");
     if (existing->is_directory() != n->is_directory())
       throw Error(existing->is_directory() ? EISDIR : ENOTDIR, "'" + new_name + "' is of another kind");
     if (!existing->children.empty()) throw Error(ENOTEMPTY, "'" + new_name + "' is not empty");
     state_->check_key_free(to_dir, new_name, n->kind, n);
-    state_->erase(*existing);
+    replaced_published = !existing->local_only() || existing->kind == NodeKind::Data;
+    state_->erase(*existing);  // still readable through its open files, if any
   } else {
     state_->check_key_free(to_dir, new_name, n->kind, n);
   }
-  const bool was_local = n->local_only();
   State::unlink_child(from_dir, *n);
   n->name = new_name;
   n->parent = to_dir.ino;
@@ -113,14 +154,19 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   State::link(to_dir, *n);
   from_dir.mtime = to_dir.mtime = n->ctime;
   state_->save(*n);
-  // An editor's save (write ".x.swp", rename to "x") publishes; a rename between two local names does not.
-  if (!(was_local && n->local_only()) && n->data != 0) state_->mark_changed(n->data);
+  // An editor's save (write ".x.swp", rename to "x") publishes; a rename that leaves every key as it was (between
+  // two local names, or "email.txt" to "email.text") changes nothing a publish would show. A protected data
+  // renamed is published under its new name.
+  const bool visible = n->kind == NodeKind::Data || replaced_published || key_before != published_key(*n);
+  if (visible && n->data != 0) state_->mark_changed(n->data);
 }
 
 void Filesystem::open(uint64_t ino, int flags) {
   std::unique_lock lock(state_->tree);
   Node& n = state_->node(ino);
   if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+  // An unlinked field whose bytes are gone (no open file kept them) cannot be opened again (/proc/PID/fd/N).
+  if (n.unlinked && state_->held(ino).opens == 0) throw Error(ENOENT, "'" + n.name + "' was removed");
   if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && n.size > 0) {
     state_->contents.truncate(ino, 0);
     state_->make_local(n);
@@ -129,19 +175,49 @@ void Filesystem::open(uint64_t ino, int flags) {
     state_->save(n);
     state_->changed(n);
   }
+  state_->hold(ino, 0, 1);
+}
+
+void Filesystem::release(uint64_t ino) {
+  std::unique_lock lock(state_->tree);
+  const State::KernelRefs left = state_->drop(ino, 0, 1);
+  auto it = state_->nodes.find(ino);
+  if (it == state_->nodes.end() || !it->second->unlinked || left.opens > 0) return;
+  // The last close of a field unlinked while open: its bytes and its record go.
+  state_->contents.remove(ino);
+  state_->store.erase(ino);
+  if (left.lookups == 0) state_->nodes.erase(it);
 }
 
 std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) {
   uint64_t size;
+  const timespec at = now();
+  bool touch;
   {
     std::shared_lock lock(state_->tree);
     const Node& n = state_->node(ino);
     if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
     size = n.size;
+    touch = access_time_due(n.atime, n.mtime, n.ctime, at);
   }
-  if (offset >= size) return 0;
-  out = out.first(static_cast<std::size_t>(std::min<uint64_t>(out.size(), size - offset)));
-  return state_->contents.read(ino, offset, out);
+  std::size_t got = 0;
+  if (offset < size) {
+    out = out.first(static_cast<std::size_t>(std::min<uint64_t>(out.size(), size - offset)));
+    got = state_->contents.read(ino, offset, out);
+  }
+  if (touch) {
+    std::unique_lock lock(state_->tree);
+    auto it = state_->nodes.find(ino);
+    if (it != state_->nodes.end() && access_time_due(it->second->atime, it->second->mtime, it->second->ctime, at)) {
+      it->second->atime = at;
+      try {
+        state_->save(*it->second);
+      } catch (const Error&) {
+        // an access time that cannot be stored (a full disk) is no reason to fail a read
+      }
+    }
+  }
+  return got;
 }
 
 std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
@@ -173,20 +249,25 @@ void Filesystem::fsync(uint64_t ino) {
 Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
   std::unique_lock lock(state_->tree);
   Node& n = state_->node(ino);
+  const timespec at = now();
   if (change.size) {
     if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
-    state_->contents.truncate(ino, *change.size);
-    state_->make_local(n);
-    n.size = *change.size;
-    n.mtime = now();
-    state_->changed(n);
+    // A truncate to the size the field has changes no byte: nothing to publish (its times still change).
+    if (*change.size != n.size) {
+      state_->contents.truncate(ino, *change.size);
+      state_->make_local(n);
+      n.size = *change.size;
+      state_->changed(n);
+    }
+    n.mtime = at;
   }
   // chmod, chown and utimens are kept locally and never fail a `cp -a` (SPEC.md §2).
   if (change.mode) n.mode = *change.mode & 07777;
   if (change.uid) n.uid = *change.uid;
   if (change.gid) n.gid = *change.gid;
+  if (change.atime) n.atime = *change.atime;
   if (change.mtime) n.mtime = *change.mtime;
-  n.ctime = now();
+  n.ctime = at;
   state_->save(n);
   return state_->attributes(n);
 }

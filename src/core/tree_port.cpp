@@ -101,7 +101,7 @@ void Filesystem::forget(uint64_t data_ino) {
   {
     std::unique_lock lock(state_->tree);
     auto it = state_->nodes.find(data_ino);
-    if (it == state_->nodes.end() || it->second->kind != NodeKind::Data) return;
+    if (it == state_->nodes.end() || it->second->kind != NodeKind::Data || it->second->unlinked) return;
     name = it->second->name;
     state_->erase_tree(*it->second);
   }
@@ -110,7 +110,7 @@ void Filesystem::forget(uint64_t data_ino) {
 
 DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
   std::shared_lock lock(state_->tree);
-  Node& data = state_->node(data_ino);
+  Node& data = state_->linked(data_ino);
   if (data.kind != NodeKind::Data) throw Error(EINVAL, "not a protected data");
   DataSnapshot snap;
   snap.name = data.name;
@@ -144,14 +144,15 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
 void Filesystem::update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) {
   std::unique_lock lock(state_->tree);
   auto it = state_->nodes.find(data_ino);
-  if (it == state_->nodes.end() || it->second->kind != NodeKind::Data) return;  // removed meanwhile
+  if (it == state_->nodes.end() || it->second->kind != NodeKind::Data || it->second->unlinked)
+    return;  // removed meanwhile
   change(it->second->info);
   state_->save(*it->second);
 }
 
 DataInfo Filesystem::data_info(uint64_t data_ino) {
   std::shared_lock lock(state_->tree);
-  return state_->node(data_ino).info;
+  return state_->linked(data_ino).info;
 }
 
 }  // namespace pfs::core

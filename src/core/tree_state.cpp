@@ -1,5 +1,8 @@
+// The inode table: loaded from the store at mount, nodes added and taken out, and the codec between a node and
+// its stored record.
 #include <algorithm>
 #include <functional>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +23,7 @@ Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_ui
     root->ino = kRootIno;
     root->kind = NodeKind::Root;
     root->mode = 0755;
-    root->mtime = root->ctime = now();
+    root->atime = root->mtime = root->ctime = now();
     state_->nodes[kRootIno] = std::move(root);
     state_->save(*state_->nodes[kRootIno]);
   }
@@ -31,16 +34,108 @@ Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_ui
   for (auto& [ino, node] : state_->nodes) {
     if (ino == kRootIno) continue;
     auto parent = state_->nodes.find(node->parent);
-    if (parent == state_->nodes.end()) continue;  // an orphan from an interrupted removal: ignored
+    if (parent == state_->nodes.end()) continue;
     State::link(*parent->second, *node);
   }
+  std::unordered_set<uint64_t> reached;
   std::function<void(Node&, uint64_t)> assign = [&](Node& n, uint64_t data) {
+    reached.insert(n.ino);
     n.data = n.kind == NodeKind::Data ? n.ino : data;
     for (const auto& [name, child] : n.children) assign(*state_->nodes.at(child), n.data);
   };
   assign(*state_->nodes[kRootIno], 0);
+  // Out of the tree: a field unlinked while open when the daemon stopped (stored with parent 0), or an orphan of
+  // an interrupted removal. Their bytes and records go now; nothing can reach them any more.
+  for (auto it = state_->nodes.begin(); it != state_->nodes.end();) {
+    if (reached.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (it->second->kind == NodeKind::Field) {
+      try {
+        contents.remove(it->first);
+      } catch (const Error&) {
+        // already gone (the crash came between the two removals)
+      }
+    }
+    store.erase(it->first);
+    it = state_->nodes.erase(it);
+  }
   for (const auto& [ino, node] : state_->nodes)
     if (node->origin) contents.attach(ino, *node->origin);
+}
+
+Filesystem::Node& Filesystem::State::add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode,
+                                         const OptionalCaller& caller, bool make_staged_file) {
+  auto n = std::make_unique<Node>();
+  n->ino = next_ino++;
+  n->parent = parent.ino;
+  n->name = name;
+  n->kind = kind;
+  n->mode = mode & 07777;
+  n->atime = n->mtime = n->ctime = now();
+  n->uid = caller ? caller->uid : uid;
+  n->gid = caller ? caller->gid : gid;
+  n->data = kind == NodeKind::Data ? n->ino : parent.data;
+  if (make_staged_file) contents.create(n->ino);
+  try {
+    save(*n);
+  } catch (...) {
+    if (make_staged_file) {
+      try {
+        contents.remove(n->ino);
+      } catch (const Error&) {
+        // the store's failure is the one to report
+      }
+    }
+    throw;
+  }
+  Node& ref = *n;
+  link(parent, ref);
+  parent.mtime = parent.ctime = ref.mtime;
+  nodes[ref.ino] = std::move(n);
+  return ref;
+}
+
+void Filesystem::State::erase(Node& n) {
+  Node& parent = node(n.parent);
+  unlink_child(parent, n);
+  parent.mtime = parent.ctime = now();
+  const KernelRefs refs_now = held(n.ino);
+  n.unlinked = true;
+  n.parent = 0;
+  n.data = 0;
+  if (n.kind == NodeKind::Field && refs_now.opens > 0) {
+    save(n);  // parent 0: the next mount drops it if the daemon stops before the last release
+    return;
+  }
+  if (n.kind == NodeKind::Field) contents.remove(n.ino);
+  store.erase(n.ino);
+  if (refs_now.lookups == 0) nodes.erase(n.ino);  // else kept for the kernel's getattr until it forgets it
+}
+
+Filesystem::State::KernelRefs Filesystem::State::held(uint64_t ino) {
+  MutexLock lock(refs_mutex);
+  auto it = refs.find(ino);
+  return it == refs.end() ? KernelRefs{} : it->second;
+}
+
+void Filesystem::State::hold(uint64_t ino, uint64_t lookups, uint64_t opens) {
+  MutexLock lock(refs_mutex);
+  KernelRefs& r = refs[ino];
+  r.lookups += lookups;
+  r.opens += opens;
+}
+
+Filesystem::State::KernelRefs Filesystem::State::drop(uint64_t ino, uint64_t lookups, uint64_t opens) {
+  MutexLock lock(refs_mutex);
+  auto it = refs.find(ino);
+  if (it == refs.end()) return {};
+  it->second.lookups -= std::min(lookups, it->second.lookups);
+  it->second.opens -= std::min(opens, it->second.opens);
+  const KernelRefs left = it->second;
+  if (left.lookups == 0 && left.opens == 0) refs.erase(it);
+  return left;
 }
 
 NodeRecord Filesystem::State::record_of(const Node& n) {
@@ -51,8 +146,9 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
   r.kind = static_cast<int>(n.kind);
   r.mode = n.mode;
   r.size = n.size;
-  r.mtime_ns = n.mtime.tv_sec * 1000000000LL + n.mtime.tv_nsec;
-  r.ctime_ns = n.ctime.tv_sec * 1000000000LL + n.ctime.tv_nsec;
+  r.atime_ns = to_ns(n.atime);
+  r.mtime_ns = to_ns(n.mtime);
+  r.ctime_ns = to_ns(n.ctime);
   r.uid = n.uid;
   r.gid = n.gid;
   r.type = n.type;
@@ -72,8 +168,9 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
   n->kind = static_cast<NodeKind>(r.kind);
   n->mode = r.mode;
   n->size = r.size;
-  n->mtime = {static_cast<time_t>(r.mtime_ns / 1000000000LL), static_cast<long>(r.mtime_ns % 1000000000LL)};
-  n->ctime = {static_cast<time_t>(r.ctime_ns / 1000000000LL), static_cast<long>(r.ctime_ns % 1000000000LL)};
+  n->mtime = from_ns(r.mtime_ns);
+  n->ctime = from_ns(r.ctime_ns);
+  n->atime = r.atime_ns != 0 ? from_ns(r.atime_ns) : n->mtime;
   n->uid = r.uid;
   n->gid = r.gid;
   n->type = r.type;

@@ -20,6 +20,7 @@
 #include "protectedfs/format/field_key.hpp"
 #include "protectedfs/format/field_type.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::core {
 
@@ -29,10 +30,20 @@ inline timespec now() {
   return t;
 }
 
+inline int64_t to_ns(const timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
+inline timespec from_ns(int64_t ns) {
+  return {static_cast<time_t>(ns / 1000000000LL), static_cast<long>(ns % 1000000000LL)};
+}
+
+// ENAMETOOLONG past NAME_MAX, for lookups too: such a name can neither exist nor be cached as absent.
+inline void check_name_length(const std::string& name) {
+  if (name.size() > 255) throw Error(ENAMETOOLONG, "name longer than 255 bytes");
+}
+
 inline void check_name(const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
     throw Error(EINVAL, "invalid name '" + name + "'");
-  if (name.size() > 255) throw Error(ENAMETOOLONG, "name longer than 255 bytes");
+  check_name_length(name);
 }
 
 struct Filesystem::Node {
@@ -43,7 +54,7 @@ struct Filesystem::Node {
   NodeKind kind = NodeKind::Field;
   uint32_t mode = 0;
   uint64_t size = 0;
-  timespec mtime{}, ctime{};
+  timespec atime{}, mtime{}, ctime{};
   uid_t uid = 0;
   gid_t gid = 0;
   std::map<std::string, uint64_t> children;          // by name
@@ -52,6 +63,9 @@ struct Filesystem::Node {
   std::optional<std::string> type;                   // user.protected.type
   std::optional<PublishedLeaf> origin;               // Field nodes whose bytes are still those of a published leaf
   DataInfo info;                                     // Data nodes only
+  // Unlinked (removed, or renamed over) while the kernel still holds it: out of the tree, parent 0, never part of a
+  // protected data again. Its record stays stored only while it is open (the next mount drops such records).
+  bool unlinked = false;
 
   bool is_directory() const { return kind != NodeKind::Field; }
   bool transfer_pending() const { return !info.transfer_to.empty(); }
@@ -69,10 +83,35 @@ struct Filesystem::State {
   DataEvents events;
   std::function<std::map<std::string, std::string>()> root_attributes;
 
+  // What the kernel holds of each node: entries it was given and has not forgotten, and open files. Lookups run
+  // under the shared tree lock, so the counts have a mutex of their own, taken inside the tree lock.
+  struct KernelRefs {
+    uint64_t lookups = 0;
+    uint64_t opens = 0;
+  };
+  Mutex refs_mutex;
+  std::unordered_map<uint64_t, KernelRefs> refs PFS_GUARDED_BY(refs_mutex);
+
   State(FieldContents& c, TreeStore& t, uid_t u, gid_t g) : contents(c), store(t), uid(u), gid(g) {}
 
-  // Every change of a node is written through (not synced: flush() syncs at close/fsync boundaries).
-  void save(const Node& n) { store.put(record_of(n)); }
+  KernelRefs held(uint64_t ino) PFS_EXCLUDES(refs_mutex);
+  void hold(uint64_t ino, uint64_t lookups, uint64_t opens) PFS_EXCLUDES(refs_mutex);
+  // Fewer references (never below zero); what is left. The entry goes with the last one.
+  KernelRefs drop(uint64_t ino, uint64_t lookups, uint64_t opens) PFS_EXCLUDES(refs_mutex);
+
+  // Only the mounting uid acts with the wallet; the modes decide everything else (the kernel checks them).
+  void require_mount_owner(const OptionalCaller& caller, const std::string& what) const {
+    if (caller && caller->uid != uid)
+      throw Error(EACCES, "uid " + std::to_string(caller->uid) + " may not " + what + ": only the mounting uid (" +
+                              std::to_string(uid) + ") acts with the wallet");
+  }
+
+  // Every change of a node is written through (not synced: flush() syncs at close/fsync boundaries). A node
+  // unlinked and no longer open has nothing stored.
+  void save(const Node& n) {
+    if (n.unlinked && held(n.ino).opens == 0) return;
+    store.put(record_of(n));
+  }
   static NodeRecord record_of(const Node& n);
   static std::unique_ptr<Node> node_of(const NodeRecord& r);
 
@@ -81,33 +120,27 @@ struct Filesystem::State {
     if (it == nodes.end()) throw Error(ENOENT, "no inode " + std::to_string(ino));
     return *it->second;
   }
+  // A folder still in the tree (nothing is created in, looked up in or moved into a removed one).
   Node& directory(uint64_t ino) {
     Node& n = node(ino);
     if (!n.is_directory()) throw Error(ENOTDIR, "'" + n.name + "' is not a folder");
+    if (n.unlinked) throw Error(ENOENT, "'" + n.name + "' was removed");
+    return n;
+  }
+  // A node still in the tree, for what only makes sense there (attributes that publish, the publisher's port).
+  Node& linked(uint64_t ino) {
+    Node& n = node(ino);
+    if (n.unlinked) throw Error(ENOENT, "'" + n.name + "' was removed");
     return n;
   }
   Node* child(const Node& dir, const std::string& name) {
     auto it = dir.children.find(name);
     return it == dir.children.end() ? nullptr : nodes.at(it->second).get();
   }
-  Node& add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode) {
-    auto n = std::make_unique<Node>();
-    n->ino = next_ino++;
-    n->parent = parent.ino;
-    n->name = name;
-    n->kind = kind;
-    n->mode = mode & 07777;
-    n->mtime = n->ctime = now();
-    n->uid = uid;
-    n->gid = gid;
-    n->data = kind == NodeKind::Data ? n->ino : parent.data;
-    Node& ref = *n;
-    link(parent, ref);
-    parent.mtime = parent.ctime = ref.mtime;
-    nodes[ref.ino] = std::move(n);
-    save(ref);
-    return ref;
-  }
+  // A new node in `parent`, owned by the caller. Its staged file (make_staged_file: a new field) is made first, then
+  // its record stored, then it joins the tree: a failure at any step (ENOSPC…) leaves no node behind.
+  Node& add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode, const OptionalCaller& caller = {},
+            bool make_staged_file = false);
   std::size_t open_grants() const {
     std::size_t count = 0;
     for (const auto& [ino, n] : nodes)
@@ -162,7 +195,8 @@ struct Filesystem::State {
     a.kind = n.kind;
     a.mode = n.mode;
     a.size = n.kind == NodeKind::Field ? n.size : 4096;
-    a.nlink = n.is_directory() ? 2 : 1;
+    a.nlink = n.unlinked ? 0 : n.is_directory() ? 2 : 1;
+    a.atime = n.atime;
     a.mtime = n.mtime;
     a.ctime = n.ctime;
     a.uid = n.uid;
@@ -181,14 +215,9 @@ struct Filesystem::State {
     n.origin.reset();
     if (n.type == std::string(format::to_string(format::FieldType::OctetStream))) n.type.reset();
   }
-  void erase(Node& n) {
-    Node& parent = node(n.parent);
-    unlink_child(parent, n);
-    parent.mtime = parent.ctime = now();
-    if (n.kind == NodeKind::Field) contents.remove(n.ino);
-    store.erase(n.ino);
-    nodes.erase(n.ino);
-  }
+  // Takes a node out of the tree. What the kernel still holds stays: an open field keeps its bytes and its record
+  // (parent 0) until its last release, any node held by a lookup stays in the table (nlink 0) until forgotten.
+  void erase(Node& n);
   std::string key_path(const Node& n) {
     std::string path;
     for (const Node* p = &n; p->kind != NodeKind::Data && p->kind != NodeKind::Root; p = &node(p->parent))

@@ -22,6 +22,12 @@ struct Context {
 
 Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }
 
+// The process behind a request: the core decides what only the mounting uid may do, and whom new nodes belong to.
+core::Caller caller_of(fuse_req_t req) {
+  const fuse_ctx* c = fuse_req_ctx(req);
+  return core::Caller{c->uid, c->gid};
+}
+
 // Runs one operation: its replies are sent inside `body`; a failure becomes the errno reply.
 template <typename Body>
 void serve(fuse_req_t req, const char* op, Body&& body) {
@@ -48,7 +54,7 @@ struct stat to_stat(const core::Attributes& a) {
   st.st_uid = a.uid;
   st.st_gid = a.gid;
   st.st_mtim = a.mtime;
-  st.st_atim = a.mtime;
+  st.st_atim = a.atime;
   st.st_ctim = a.ctime;
   return st;
 }
@@ -109,10 +115,16 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
     if (to_set & FUSE_SET_ATTR_MODE) change.mode = attr->st_mode;
     if (to_set & FUSE_SET_ATTR_UID) change.uid = attr->st_uid;
     if (to_set & FUSE_SET_ATTR_GID) change.gid = attr->st_gid;
+    // utimensat: UTIME_NOW comes as *_NOW, UTIME_OMIT as neither flag.
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
+      change.atime = now;
+    } else if (to_set & FUSE_SET_ATTR_ATIME) {
+      change.atime = attr->st_atim;
+    }
     if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
-      timespec t{};
-      clock_gettime(CLOCK_REALTIME, &t);
-      change.mtime = t;
+      change.mtime = now;
     } else if (to_set & FUSE_SET_ATTR_MTIME) {
       change.mtime = attr->st_mtim;
     }
@@ -122,12 +134,12 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
 }
 
 void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
-  serve(req, "mkdir", [&] { reply_entry(req, ctx(req).fs.mkdir(parent, name, mode)); });
+  serve(req, "mkdir", [&] { reply_entry(req, ctx(req).fs.mkdir(parent, name, mode, caller_of(req))); });
 }
 
 void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
   serve(req, "create", [&] {
-    const core::Attributes a = ctx(req).fs.create(parent, name, mode);
+    const core::Attributes a = ctx(req).fs.create(parent, name, mode, caller_of(req));
     fuse_entry_param e{};
     e.ino = a.ino;
     e.attr = to_stat(a);
@@ -153,7 +165,7 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   serve(req, "rmdir", [&] {
-    ctx(req).fs.rmdir(parent, name);
+    ctx(req).fs.rmdir(parent, name, caller_of(req));
     fuse_reply_err(req, 0);
   });
 }
@@ -161,7 +173,7 @@ void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
 void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent, const char* new_name,
                unsigned int flags) {
   serve(req, "rename", [&] {
-    ctx(req).fs.rename(parent, name, new_parent, new_name, flags);
+    ctx(req).fs.rename(parent, name, new_parent, new_name, flags, caller_of(req));
     fuse_reply_err(req, 0);
   });
 }
@@ -197,7 +209,31 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   });
 }
 
-void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
+void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  serve(req, "release", [&] {
+    ctx(req).fs.release(ino);
+    fuse_reply_err(req, 0);
+  });
+}
+
+// The kernel dropped entries it had been given (lookup, create, mkdir, readdirplus): no reply is sent.
+void forget_one(fuse_req_t req, fuse_ino_t ino, uint64_t count) {
+  try {
+    ctx(req).fs.forget_lookups(ino, count);
+  } catch (const std::exception& e) {
+    spdlog::error("forget: unexpected failure: {}", e.what());
+  }
+}
+
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t count) {
+  forget_one(req, ino, count);
+  fuse_reply_none(req);
+}
+
+void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+  for (size_t i = 0; i < count; ++i) forget_one(req, forgets[i].ino, forgets[i].nlookup);
+  fuse_reply_none(req);
+}
 
 void op_fsync(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
   serve(req, "fsync", [&] {
@@ -221,6 +257,7 @@ void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
     const auto entries = ctx(req).fs.readdir(ino);
     std::vector<char> buffer(size);
     size_t used = 0;
+    std::vector<uint64_t> handed;  // readdirplus entries: the kernel holds each one as after a lookup
     for (off_t next = off; next < static_cast<off_t>(entries.size()) + 2; ++next) {
       fuse_entry_param e{};
       const char* name;
@@ -239,7 +276,9 @@ void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
                                : fuse_add_direntry(req, buffer.data() + used, size - used, name, &e.attr, next + 1);
       if (need > size - used) break;
       used += need;
+      if (plus && next >= 2) handed.push_back(e.ino);
     }
+    if (!handed.empty()) ctx(req).fs.remember(handed);
     fuse_reply_buf(req, buffer.data(), used);
   });
 }
@@ -262,7 +301,7 @@ void op_statfs(fuse_req_t req, fuse_ino_t) {
 
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags) {
   serve(req, "setxattr", [&] {
-    ctx(req).fs.setxattr(ino, name, std::string(value, size), flags);
+    ctx(req).fs.setxattr(ino, name, std::string(value, size), flags, caller_of(req));
     fuse_reply_err(req, 0);
   });
 }
@@ -283,7 +322,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   serve(req, "removexattr", [&] {
-    ctx(req).fs.removexattr(ino, name);
+    ctx(req).fs.removexattr(ino, name, caller_of(req));
     fuse_reply_err(req, 0);
   });
 }
@@ -293,6 +332,8 @@ fuse_lowlevel_ops make_ops() {
   ops.init = op_init;
   ops.lookup = op_lookup;
   ops.getattr = op_getattr;
+  ops.forget = op_forget;
+  ops.forget_multi = op_forget_multi;
   ops.setattr = op_setattr;
   ops.mkdir = op_mkdir;
   ops.mknod = op_mknod;
@@ -333,7 +374,9 @@ void invalidate_entry(uint64_t parent, const std::string& name) {
 }
 
 int run_session(core::Filesystem& fs, const SessionOptions& options, const std::function<void()>& on_mounted) {
-  std::vector<std::string> arguments{"protectedfs"};
+  // default_permissions always: the kernel enforces the modes the tree shows, for every caller (with allow_other,
+  // the owner decides with chmod who may read or add content); the core adds what modes cannot say.
+  std::vector<std::string> arguments{"protectedfs", "-o", "default_permissions"};
   arguments.insert(arguments.end(), options.fuse_args.begin(), options.fuse_args.end());
   std::vector<char*> argv;
   for (auto& a : arguments) argv.push_back(a.data());

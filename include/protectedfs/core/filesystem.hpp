@@ -6,6 +6,15 @@
 //   /NAME/                 a protected data
 //   /NAME/FILE, DIR/FILE   fields and nested objects
 //
+// Who may do what: the kernel checks the modes the tree shows (the session always has default_permissions), and the
+// core checks what modes cannot say: only the mounting uid acts with the wallet (grants, revocations, transfers,
+// types, and the protected data themselves at the root), whatever the modes allow (SPEC.md §5).
+//
+// Lifecycle (as on ext4, and as libfuse's passthrough_hp counts): the core counts the entries the kernel was given
+// (lookups, until it forgets them) and the files it has open. A field unlinked or renamed over while open stays
+// readable and writable through its open files; its bytes are dropped at the last release (or by the next mount,
+// if the daemon died meanwhile).
+//
 // Locking: one reader/writer lock guards the tree (names, attributes, protected-data states). Field contents have
 // their own locks inside the content store. Lock order: tree lock, then a content lock; never the reverse.
 // Attribute lookups that need no state (security.*, system.*) are answered before any lock is taken.
@@ -62,11 +71,20 @@ struct Attributes {
   uint32_t mode = 0;  // permission bits only
   uint64_t size = 0;
   uint32_t nlink = 1;
+  timespec atime{};
   timespec mtime{};
   timespec ctime{};
   uid_t uid = 0;
   gid_t gid = 0;
 };
+
+// Who asks: the uid and gid of the process behind a request (the FUSE adapter reads them from the request). Calls
+// without one (std::nullopt: tests, in-process tools) act as the mounting user.
+struct Caller {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+using OptionalCaller = std::optional<Caller>;
 
 struct DirEntry {
   std::string name;
@@ -174,18 +192,28 @@ class Filesystem {
   void update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change);
   DataInfo data_info(uint64_t data_ino);
 
+  // An entry handed to the kernel counts one lookup until forget_lookups() (lookup, mkdir, create; remember() for
+  // the entries of a readdirplus reply). ENAMETOOLONG for a name over 255 bytes.
   Attributes lookup(uint64_t parent, const std::string& name);
-  Attributes getattr(uint64_t ino);
+  void remember(std::span<const uint64_t> inos);
+  // The kernel forgot `count` lookups of ino: an unlinked node leaves the table once nothing holds it.
+  void forget_lookups(uint64_t ino, uint64_t count);
+  Attributes getattr(uint64_t ino);  // nlink 0 for a node unlinked while the kernel still holds it
   std::vector<DirEntry> readdir(uint64_t ino);
 
-  Attributes mkdir(uint64_t parent, const std::string& name, uint32_t mode);
-  Attributes create(uint64_t parent, const std::string& name, uint32_t mode);
+  // New nodes belong to the caller. At the root (protected data), only the mounting uid: EACCES for others.
+  Attributes mkdir(uint64_t parent, const std::string& name, uint32_t mode, OptionalCaller caller = std::nullopt);
+  Attributes create(uint64_t parent, const std::string& name, uint32_t mode,
+                    OptionalCaller caller = std::nullopt);  // also opens it (release() closes)
   void unlink(uint64_t parent, const std::string& name);
-  void rmdir(uint64_t parent, const std::string& name);
+  void rmdir(uint64_t parent, const std::string& name, OptionalCaller caller = std::nullopt);
   void rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
-              unsigned int flags);
+              unsigned int flags, OptionalCaller caller = std::nullopt);
 
   void open(uint64_t ino, int flags);  // checks the node is a field (EISDIR otherwise); O_TRUNC truncates
+  // The last close of an open file (every open and create is released once).
+  void release(uint64_t ino);
+  // Also updates the access time as relatime does (when it is not newer than the last change, or a day old).
   std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out);
   std::size_t write(uint64_t ino, uint64_t offset, ByteView data);
   // close(2): nothing to wait for. Every write has already reached the kernel (staged blocks by pwrite, tree
@@ -198,6 +226,7 @@ class Filesystem {
   struct SetAttr {
     std::optional<uint64_t> size;
     std::optional<uint32_t> mode;
+    std::optional<timespec> atime;
     std::optional<timespec> mtime;
     std::optional<uid_t> uid;
     std::optional<gid_t> gid;
@@ -206,8 +235,11 @@ class Filesystem {
 
   std::string getxattr(uint64_t ino, const std::string& name);
   std::vector<std::string> listxattr(uint64_t ino);
-  void setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags);
-  void removexattr(uint64_t ino, const std::string& name);
+  // The attributes that act with the wallet (grant.*, grants, owner, type) refuse callers other than the mounting
+  // uid with EACCES.
+  void setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags,
+                OptionalCaller caller = std::nullopt);
+  void removexattr(uint64_t ino, const std::string& name, OptionalCaller caller = std::nullopt);
 
  private:
   struct Node;

@@ -20,6 +20,7 @@ struct NodeRecord {
   int kind = 0;  // NodeKind
   uint32_t mode = 0;
   uint64_t size = 0;
+  int64_t atime_ns = 0;  // 0 in records written before atimes were kept: the mtime is shown
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
   uint32_t uid = 0;

@@ -13,8 +13,9 @@ namespace {
 
 bool same(const core::NodeRecord& a, const core::NodeRecord& b) {
   return a.ino == b.ino && a.parent == b.parent && a.name == b.name && a.kind == b.kind && a.mode == b.mode &&
-         a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns && a.uid == b.uid && a.gid == b.gid &&
-         a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info && a.origin == b.origin;
+         a.size == b.size && a.atime_ns == b.atime_ns && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns &&
+         a.uid == b.uid && a.gid == b.gid && a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info &&
+         a.origin == b.origin;
 }
 
 }  // namespace
@@ -27,6 +28,7 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   node.kind = -3;
   node.mode = 0100644;
   node.size = std::numeric_limits<uint64_t>::max() - 1;
+  node.atime_ns = -1;
   node.mtime_ns = std::numeric_limits<int64_t>::min();
   node.ctime_ns = std::numeric_limits<int64_t>::max();
   node.uid = std::numeric_limits<uint32_t>::max();
@@ -46,10 +48,14 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   CHECK(decode_node(encode_node(node), "n/x").type == std::optional<std::string>(""));
 }
 
-TEST_CASE("records of format 1 (before fields had an origin) still load", "[cache]") {
+TEST_CASE("records of formats 1 and 2 (before fields had an origin, before atimes) still load", "[cache]") {
   core::NodeRecord node;
   node.name = "old";
-  std::string v1 = encode_node(node);
+  std::string v2 = encode_node(node);
+  v2[0] = 2;
+  v2.pop_back();  // format 3 appended the (zero) access time
+  CHECK(same(decode_node(v2, "n/2"), node));
+  std::string v1 = v2;
   v1[0] = 1;
   v1.pop_back();  // format 2 appended the (empty) origin's length
   CHECK(same(decode_node(v1, "n/1"), node));
@@ -60,7 +66,7 @@ TEST_CASE("corrupt node records are EIO naming the record", "[cache]") {
   CHECK(test::errno_of([&] { decode_node(good.substr(0, good.size() - 3), "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node("", "n/7"); }) == EIO);
   std::string later = good;
-  later[0] = 3;  // a format this build doesn't know
+  later[0] = 4;  // a format this build doesn't know
   CHECK(test::errno_of([&] { decode_node(later, "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node(good + "x", "n/7"); }) == EIO);  // trailing bytes
   std::string endless(13, '\xff');                                        // a varint that never ends
