@@ -15,6 +15,7 @@
 #include "cache/sealed.hpp"
 #include "cache/status.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/file.hpp"
 
 namespace pfs::cache {
 
@@ -168,16 +169,6 @@ class Journal final : public core::PublishJournal {
   const MasterKey& master_;
 };
 
-// A new directory is private to the user: it holds the encrypted keys and the plain tree.
-void create_directory(const std::string& dir) {
-  std::error_code error;
-  if (std::filesystem::is_directory(dir, error)) return;
-  const std::filesystem::path path(dir);
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    throw Error(errno, "cannot create cache directory " + dir + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 struct MetadataDb::Impl {
@@ -203,7 +194,7 @@ MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key) : im
   if (sodium_init() < 0) throw Error(EIO, "libsodium failed to initialise");
   impl_->dir = dir;
   impl_->master = master_key;
-  create_directory(dir);
+  create_private_directories(dir);  // 0700 whatever the umask: it holds the tree and the sealed keys
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(metadata_db_options(), dir, &db);
   if (is_lock_conflict(status)) throw Error(EBUSY, "cache " + dir + " is in use by another protectedfs");

@@ -16,6 +16,7 @@
 #include "protectedfs/format/field_key.hpp"
 #include "protectedfs/format/field_type.hpp"
 #include "protectedfs/format/schema.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::core {
 namespace {
@@ -38,7 +39,7 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 
 void check_name(const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
-    throw Error(EINVAL, "invalid name '" + name + "'");
+    throw Error(EINVAL, "invalid name " + quote(name));
   if (name.size() > 255) throw Error(ENAMETOOLONG, "name longer than 255 bytes");
 }
 
@@ -92,7 +93,7 @@ struct Filesystem::State {
   }
   Node& directory(uint64_t ino) {
     Node& n = node(ino);
-    if (!n.is_directory()) throw Error(ENOTDIR, "'" + n.name + "' is not a folder");
+    if (!n.is_directory()) throw Error(ENOTDIR, quote(n.name) + " is not a folder");
     return n;
   }
   Node* child(const Node& dir, const std::string& name) {
@@ -148,7 +149,7 @@ struct Filesystem::State {
     if (it == dir.by_key.end()) return;
     const Node& other = *nodes.at(it->second);
     if (&other == ignore || other.name == name) return;
-    throw Error(EEXIST, "'" + name + "' and '" + other.name + "' would both be the field '" + *key + "'");
+    throw Error(EEXIST, quote(name) + " and " + quote(other.name) + " would both be the field '" + *key + "'");
   }
   // A change to a published field makes its protected data pending; the listener (the publisher) is called with
   // the tree lock held, so it must not call back into the file system.
@@ -197,6 +198,25 @@ struct Filesystem::State {
     if (n.kind == NodeKind::Field) contents.remove(n.ino);
     store.erase(n.ino);
     nodes.erase(n.ino);
+  }
+  // Schema levels (SPEC.md §2): a protected data is level 1, a folder in it level 2, and so on (the root is 0). A
+  // folder deeper than the schema reader accepts would publish a version no mount could read back: EINVAL.
+  std::size_t depth(const Node& n) {
+    std::size_t levels = 0;
+    for (const Node* p = &n; p->kind != NodeKind::Root; p = &node(p->parent)) ++levels;
+    return levels;
+  }
+  std::size_t height(const Node& dir) {  // levels of folders from `dir` down, `dir` included
+    std::size_t below = 0;
+    for (const auto& [name, ino] : dir.children)
+      if (const Node& c = *nodes.at(ino); c.is_directory()) below = std::max(below, height(c));
+    return below + 1;
+  }
+  static void check_depth(const std::string& name, std::size_t levels) {
+    if (levels > format::Schema::kMaxDepth)
+      throw Error(EINVAL, quote(name) + " would nest folders " + std::to_string(levels) +
+                              " levels deep: a protected data holds at most " +
+                              std::to_string(format::Schema::kMaxDepth));
   }
   std::string key_path(const Node& n) {
     std::string path;
@@ -304,7 +324,7 @@ void Filesystem::set_root_attributes(std::function<std::map<std::string, std::st
 Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
   std::shared_lock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
   return state_->attributes(*n);
 }
 
@@ -329,8 +349,9 @@ Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t 
   check_name(name);
   std::unique_lock lock(state_->tree);
   Node& dir = state_->directory(parent);
-  if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
+  if (state_->child(dir, name)) throw Error(EEXIST, quote(name) + " exists");
   const NodeKind kind = dir.kind == NodeKind::Root ? NodeKind::Data : NodeKind::Dir;
+  State::check_depth(name, state_->depth(dir) + 1);
   state_->check_key_free(dir, name, kind);
   Node& n = state_->add(dir, name, kind, mode);
   if (kind == NodeKind::Dir) state_->changed(n);  // a new protected data stays a draft until it has a field
@@ -343,8 +364,8 @@ Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t
   std::unique_lock lock(state_->tree);
   Node& dir = state_->directory(parent);
   if (dir.kind == NodeKind::Root)
-    throw Error(EPERM, "'" + name + "': only folders can be created at the root (each one is a protected data)");
-  if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
+    throw Error(EPERM, quote(name) + ": only folders can be created at the root (each one is a protected data)");
+  if (state_->child(dir, name)) throw Error(EEXIST, quote(name) + " exists");
   state_->check_key_free(dir, name, NodeKind::Field);
   Node& n = state_->add(dir, name, NodeKind::Field, mode);
   state_->contents.create(n.ino);
@@ -355,8 +376,8 @@ Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t
 void Filesystem::unlink(uint64_t parent, const std::string& name) {
   std::unique_lock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
-  if (n->is_directory()) throw Error(EISDIR, "'" + name + "' is a folder");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
+  if (n->is_directory()) throw Error(EISDIR, quote(name) + " is a folder");
   const Node copy_for_change = *n;
   state_->erase(*n);
   state_->changed(copy_for_change);
@@ -365,9 +386,9 @@ void Filesystem::unlink(uint64_t parent, const std::string& name) {
 void Filesystem::rmdir(uint64_t parent, const std::string& name) {
   std::unique_lock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
-  if (!n->is_directory()) throw Error(ENOTDIR, "'" + name + "' is not a folder");
-  if (!n->children.empty()) throw Error(ENOTEMPTY, "'" + name + "' is not empty");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
+  if (!n->is_directory()) throw Error(ENOTDIR, quote(name) + " is not a folder");
+  if (!n->children.empty()) throw Error(ENOTEMPTY, quote(name) + " is not empty");
   const Node copy_for_change = *n;
   state_->erase(*n);
   if (copy_for_change.kind == NodeKind::Dir) state_->changed(copy_for_change);
@@ -383,16 +404,18 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   Node& from_dir = state_->directory(parent);
   Node& to_dir = state_->directory(new_parent);
   Node* n = state_->child(from_dir, name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
   if (from_dir.data != to_dir.data || (n->kind == NodeKind::Data) != (to_dir.kind == NodeKind::Root))
-    throw Error(EXDEV, "'" + name + "' cannot move to another protected data (copy it, then delete it)");
+    throw Error(EXDEV, quote(name) + " cannot move to another protected data (copy it, then delete it)");
   for (const Node* p = &to_dir; p->kind != NodeKind::Root; p = &state_->node(p->parent))
     if (p == n) throw Error(EINVAL, "cannot move a folder into itself");
+  if (n->kind == NodeKind::Dir && &to_dir != &from_dir)
+    State::check_depth(new_name, state_->depth(to_dir) + state_->height(*n));
   if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
-    if (flags & RENAME_NOREPLACE) throw Error(EEXIST, "'" + new_name + "' exists");
+    if (flags & RENAME_NOREPLACE) throw Error(EEXIST, quote(new_name) + " exists");
     if (existing->is_directory() != n->is_directory())
-      throw Error(existing->is_directory() ? EISDIR : ENOTDIR, "'" + new_name + "' is of another kind");
-    if (!existing->children.empty()) throw Error(ENOTEMPTY, "'" + new_name + "' is not empty");
+      throw Error(existing->is_directory() ? EISDIR : ENOTDIR, quote(new_name) + " is of another kind");
+    if (!existing->children.empty()) throw Error(ENOTEMPTY, quote(new_name) + " is not empty");
     state_->check_key_free(to_dir, new_name, n->kind, n);
     state_->erase(*existing);
   } else {
@@ -413,7 +436,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
 void Filesystem::open(uint64_t ino, int flags) {
   std::unique_lock lock(state_->tree);
   Node& n = state_->node(ino);
-  if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+  if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
   if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && n.size > 0) {
     state_->contents.truncate(ino, 0);
     state_->make_local(n);
@@ -429,7 +452,7 @@ std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> o
   {
     std::shared_lock lock(state_->tree);
     const Node& n = state_->node(ino);
-    if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+    if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
     size = n.size;
   }
   if (offset >= size) return 0;
@@ -467,7 +490,7 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
   std::unique_lock lock(state_->tree);
   Node& n = state_->node(ino);
   if (change.size) {
-    if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+    if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
     state_->contents.truncate(ino, *change.size);
     state_->make_local(n);
     n.size = *change.size;
@@ -485,7 +508,7 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
 }
 
 std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
-  if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + name);
+  if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + quote(name));
   std::shared_lock lock(state_->tree);
   Node& n = state_->node(ino);
   if (starts_with(name, kPrefix)) {
@@ -500,10 +523,10 @@ std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
       if (field == "type" && n.type) return *n.type;
       if (field == "key") return state_->key_path(n);
     }
-    throw Error(ENODATA, "no attribute " + name + " on '" + n.name + "'");
+    throw Error(ENODATA, "no attribute " + quote(name) + " on " + quote(n.name));
   }
   auto it = n.xattrs.find(name);
-  if (it == n.xattrs.end()) throw Error(ENODATA, "no attribute " + name);
+  if (it == n.xattrs.end()) throw Error(ENODATA, "no attribute " + quote(name));
   return it->second;
 }
 
@@ -533,7 +556,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     const format::FieldType type = format::parse_field_type(text);  // EINVAL naming the accepted types
     if (type == format::FieldType::Bool || type == format::FieldType::F64 || type == format::FieldType::I128) {
       // The content must parse as that value now, so a bad override is refused here and not at publish time.
-      if (n.size > kMaxScalarText) throw Error(EINVAL, "'" + n.name + "' is too large to be a " + text);
+      if (n.size > kMaxScalarText) throw Error(EINVAL, quote(n.name) + " is too large to be a " + text);
       Bytes content(static_cast<std::size_t>(n.size));
       content.resize(state_->contents.read(ino, 0, content));
       format::scalar_from_text(type, as_chars(content));
@@ -562,17 +585,17 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
       if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
       return;
     }
-    throw Error(EBUSY, "'" + n.name + "' is being transferred to " + n.info.transfer_to);
+    throw Error(EBUSY, quote(n.name) + " is being transferred to " + n.info.transfer_to);
   }
   if (n.kind == NodeKind::Data && name == kOwnerAttribute) {
     const crypto::Address owner = parse_address_value(value);
     if (!n.info.owner.empty() && owner == crypto::Address::parse(n.info.owner)) return;  // cp -a sets what is there
-    if (n.info.address.empty()) throw Error(EINVAL, "'" + n.name + "' has no published version to transfer yet");
-    if (owner.is_zero()) throw Error(EINVAL, "cannot transfer '" + n.name + "' to the zero address");
+    if (n.info.address.empty()) throw Error(EINVAL, quote(n.name) + " has no published version to transfer yet");
+    if (owner.is_zero()) throw Error(EINVAL, "cannot transfer " + quote(n.name) + " to the zero address");
     if (n.transfer_pending())
-      throw Error(EBUSY, "'" + n.name + "' is already being transferred to " + n.info.transfer_to);
+      throw Error(EBUSY, quote(n.name) + " is already being transferred to " + n.info.transfer_to);
     if (n.info.status != "published")
-      throw Error(EBUSY, "'" + n.name + "' has changes not published yet (protectedfs sync, then transfer)");
+      throw Error(EBUSY, quote(n.name) + " has changes not published yet (protectedfs sync, then transfer)");
     n.info.transfer_to = owner.to_string();
     n.info.status = "transferring to " + n.info.transfer_to;
     state_->save(n);
@@ -587,14 +610,14 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     try {
       current = getxattr(ino, name);
     } catch (const Error&) {
-      throw Error(EINVAL, "unknown attribute " + name + " on '" + node_name + "'");
+      throw Error(EINVAL, "unknown attribute " + quote(name) + " on " + quote(node_name));
     }
     if (current == value) return;
     throw Error(EROFS, name + " is read-only");
   }
   const bool exists = n.xattrs.count(name) != 0;
   if ((flags & XATTR_CREATE) && exists) throw Error(EEXIST, name + " exists");
-  if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + name);
+  if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + quote(name));
   n.xattrs[name] = value;
   state_->save(n);
 }
@@ -603,7 +626,7 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name) {
   std::unique_lock lock(state_->tree);
   Node& n = state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field) {
-    if (!n.type) throw Error(ENODATA, "no attribute " + name);
+    if (!n.type) throw Error(ENODATA, "no attribute " + quote(name));
     n.type.reset();
     state_->save(n);
     state_->changed(n);
@@ -623,7 +646,7 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name) {
     return;
   }
   if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");
-  if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + name);
+  if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + quote(name));
   state_->save(n);
 }
 
@@ -643,7 +666,7 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   Node& root = state_->node(kRootIno);
   Node* existing = state_->child(root, data.name);
   if (existing && existing->info.status != "published")
-    throw Error(EBUSY, "'" + data.name + "' has local changes: the version published elsewhere is not shown");
+    throw Error(EBUSY, quote(data.name) + " has local changes: the version published elsewhere is not shown");
   Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
   // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
   // name when a version published elsewhere replaces it, instead of becoming "email".
@@ -680,11 +703,11 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
     }
     const std::size_t dot = key_path.rfind('.');
     auto parent = objects.find(dot == std::string::npos ? "" : key_path.substr(0, dot));
-    if (parent == objects.end()) throw Error(EINVAL, "adopted entry '" + key_path + "' comes before its object");
+    if (parent == objects.end()) throw Error(EINVAL, "adopted entry " + quote(key_path) + " comes before its object");
     auto known = known_names.find(key_path);
     const std::string& name = known != known_names.end() ? known->second : entry.names.back();
     check_name(name);
-    if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry '" + name + "' appears twice");
+    if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry " + quote(name) + " appears twice");
     Node& n = state_->add(*parent->second, name, entry.directory ? NodeKind::Dir : NodeKind::Field,
                           entry.directory ? 0755 : 0644);
     if (entry.directory) {

@@ -11,6 +11,7 @@
 #include "protectedfs/pipeline/leaf_plan.hpp"
 #include "protectedfs/pipeline/protect.hpp"
 #include "protectedfs/remote/dataset_info.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::publish {
 namespace {
@@ -82,6 +83,7 @@ pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldCont
     parent.add(entry.keys.back(), leaf.type);
     plan.items.push_back(std::move(leaf.item));
   }
+  schema.check_limits();  // never register a schema this project can't read back (EINVAL: the publish fails)
   plan.schema_json = schema.to_json();
   return plan;
 }
@@ -263,7 +265,7 @@ void Publisher::run() {
       wake_.notify_all();
       continue;
     }
-    spdlog::warn("'{}': {} failed: {}", entry.name, last_step, failure);
+    spdlog::warn("{}: {} failed: {}", quote(entry.name), last_step, failure);
     // Retry with exponential backoff; the status says why and when.
     const int failures = ++it->second.failures;
     const auto backoff = std::min<std::chrono::milliseconds>(

@@ -117,6 +117,9 @@ check "rmdir: no open order left" test "$("$bin" usage "$second" --network "loca
 
 # --- transfer: the folder moves to the consumer's mount ----------------------------------------------------------
 refuses "transfer to a malformed address" "Invalid argument" setfattr -n user.protected.owner -v 0x1234 "$a/medical"
+# 20 characters of text (a truncated address) are text, not the 20 raw bytes of an address nobody holds
+refuses "transfer to a truncated address (20 characters)" "Invalid argument" setfattr -n user.protected.owner -v '"0x5aAeb6053F3E94C9b9"' "$a/medical"
+check "still owned by the owner after the refused transfers" test "$(attr owner "$a/medical")" == "$owner"
 check "transfer" setfattr -n user.protected.owner -v "$consumer" "$a/medical"
 check "it leaves the owner's mount" wait_for 10 test ! -e "$a/medical"
 check "it appears in the consumer's mount" wait_for 10 test -d "$b/medical"
