@@ -73,16 +73,20 @@ void scan(rocksdb::DB& db, char kind, const std::string& what, Each&& each) {
   check(it->status(), what);
 }
 
+// Marks a cache whose tree records are sealed. A cache written before sealing has plain records and no marker: its
+// records are sealed in one batch when it is opened (seal_plain_tree), and from then on a plain record is an error.
+const std::string kSealedTreeMarker = "m/tree-sealed";
+
 class Tree final : public core::TreeStore {
  public:
-  explicit Tree(rocksdb::DB& db) : db_(db) {}
+  Tree(rocksdb::DB& db, const MasterKey& master) : db_(db), master_(master) {}
 
   std::vector<core::NodeRecord> load() override {
     std::vector<core::NodeRecord> nodes;
     scan(db_, 'n', "cache: reading the tree", [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
       const std::string what = describe(key);
       if (key.size() != 10) throw Error(EIO, "cache record " + what + ": malformed node key");
-      core::NodeRecord node = decode_node(value.ToStringView(), what);
+      core::NodeRecord node = decode_node(unseal(master_, key.ToStringView(), value.ToStringView(), what), what);
       if (node.ino != ino_of(key))
         throw Error(EIO, "cache record " + what + ": holds node " + std::to_string(node.ino));
       nodes.push_back(std::move(node));
@@ -92,7 +96,7 @@ class Tree final : public core::TreeStore {
 
   void put(const core::NodeRecord& node) override {
     const std::string key = ino_key('n', node.ino);
-    check(db_.Put(unsynced(), key, encode_node(node)), "cache: writing " + describe(key));
+    check(db_.Put(unsynced(), key, seal(master_, key, encode_node(node))), "cache: writing " + describe(key));
   }
 
   void erase(uint64_t ino) override {
@@ -106,7 +110,29 @@ class Tree final : public core::TreeStore {
 
  private:
   rocksdb::DB& db_;
+  const MasterKey& master_;
 };
+
+// A cache from before tree records were sealed: every record sealed, and the marker set, in one synced batch (a
+// crash leaves it all plain or all sealed). A record that does not decode is left for load() to report.
+void seal_plain_tree(rocksdb::DB& db, const MasterKey& master) {
+  std::string marker;
+  const rocksdb::Status status = db.Get(rocksdb::ReadOptions(), kSealedTreeMarker, &marker);
+  if (status.ok()) return;
+  if (!status.IsNotFound()) check(status, "cache: reading " + kSealedTreeMarker);
+  rocksdb::WriteBatch batch;
+  scan(db, 'n', "cache: sealing the tree", [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    if (key.size() != 10) return;
+    try {
+      decode_node(value.ToStringView(), describe(key));
+    } catch (const Error&) {
+      return;
+    }
+    check(batch.Put(key, seal(master, key.ToStringView(), value.ToStringView())), "cache: sealing the tree");
+  });
+  check(batch.Put(kSealedTreeMarker, "1"), "cache: sealing the tree");
+  check(db.Write(synced(), &batch), "cache: sealing the tree");
+}
 
 class Keys final : public core::KeyStore {
  public:
@@ -200,7 +226,8 @@ MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key) : im
   if (is_lock_conflict(status)) throw Error(EBUSY, "cache " + dir + " is in use by another protectedfs");
   check(status, "cannot open cache " + dir);
   impl_->db.reset(db);
-  impl_->tree = std::make_unique<Tree>(*db);
+  seal_plain_tree(*db, impl_->master);
+  impl_->tree = std::make_unique<Tree>(*db, impl_->master);
   impl_->keys = std::make_unique<Keys>(*db, impl_->master);
   impl_->journal = std::make_unique<Journal>(*db, impl_->master);
 }
