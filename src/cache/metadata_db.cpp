@@ -11,6 +11,7 @@
 #include "cache/node_codec.hpp"
 #include "cache/sealed.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/file.hpp"
 
 namespace pfs::cache {
 
@@ -51,16 +52,20 @@ void scan(GuardedDb& db, char kind, const std::string& what, Each&& each) {
   db.scan(std::string{kind, '/'}, what, each);
 }
 
+// Marks a cache whose tree records are sealed. A cache written before sealing has plain records and no marker: its
+// records are sealed in one batch when it is opened (seal_plain_tree), and from then on a plain record is an error.
+const std::string kSealedTreeMarker = "m/tree-sealed";
+
 class Tree final : public core::TreeStore {
  public:
-  explicit Tree(GuardedDb& db) : db_(db) {}
+  Tree(GuardedDb& db, const MasterKey& master) : db_(db), master_(master) {}
 
   std::vector<core::NodeRecord> load() override {
     std::vector<core::NodeRecord> nodes;
     scan(db_, 'n', "cache: reading the tree", [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
       const std::string what = describe(key);
       if (key.size() != 10) throw Error(EIO, "cache record " + what + ": malformed node key");
-      core::NodeRecord node = decode_node(value.ToStringView(), what);
+      core::NodeRecord node = decode_node(unseal(master_, key.ToStringView(), value.ToStringView(), what), what);
       if (node.ino != ino_of(key))
         throw Error(EIO, "cache record " + what + ": holds node " + std::to_string(node.ino));
       nodes.push_back(std::move(node));
@@ -70,7 +75,7 @@ class Tree final : public core::TreeStore {
 
   void put(const core::NodeRecord& node) override {
     const std::string key = ino_key('n', node.ino);
-    db_.put(key, encode_node(node), kUnsynced, "cache: writing " + describe(key));
+    db_.put(key, seal(master_, key, encode_node(node)), kUnsynced, "cache: writing " + describe(key));
   }
 
   void erase(uint64_t ino) override {
@@ -83,7 +88,31 @@ class Tree final : public core::TreeStore {
 
  private:
   GuardedDb& db_;
+  const MasterKey& master_;
 };
+
+// A cache from before tree records were sealed: every record sealed, and the marker set, in one synced batch (a
+// crash leaves it all plain or all sealed). A record that does not decode is left for load() to report.
+void put_in_batch(rocksdb::WriteBatch& batch, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  const rocksdb::Status status = batch.Put(key, value);
+  if (!status.ok()) throw Error(EIO, "cache: sealing the tree: " + status.ToString());
+}
+
+void seal_plain_tree(GuardedDb& db, const MasterKey& master) {
+  if (db.get(kSealedTreeMarker, "cache: reading " + kSealedTreeMarker)) return;
+  rocksdb::WriteBatch batch;
+  scan(db, 'n', "cache: sealing the tree", [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+    if (key.size() != 10) return;
+    try {
+      decode_node(value.ToStringView(), describe(key));
+    } catch (const Error&) {
+      return;
+    }
+    put_in_batch(batch, key, seal(master, key.ToStringView(), value.ToStringView()));
+  });
+  put_in_batch(batch, kSealedTreeMarker, "1");
+  db.write(batch, kSynced, "cache: sealing the tree");
+}
 
 class Keys final : public core::KeyStore {
  public:
@@ -142,16 +171,6 @@ class Journal final : public core::PublishJournal {
   const MasterKey& master_;
 };
 
-// A new directory is private to the user: it holds the encrypted keys and the plain tree.
-void create_directory(const std::string& dir) {
-  std::error_code error;
-  if (std::filesystem::is_directory(dir, error)) return;
-  const std::filesystem::path path(dir);
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    throw Error(errno, "cannot create cache directory " + dir + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 struct MetadataDb::Impl {
@@ -175,9 +194,10 @@ MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key, cons
   if (sodium_init() < 0) throw Error(EIO, "libsodium failed to initialise");
   impl_->dir = dir;
   impl_->master = master_key;
-  create_directory(dir);
+  create_private_directories(dir);  // 0700 whatever the umask: it holds the tree and the sealed keys
   impl_->db = std::make_unique<GuardedDb>(dir, hooks);
-  impl_->tree = std::make_unique<Tree>(*impl_->db);
+  seal_plain_tree(*impl_->db, impl_->master);
+  impl_->tree = std::make_unique<Tree>(*impl_->db, impl_->master);
   impl_->keys = std::make_unique<Keys>(*impl_->db, impl_->master);
   impl_->journal = std::make_unique<Journal>(*impl_->db, impl_->master);
 }

@@ -19,13 +19,6 @@ std::string lowercase(std::string text) {
   return text;
 }
 
-void make_private_directory(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(ec.value(), "cannot create " + dir.string() + ": " + ec.message());
-  ::chmod(dir.c_str(), 0700);
-}
-
 void write_whole(const fs::path& path, std::string_view data) {
   AtomicFile file(path, 0600);
   file.write(as_bytes(data));
@@ -38,8 +31,8 @@ std::string hidden_file(const std::string& name) { return to_hex(as_bytes(name))
 }  // namespace
 
 WalletVault::WalletVault(fs::path dir, const MasterKey& key) : dir_(std::move(dir)), key_(key) {
-  make_private_directory(dir_ / "keys");
-  make_private_directory(dir_ / "hidden");
+  create_private_directories(dir_ / "keys");
+  create_private_directories(dir_ / "hidden");
 }
 
 void WalletVault::put(const std::string& dataset_address, const std::string& key_base64) {

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/quote.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"protectedfs: iExec protected data as a file system", "protectedfs"};
@@ -31,10 +32,10 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   } catch (const pfs::Error& e) {
-    std::cerr << "protectedfs: " << e.what() << "\n";
+    std::cerr << "protectedfs: " << pfs::escape_controls(e.what()) << "\n";  // one refusal, one line
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "protectedfs: " << std::strerror(EIO) << ": " << e.what() << "\n";
+    std::cerr << "protectedfs: " << std::strerror(EIO) << ": " << pfs::escape_controls(e.what()) << "\n";
     return 1;
   }
 }

@@ -9,6 +9,7 @@
 // Unless -f, it forks before opening anything (RocksDB's threads do not survive a fork); the parent waits on a
 // pipe and exits 0 once the mount is up, or prints the child's error and exits 1.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -19,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/log_format.hpp"
 #include "cli/mount_options.hpp"
 #include "cli/password.hpp"
 #include "cli/staged_contents.hpp"
@@ -36,6 +38,8 @@
 #include "protectedfs/publish/publisher.hpp"
 #include "protectedfs/remote/layered_contents.hpp"
 #include "protectedfs/remote/tree_sync.hpp"
+#include "protectedfs/util/file.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::cli {
 namespace {
@@ -58,7 +62,8 @@ class StartupReport {
       ssize_t n;
       while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0) message.append(buffer, static_cast<std::size_t>(n));
       if (message == "ok") std::_Exit(0);
-      std::cerr << "protectedfs: " << (message.empty() ? "the daemon stopped during start-up" : message) << "\n";
+      std::cerr << "protectedfs: "
+                << (message.empty() ? "the daemon stopped during start-up" : escape_controls(message)) << "\n";
       std::_Exit(1);
     }
     ::close(fds[0]);
@@ -91,13 +96,16 @@ void setup_logging(const MountOptions& m, const fs::path& state) {
     logger = spdlog::stderr_color_mt("protectedfs");
   } else {
     logger = spdlog::basic_logger_mt("protectedfs", (state / "daemon.log").string());
+    ::chmod((state / "daemon.log").c_str(), 0600);  // a log from an older version may have been created 0644
   }
+  logger->set_formatter(escaping_log_formatter());  // one event, one line: control bytes in messages escaped
   logger->set_level(m.debug ? spdlog::level::debug : spdlog::level::info);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
 }
 
 int serve(const MountOptions& m, const PasswordSource& password_source, StartupReport& report) {
+  ::umask(077);  // the daemon only creates state (cache, staging, log): never readable by another user
   // The wallet: created on first mount of the local network (SPEC.md §1), its address and path printed.
   auto network = network::open_network(m.network);
   const fs::path wallet_path = m.wallet ? *m.wallet : default_wallet_path();
@@ -113,7 +121,10 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   const std::string address = key->address().to_string();
   const std::string where = state_name(m.network, *network) + "-" + address;
   const fs::path state = m.cache ? *m.cache : data_directory() / "mounts" / where;
-  fs::create_directories(state);
+  // The state is the user's alone whatever the umask: folders 0700 (here and below), files 0600 (the umask above
+  // also covers RocksDB's files and the log, which are created without an explicit mode).
+  create_private_directories(data_directory());
+  create_private_directories(state);
   setup_logging(m, state);
 
   const staging::MasterKey master = staging::derive_staging_key(*key);
@@ -172,7 +183,11 @@ int run_mount(const std::vector<std::string>& args) {
   if (!fs::is_directory(m.mountpoint)) throw Error(ENOTDIR, m.mountpoint.string() + " is not a folder");
   // Ask for the password before detaching from the terminal (twice for a wallet about to be created).
   PasswordSource password{m.password_file, std::nullopt};
-  if (!m.password_file && !std::getenv("PROTECTEDFS_PASSWORD") && ::isatty(STDIN_FILENO)) {
+  // Taken out of the environment before the fork: the daemon runs for days, its environment readable by the user's
+  // other processes (and shown by ps e).
+  const std::optional<std::string> from_environment = take_password_from_environment();
+  if (!m.password_file && from_environment) password.typed = from_environment;
+  if (!m.password_file && !from_environment && ::isatty(STDIN_FILENO)) {
     const bool creating = !fs::exists(m.wallet ? *m.wallet : default_wallet_path());
     password.typed = read_password({}, creating ? "Password for the new wallet: " : "Wallet password: ", creating);
   }

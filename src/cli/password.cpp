@@ -4,9 +4,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <string_view>
+#include <vector>
 
 #include "protectedfs/util/error.hpp"
 #include "protectedfs/util/file.hpp"
@@ -40,6 +45,20 @@ std::string prompt_terminal(const std::string& prompt) {
 }
 
 }  // namespace
+
+std::optional<std::string> take_password_from_environment() {
+  static constexpr std::string_view kName = "PROTECTEDFS_PASSWORD=";
+  std::optional<std::string> password;
+  std::vector<char*> entries;  // getenv's answer is the first one; a duplicate entry is wiped too
+  for (char** entry = environ; entry && *entry; ++entry) {
+    if (std::string_view(*entry).substr(0, kName.size()) != kName) continue;
+    if (!password) password = std::string(*entry + kName.size());
+    entries.push_back(*entry);
+  }
+  ::unsetenv("PROTECTEDFS_PASSWORD");  // drops the entries from environ; their bytes stay where they are: wipe them
+  for (char* text : entries) sodium_memzero(text, std::strlen(text));
+  return password;
+}
 
 std::string read_password(const PasswordSource& source, const std::string& prompt, bool confirm) {
   if (source.typed) return *source.typed;

@@ -5,6 +5,7 @@
 #include "core/data_info.hpp"
 #include "core/tree_state.hpp"
 #include "protectedfs/format/borsh.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::core {
 namespace {
@@ -22,7 +23,7 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 }  // namespace
 
 std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
-  if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + name);
+  if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + quote(name));
   std::shared_lock lock(state_->tree);
   Node& n = state_->node(ino);
   if (starts_with(name, kPrefix)) {
@@ -37,10 +38,10 @@ std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
       if (field == "type" && n.type) return *n.type;
       if (field == "key") return state_->key_path(n);
     }
-    throw Error(ENODATA, "no attribute " + name + " on '" + n.name + "'");
+    throw Error(ENODATA, "no attribute " + quote(name) + " on " + quote(n.name));
   }
   auto it = n.xattrs.find(name);
-  if (it == n.xattrs.end()) throw Error(ENODATA, "no attribute " + name);
+  if (it == n.xattrs.end()) throw Error(ENODATA, "no attribute " + quote(name));
   return it->second;
 }
 
@@ -67,13 +68,13 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
   // SPEC.md §3's attributes describe a node of the tree: none on one unlinked while open.
   Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field && !n.local_only()) {
-    state_->require_mount_owner(caller, "set the type of '" + n.name + "'");
+    state_->require_mount_owner(caller, "set the type of " + quote(n.name));
     std::string text = value;
     while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
     const format::FieldType type = format::parse_field_type(text);  // EINVAL naming the accepted types
     if (type == format::FieldType::Bool || type == format::FieldType::F64 || type == format::FieldType::I128) {
       // The content must parse as that value now, so a bad override is refused here and not at publish time.
-      if (n.size > kMaxScalarText) throw Error(EINVAL, "'" + n.name + "' is too large to be a " + text);
+      if (n.size > kMaxScalarText) throw Error(EINVAL, quote(n.name) + " is too large to be a " + text);
       Bytes content(static_cast<std::size_t>(n.size));
       content.resize(state_->contents.read(ino, 0, content));
       format::scalar_from_text(type, as_chars(content));
@@ -86,7 +87,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     return;
   }
   if (n.kind == NodeKind::Data && starts_with(name, kGrantPrefix)) {
-    state_->require_mount_owner(caller, "grant access to '" + n.name + "'");
+    state_->require_mount_owner(caller, "grant access to " + quote(n.name));
     const GrantSubject subject = parse_grant_subject(name.substr(std::string(kGrantPrefix).size()));
     const GrantTerms terms = parse_grant_terms(value);
     Grant* existing = find_grant(n.info, subject);
@@ -104,18 +105,18 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
       if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
       return;
     }
-    throw Error(EBUSY, "'" + n.name + "' is being transferred to " + n.info.transfer_to);
+    throw Error(EBUSY, quote(n.name) + " is being transferred to " + n.info.transfer_to);
   }
   if (n.kind == NodeKind::Data && name == kOwnerAttribute) {
-    state_->require_mount_owner(caller, "transfer '" + n.name + "'");
+    state_->require_mount_owner(caller, "transfer " + quote(n.name));
     const crypto::Address owner = parse_address_value(value);
     if (!n.info.owner.empty() && owner == crypto::Address::parse(n.info.owner)) return;  // cp -a sets what is there
-    if (n.info.address.empty()) throw Error(EINVAL, "'" + n.name + "' has no published version to transfer yet");
-    if (owner.is_zero()) throw Error(EINVAL, "cannot transfer '" + n.name + "' to the zero address");
+    if (n.info.address.empty()) throw Error(EINVAL, quote(n.name) + " has no published version to transfer yet");
+    if (owner.is_zero()) throw Error(EINVAL, "cannot transfer " + quote(n.name) + " to the zero address");
     if (n.transfer_pending())
-      throw Error(EBUSY, "'" + n.name + "' is already being transferred to " + n.info.transfer_to);
+      throw Error(EBUSY, quote(n.name) + " is already being transferred to " + n.info.transfer_to);
     if (n.info.status != "published")
-      throw Error(EBUSY, "'" + n.name + "' has changes not published yet (protectedfs sync, then transfer)");
+      throw Error(EBUSY, quote(n.name) + " has changes not published yet (protectedfs sync, then transfer)");
     n.info.transfer_to = owner.to_string();
     n.info.status = "transferring to " + n.info.transfer_to;
     state_->save(n);
@@ -130,14 +131,14 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     try {
       current = getxattr(ino, name);
     } catch (const Error&) {
-      throw Error(EINVAL, "unknown attribute " + name + " on '" + node_name + "'");
+      throw Error(EINVAL, "unknown attribute " + quote(name) + " on " + quote(node_name));
     }
     if (current == value) return;
     throw Error(EROFS, name + " is read-only");
   }
   const bool exists = n.xattrs.count(name) != 0;
   if ((flags & XATTR_CREATE) && exists) throw Error(EEXIST, name + " exists");
-  if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + name);
+  if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + quote(name));
   n.xattrs[name] = value;
   state_->save(n);
 }
@@ -146,15 +147,15 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name, OptionalCall
   std::unique_lock lock(state_->tree);
   Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field) {
-    state_->require_mount_owner(caller, "remove the type of '" + n.name + "'");
-    if (!n.type) throw Error(ENODATA, "no attribute " + name);
+    state_->require_mount_owner(caller, "remove the type of " + quote(n.name));
+    if (!n.type) throw Error(ENODATA, "no attribute " + quote(name));
     n.type.reset();
     state_->save(n);
     state_->changed(n);
     return;
   }
   if (n.kind == NodeKind::Data && (starts_with(name, kGrantPrefix) || name == kGrantsAttribute)) {
-    state_->require_mount_owner(caller, "revoke grants of '" + n.name + "'");
+    state_->require_mount_owner(caller, "revoke grants of " + quote(n.name));
     if (name == kGrantsAttribute) {
       n.info.grants.clear();  // revokes every grant
     } else {
@@ -168,7 +169,7 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name, OptionalCall
     return;
   }
   if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");
-  if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + name);
+  if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + quote(name));
   state_->save(n);
 }
 

@@ -1,9 +1,11 @@
 #include "protectedfs/core/grants.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "protectedfs/core/rlc_amount.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::core {
 namespace {
@@ -17,12 +19,12 @@ std::string_view trim_value(std::string_view v) {
 uint64_t parse_decimal(std::string_view digits, std::string_view what) {
   uint64_t value = 0;
   if (digits.empty() || digits.front() == '+' || digits.front() == '-')
-    throw Error(EINVAL, std::string(what) + " must be a non-negative whole number, not '" + std::string(digits) + "'");
+    throw Error(EINVAL, std::string(what) + " must be a non-negative whole number, not " + quote(digits));
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec == std::errc::result_out_of_range)
-    throw Error(EINVAL, std::string(what) + " '" + std::string(digits) + "' is too large");
+    throw Error(EINVAL, std::string(what) + " " + quote(digits) + " is too large");
   if (ec != std::errc() || end != digits.data() + digits.size())
-    throw Error(EINVAL, std::string(what) + " must be a non-negative whole number, not '" + std::string(digits) + "'");
+    throw Error(EINVAL, std::string(what) + " must be a non-negative whole number, not " + quote(digits));
   return value;
 }
 
@@ -35,14 +37,14 @@ std::string GrantSubject::attribute_name() const {
 GrantSubject parse_grant_subject(std::string_view user_dot_app) {
   const std::size_t dot = user_dot_app.find('.');
   if (dot == std::string_view::npos || user_dot_app.find('.', dot + 1) != std::string_view::npos)
-    throw Error(EINVAL, "a grant is named user.protected.grant.USER.APP, not '" + std::string(user_dot_app) + "'");
+    throw Error(EINVAL, "a grant is named user.protected.grant.USER.APP, not " + quote(user_dot_app));
   const std::string_view user = user_dot_app.substr(0, dot), app = user_dot_app.substr(dot + 1);
   GrantSubject subject;
   if (user != "any") {
     try {
       subject.user = crypto::Address::parse(user);
     } catch (const Error& e) {
-      throw Error(EINVAL, "grant user '" + std::string(user) + "': " + e.what() + " (or 'any')");
+      throw Error(EINVAL, "grant user " + quote(user) + ": " + e.what() + " (or 'any')");
     }
     if (subject.user.is_zero()) throw Error(EINVAL, "grant user: write 'any' for anyone, not the zero address");
   }
@@ -50,7 +52,7 @@ GrantSubject parse_grant_subject(std::string_view user_dot_app) {
   try {
     subject.app = crypto::Address::parse(app);
   } catch (const Error& e) {
-    throw Error(EINVAL, "grant app '" + std::string(app) + "': " + e.what());
+    throw Error(EINVAL, "grant app " + quote(app) + ": " + e.what());
   }
   if (subject.app.is_zero()) throw Error(EINVAL, "grant app must be an address: the zero address means any app");
   return subject;
@@ -74,7 +76,7 @@ GrantTerms parse_grant_terms(std::string_view value) {
     const std::size_t eq = word.find('=');
     const std::string_view key = word.substr(0, eq);
     if (eq == std::string_view::npos)
-      throw Error(EINVAL, "grant terms are 'price=N count=N' or 'bulk', not '" + std::string(word) + "'");
+      throw Error(EINVAL, "grant terms are 'price=N count=N' or 'bulk', not " + quote(word));
     const std::string_view text = word.substr(eq + 1);
     if (key == "price") {
       if (seen_price) throw Error(EINVAL, "price is given twice");
@@ -88,7 +90,7 @@ GrantTerms parse_grant_terms(std::string_view value) {
         throw Error(EINVAL, "count must be at most " + std::to_string(kUnlimitedVolume) + " (or 'unlimited')");
       seen_count = true;
     } else {
-      throw Error(EINVAL, "unknown grant term '" + std::string(key) + "' (price, count, bulk)");
+      throw Error(EINVAL, "unknown grant term " + quote(key) + " (price, count, bulk)");
     }
   }
   if (seen_bulk) {
@@ -109,14 +111,26 @@ std::string format_grant_terms(const GrantTerms& terms, uint64_t remaining) {
          " remaining=" + format_count(remaining);
 }
 
+// Text first: a value that reads as text (printable ASCII once a trailing newline, NUL or space is dropped) is parsed
+// as text and only as text, so a truncated address typed by hand ("0x5aAeb6053F3E94C9b9" is 20 bytes) is refused
+// instead of being taken for 20 raw bytes of an address nobody holds. Raw bytes are accepted only when the value
+// cannot be text (a bare `setfattr -v 0x…` decodes the hex into bytes, which nearly always include unprintable ones).
 crypto::Address parse_address_value(std::string_view value) {
-  if (value.size() == 20) return crypto::Address::from_bytes(as_bytes(value));
   std::string_view text = trim_value(value);
+  const bool reads_as_text =
+      !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  if (!reads_as_text) {
+    if (value.size() == 20) return crypto::Address::from_bytes(as_bytes(value));
+    throw Error(EINVAL, "an address is \"0x\" and 40 hex digits, or its 20 raw bytes; got " +
+                            std::to_string(value.size()) + " bytes that are not text");
+  }
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
   try {
     return crypto::Address::parse(text);
   } catch (const Error& e) {
-    throw Error(EINVAL, std::string(e.what()) + " (an address is \"0x\" and 40 hex digits, or its 20 raw bytes)");
+    throw Error(EINVAL, std::string(e.what()) +
+                            (value.size() == 20 ? " (20 bytes of text are read as text, never as raw address bytes)"
+                                                : " (an address is \"0x\" and 40 hex digits, or its 20 raw bytes)"));
   }
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/tree_state.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::core {
 namespace {
@@ -24,7 +25,7 @@ Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
   check_name_length(name);
   std::shared_lock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
   state_->hold(n->ino, 1, 0);
   return state_->attributes(*n);
 }
@@ -65,9 +66,10 @@ Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t 
   check_name(name);
   std::unique_lock lock(state_->tree);
   Node& dir = state_->directory(parent);
-  if (dir.kind == NodeKind::Root) state_->require_mount_owner(caller, "create the protected data '" + name + "'");
-  if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
+  if (dir.kind == NodeKind::Root) state_->require_mount_owner(caller, "create the protected data " + quote(name));
+  if (state_->child(dir, name)) throw Error(EEXIST, quote(name) + " exists");
   const NodeKind kind = dir.kind == NodeKind::Root ? NodeKind::Data : NodeKind::Dir;
+  State::check_depth(name, state_->depth(dir) + 1);
   state_->check_key_free(dir, name, kind);
   Node& n = state_->add(dir, name, kind, mode, caller);
   state_->hold(n.ino, 1, 0);
@@ -81,8 +83,8 @@ Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t
   std::unique_lock lock(state_->tree);
   Node& dir = state_->directory(parent);
   if (dir.kind == NodeKind::Root)
-    throw Error(EPERM, "'" + name + "': only folders can be created at the root (each one is a protected data)");
-  if (state_->child(dir, name)) throw Error(EEXIST, "'" + name + "' exists");
+    throw Error(EPERM, quote(name) + ": only folders can be created at the root (each one is a protected data)");
+  if (state_->child(dir, name)) throw Error(EEXIST, quote(name) + " exists");
   state_->check_key_free(dir, name, NodeKind::Field);
   Node& n = state_->add(dir, name, NodeKind::Field, mode, caller, /*make_staged_file=*/true);
   state_->hold(n.ino, 1, 1);
@@ -93,8 +95,8 @@ Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t
 void Filesystem::unlink(uint64_t parent, const std::string& name) {
   std::unique_lock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
-  if (n->is_directory()) throw Error(EISDIR, "'" + name + "' is a folder");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
+  if (n->is_directory()) throw Error(EISDIR, quote(name) + " is a folder");
   const Node copy_for_change = *n;
   state_->erase(*n);
   state_->changed(copy_for_change);
@@ -104,10 +106,10 @@ void Filesystem::rmdir(uint64_t parent, const std::string& name, OptionalCaller 
   std::unique_lock lock(state_->tree);
   Node& dir = state_->directory(parent);
   Node* n = state_->child(dir, name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
-  if (!n->is_directory()) throw Error(ENOTDIR, "'" + name + "' is not a folder");
-  if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "remove the protected data '" + name + "'");
-  if (!n->children.empty()) throw Error(ENOTEMPTY, "'" + name + "' is not empty");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
+  if (!n->is_directory()) throw Error(ENOTDIR, quote(name) + " is not a folder");
+  if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "remove the protected data " + quote(name));
+  if (!n->children.empty()) throw Error(ENOTEMPTY, quote(name) + " is not empty");
   const Node copy_for_change = *n;
   state_->erase(*n);
   if (copy_for_change.kind == NodeKind::Dir) state_->changed(copy_for_change);
@@ -123,12 +125,14 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   Node& from_dir = state_->directory(parent);
   Node& to_dir = state_->directory(new_parent);
   Node* n = state_->child(from_dir, name);
-  if (!n) throw Error(ENOENT, "no '" + name + "'");
+  if (!n) throw Error(ENOENT, "no " + quote(name));
   if (from_dir.data != to_dir.data || (n->kind == NodeKind::Data) != (to_dir.kind == NodeKind::Root))
-    throw Error(EXDEV, "'" + name + "' cannot move to another protected data (copy it, then delete it)");
-  if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "rename the protected data '" + name + "'");
+    throw Error(EXDEV, quote(name) + " cannot move to another protected data (copy it, then delete it)");
+  if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "rename the protected data " + quote(name));
   for (const Node* p = &to_dir; p->kind != NodeKind::Root; p = &state_->node(p->parent))
     if (p == n) throw Error(EINVAL, "cannot move a folder into itself");
+  if (n->kind == NodeKind::Dir && &to_dir != &from_dir)
+    State::check_depth(new_name, state_->depth(to_dir) + state_->height(*n));
   // What a publish would see: the key paths of the moved node (none for a local-only name) and of a replaced one.
   auto published_key = [&](const Node& node) -> std::optional<std::string> {
     if (node.local_only()) return std::nullopt;
@@ -137,10 +141,10 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   const std::optional<std::string> key_before = published_key(*n);
   bool replaced_published = false;
   if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
-    if (flags & RENAME_NOREPLACE) throw Error(EEXIST, "'" + new_name + "' exists");
+    if (flags & RENAME_NOREPLACE) throw Error(EEXIST, quote(new_name) + " exists");
     if (existing->is_directory() != n->is_directory())
-      throw Error(existing->is_directory() ? EISDIR : ENOTDIR, "'" + new_name + "' is of another kind");
-    if (!existing->children.empty()) throw Error(ENOTEMPTY, "'" + new_name + "' is not empty");
+      throw Error(existing->is_directory() ? EISDIR : ENOTDIR, quote(new_name) + " is of another kind");
+    if (!existing->children.empty()) throw Error(ENOTEMPTY, quote(new_name) + " is not empty");
     state_->check_key_free(to_dir, new_name, n->kind, n);
     replaced_published = !existing->local_only() || existing->kind == NodeKind::Data;
     state_->erase(*existing);  // still readable through its open files, if any
@@ -164,9 +168,9 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
 void Filesystem::open(uint64_t ino, int flags) {
   std::unique_lock lock(state_->tree);
   Node& n = state_->node(ino);
-  if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+  if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
   // An unlinked field whose bytes are gone (no open file kept them) cannot be opened again (/proc/PID/fd/N).
-  if (n.unlinked && state_->held(ino).opens == 0) throw Error(ENOENT, "'" + n.name + "' was removed");
+  if (n.unlinked && state_->held(ino).opens == 0) throw Error(ENOENT, quote(n.name) + " was removed");
   if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && n.size > 0) {
     state_->contents.truncate(ino, 0);
     state_->make_local(n);
@@ -196,7 +200,7 @@ std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> o
   {
     std::shared_lock lock(state_->tree);
     const Node& n = state_->node(ino);
-    if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+    if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
     size = n.size;
     touch = access_time_due(n.atime, n.mtime, n.ctime, at);
   }
@@ -251,7 +255,7 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
   Node& n = state_->node(ino);
   const timespec at = now();
   if (change.size) {
-    if (n.is_directory()) throw Error(EISDIR, "'" + n.name + "' is a folder");
+    if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
     // A truncate to the size the field has changes no byte: nothing to publish (its times still change).
     if (*change.size != n.size) {
       state_->contents.truncate(ino, *change.size);

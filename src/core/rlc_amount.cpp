@@ -1,6 +1,7 @@
 #include "protectedfs/core/rlc_amount.hpp"
 
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::core {
 namespace {
@@ -32,8 +33,8 @@ uint64_t digits_value(std::string_view digits, std::string_view whole, std::stri
 uint64_t parse_nrlc(std::string_view text, std::string_view what) {
   const std::string_view whole = text;
   auto invalid = [&] {
-    return Error(EINVAL, std::string(what) + " '" + std::string(whole) +
-                             "' is neither nRLC (a whole number) nor RLC (like 1.5RLC)");
+    return Error(EINVAL,
+                 std::string(what) + " " + quote(whole) + " is neither nRLC (a whole number) nor RLC (like 1.5RLC)");
   };
   if (all_digits(text)) return digits_value(text, whole, what);
   if (!text.ends_with("RLC")) throw invalid();
@@ -44,7 +45,7 @@ uint64_t parse_nrlc(std::string_view text, std::string_view what) {
   std::string decimals(dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1));
   if (!all_digits(units) || (dot != std::string_view::npos && !all_digits(decimals))) throw invalid();
   if (decimals.size() > kDecimals)
-    throw Error(EINVAL, std::string(what) + " '" + std::string(whole) + "' is finer than 1 nRLC (at most 9 decimals)");
+    throw Error(EINVAL, std::string(what) + " " + quote(whole) + " is finer than 1 nRLC (at most 9 decimals)");
   decimals.append(kDecimals - decimals.size(), '0');
   // units * 10^9 + decimals, all checked: the same digits read as one nRLC number.
   std::string nrlc(units);

@@ -5,6 +5,7 @@
 
 #include "core/tree_state.hpp"
 #include "protectedfs/format/schema.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::core {
 
@@ -34,7 +35,7 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   Node& root = state_->node(kRootIno);
   Node* existing = state_->child(root, data.name);
   if (existing && existing->info.status != "published")
-    throw Error(EBUSY, "'" + data.name + "' has local changes: the version published elsewhere is not shown");
+    throw Error(EBUSY, quote(data.name) + " has local changes: the version published elsewhere is not shown");
   Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
   // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
   // name when a version published elsewhere replaces it, instead of becoming "email".
@@ -71,11 +72,11 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
     }
     const std::size_t dot = key_path.rfind('.');
     auto parent = objects.find(dot == std::string::npos ? "" : key_path.substr(0, dot));
-    if (parent == objects.end()) throw Error(EINVAL, "adopted entry '" + key_path + "' comes before its object");
+    if (parent == objects.end()) throw Error(EINVAL, "adopted entry " + quote(key_path) + " comes before its object");
     auto known = known_names.find(key_path);
     const std::string& name = known != known_names.end() ? known->second : entry.names.back();
     check_name(name);
-    if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry '" + name + "' appears twice");
+    if (state_->child(*parent->second, name)) throw Error(EEXIST, "adopted entry " + quote(name) + " appears twice");
     Node& n = state_->add(*parent->second, name, entry.directory ? NodeKind::Dir : NodeKind::Field,
                           entry.directory ? 0755 : 0644);
     if (entry.directory) {

@@ -19,8 +19,10 @@
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/format/field_key.hpp"
 #include "protectedfs/format/field_type.hpp"
+#include "protectedfs/format/schema.hpp"
 #include "protectedfs/util/error.hpp"
 #include "protectedfs/util/mutex.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::core {
 
@@ -42,7 +44,7 @@ inline void check_name_length(const std::string& name) {
 
 inline void check_name(const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
-    throw Error(EINVAL, "invalid name '" + name + "'");
+    throw Error(EINVAL, "invalid name " + quote(name));
   check_name_length(name);
 }
 
@@ -123,14 +125,14 @@ struct Filesystem::State {
   // A folder still in the tree (nothing is created in, looked up in or moved into a removed one).
   Node& directory(uint64_t ino) {
     Node& n = node(ino);
-    if (!n.is_directory()) throw Error(ENOTDIR, "'" + n.name + "' is not a folder");
-    if (n.unlinked) throw Error(ENOENT, "'" + n.name + "' was removed");
+    if (!n.is_directory()) throw Error(ENOTDIR, quote(n.name) + " is not a folder");
+    if (n.unlinked) throw Error(ENOENT, quote(n.name) + " was removed");
     return n;
   }
   // A node still in the tree, for what only makes sense there (attributes that publish, the publisher's port).
   Node& linked(uint64_t ino) {
     Node& n = node(ino);
-    if (n.unlinked) throw Error(ENOENT, "'" + n.name + "' was removed");
+    if (n.unlinked) throw Error(ENOENT, quote(n.name) + " was removed");
     return n;
   }
   Node* child(const Node& dir, const std::string& name) {
@@ -172,7 +174,7 @@ struct Filesystem::State {
     if (it == dir.by_key.end()) return;
     const Node& other = *nodes.at(it->second);
     if (&other == ignore || other.name == name) return;
-    throw Error(EEXIST, "'" + name + "' and '" + other.name + "' would both be the field '" + *key + "'");
+    throw Error(EEXIST, quote(name) + " and " + quote(other.name) + " would both be the field '" + *key + "'");
   }
   // A change to a published field makes its protected data pending; the listener (the publisher) is called with
   // the tree lock held, so it must not call back into the file system.
@@ -218,6 +220,25 @@ struct Filesystem::State {
   // Takes a node out of the tree. What the kernel still holds stays: an open field keeps its bytes and its record
   // (parent 0) until its last release, any node held by a lookup stays in the table (nlink 0) until forgotten.
   void erase(Node& n);
+  // Schema levels (SPEC.md §2): a protected data is level 1, a folder in it level 2, and so on (the root is 0). A
+  // folder deeper than the schema reader accepts would publish a version no mount could read back: EINVAL.
+  std::size_t depth(const Node& n) {
+    std::size_t levels = 0;
+    for (const Node* p = &n; p->kind != NodeKind::Root; p = &node(p->parent)) ++levels;
+    return levels;
+  }
+  std::size_t height(const Node& dir) {  // levels of folders from `dir` down, `dir` included
+    std::size_t below = 0;
+    for (const auto& [name, ino] : dir.children)
+      if (const Node& c = *nodes.at(ino); c.is_directory()) below = std::max(below, height(c));
+    return below + 1;
+  }
+  static void check_depth(const std::string& name, std::size_t levels) {
+    if (levels > format::Schema::kMaxDepth)
+      throw Error(EINVAL, quote(name) + " would nest folders " + std::to_string(levels) +
+                              " levels deep: a protected data holds at most " +
+                              std::to_string(format::Schema::kMaxDepth));
+  }
   std::string key_path(const Node& n) {
     std::string path;
     for (const Node* p = &n; p->kind != NodeKind::Data && p->kind != NodeKind::Root; p = &node(p->parent))

@@ -3,18 +3,11 @@
 #include <string>
 #include <string_view>
 
+#include "protectedfs/util/quote.hpp"
+
 namespace pfs::crypto::detail {
 
-// Quotes untrusted, non-secret text for an error message; long text is cut so that a megabyte of garbage does not
-// become a megabyte of log line, and control characters are shown as '?'.
-inline std::string quoted(std::string_view text, std::size_t limit = 80) {
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  }
-  if (text.size() > limit) out += "...";
-  return out + "'";
-}
+// Untrusted, non-secret text in an error message, through the one escaping function (util/quote.hpp).
+inline std::string quoted(std::string_view text, std::size_t limit = 80) { return pfs::quote(text, limit); }
 
 }  // namespace pfs::crypto::detail

@@ -21,6 +21,9 @@ using nlohmann::json;
 // PBKDF2 c = 262144; the limits leave room above that while refusing a file that would take gigabytes or hours.
 constexpr uint64_t max_scrypt_memory = uint64_t{1} << 30;  // 128 * n * r bytes
 constexpr uint64_t max_scrypt_p = 16;
+// scrypt's time is proportional to n * r * p (p runs the memory-hard mix p times over): 2^23 is 1 GiB worth of
+// mixing, a few seconds, eight times geth's "standard" n = 2^18, r = 8, p = 1.
+constexpr uint64_t max_scrypt_work = uint64_t{1} << 23;
 constexpr uint64_t max_pbkdf2_iterations = 10'000'000;
 constexpr std::size_t derived_key_size = 32;  // 16 bytes AES-128 key + 16 bytes MAC key
 
@@ -46,6 +49,9 @@ void check_scrypt(uint64_t n, uint64_t r, uint64_t p) {
   if (r > max_scrypt_memory / 128 || n > max_scrypt_memory / 128 / r)
     throw Error(EINVAL, "keystore scrypt parameters n=" + std::to_string(n) + " r=" + std::to_string(r) +
                             " need more than 1 GiB of memory");
+  if (n * r > max_scrypt_work / p)
+    throw Error(EINVAL, "keystore scrypt parameters n=" + std::to_string(n) + " r=" + std::to_string(r) +
+                            " p=" + std::to_string(p) + " would take minutes (n*r*p above 2^23)");
 }
 
 SecretArray<derived_key_size> scrypt(std::string_view password, ByteView salt, uint64_t n, uint32_t r, uint32_t p) {
@@ -86,11 +92,28 @@ Hash32 keystore_mac(ByteView derived, ByteView ciphertext) {
 }
 
 json parse_json(std::string_view text) {
+  if (text.size() > kMaxKeystoreBytes)
+    throw Error(EINVAL,
+                "keystore is larger than " + std::to_string(kMaxKeystoreBytes / 1024) + " KiB: not a wallet file");
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     // Only the position: the parser's message may quote content from the file.
     throw Error(EINVAL, "keystore is not valid JSON (error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    // A number out of range (1e400) and the like: the parser's message quotes the file, so it is not repeated.
+    throw Error(EINVAL, "keystore is not valid JSON (a value out of range)");
+  }
+}
+
+// Every nlohmann exception of a keystore's reading (a type or range the checks above missed) is a malformed file,
+// EINVAL without the library's message (it may quote the file).
+template <typename Body>
+auto json_guarded(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const json::exception&) {
+    throw Error(EINVAL, "keystore has a malformed field");
   }
 }
 
@@ -152,7 +175,9 @@ std::string encrypt_keystore(const PrivateKey& key, std::string_view password, c
   return root.dump();
 }
 
-PrivateKey decrypt_keystore(std::string_view json_text, std::string_view password) {
+namespace {
+
+PrivateKey decrypt_keystore_json(std::string_view json_text, std::string_view password) {
   json root = parse_json(json_text);
   detail::require_object(root, what);
   const json& version = detail::require_field(root, "version", what);
@@ -214,10 +239,18 @@ PrivateKey decrypt_keystore(std::string_view json_text, std::string_view passwor
   return std::move(*key);
 }
 
+}  // namespace
+
+PrivateKey decrypt_keystore(std::string_view json_text, std::string_view password) {
+  return json_guarded([&] { return decrypt_keystore_json(json_text, password); });
+}
+
 std::optional<Address> keystore_address(std::string_view json_text) {
-  json root = parse_json(json_text);
-  detail::require_object(root, what);
-  return address_field(root);
+  return json_guarded([&]() -> std::optional<Address> {
+    json root = parse_json(json_text);
+    detail::require_object(root, what);
+    return address_field(root);
+  });
 }
 
 }  // namespace pfs::crypto

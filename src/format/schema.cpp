@@ -1,6 +1,8 @@
 #include "protectedfs/format/schema.hpp"
 
 #include <algorithm>
+#include <unordered_set>
+
 #include <nlohmann/json.hpp>
 
 #include "format/quote.hpp"
@@ -23,12 +25,6 @@ bool is_array_index_key(std::string_view key) {
 
 namespace {
 
-uint64_t index_value(std::string_view key) {
-  uint64_t value = 0;
-  for (char c : key) value = value * 10 + static_cast<uint64_t>(c - '0');
-  return value;
-}
-
 // Splits "a.b.c" into its first key and the rest ("" when none).
 std::pair<std::string_view, std::string_view> split_first(std::string_view path) {
   const std::size_t dot = path.find('.');
@@ -36,18 +32,21 @@ std::pair<std::string_view, std::string_view> split_first(std::string_view path)
   return {path.substr(0, dot), path.substr(dot + 1)};
 }
 
-const Schema::Entry* find_entry(const Schema& schema, std::string_view dot_path) {
-  const Schema* current = &schema;
-  while (true) {
-    const auto [key, rest] = split_first(dot_path);
-    const auto& entries = current->entries();
-    const auto it = std::find_if(entries.begin(), entries.end(), [&](const Schema::Entry& e) { return e.key == key; });
-    if (it == entries.end()) return nullptr;
-    if (rest.empty() && dot_path.size() == key.size()) return &*it;
-    if (it->is_leaf()) return nullptr;
-    current = &it->object();
-    dot_path = rest;
-  }
+// Array indices compare as numbers: canonical decimal without leading zeros, so by length, then by digits.
+bool index_less(std::string_view a, std::string_view b) { return a.size() != b.size() ? a.size() < b.size() : a < b; }
+
+std::size_t depth_of(const Schema& schema) {
+  std::size_t deepest = 0;
+  for (const auto& entry : schema.entries())
+    if (!entry.is_leaf()) deepest = std::max(deepest, depth_of(entry.object()));
+  return deepest + 1;
+}
+
+std::size_t keys_of(const Schema& schema) {
+  std::size_t count = schema.size();
+  for (const auto& entry : schema.entries())
+    if (!entry.is_leaf()) count += keys_of(entry.object());
+  return count;
 }
 
 void write_json(const Schema& schema, std::string& out) {
@@ -93,7 +92,8 @@ class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
   bool string(string_t& value) override {
     if (frames_.empty()) return fail("schema must be a JSON object, found a string");
     try {
-      frames_.back().schema.add(pending_key_, parse_field_type(value));
+      const FieldType type = parse_field_type(value);
+      frames_.back().entries.push_back(Schema::Entry{std::move(pending_key_), type});
     } catch (const Error& e) {
       return fail(std::string(e.what()) + " at " + where(pending_key_));
     }
@@ -103,7 +103,7 @@ class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
   bool start_object(std::size_t) override {
     if (frames_.size() >= Schema::kMaxDepth)
       return fail("schema is nested deeper than " + std::to_string(Schema::kMaxDepth) + " levels");
-    frames_.push_back({pending_key_, Schema{}});
+    frames_.push_back({pending_key_, {}, {}});
     pending_key_.clear();
     return true;
   }
@@ -112,6 +112,9 @@ class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
     if (!is_valid_key(key))
       return fail("schema key " + detail::quoted(key) + " in " + where({}) +
                   " is invalid (keys match ^[A-Za-z0-9_-]+$)");
+    if (++keys_ > Schema::kMaxKeys) return fail("schema has more than " + std::to_string(Schema::kMaxKeys) + " keys");
+    if (!frames_.back().keys.insert(key).second)
+      return fail("duplicate field key " + detail::quoted(key) + " in " + where({}));
     pending_key_ = key;
     return true;
   }
@@ -119,15 +122,12 @@ class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
   bool end_object() override {
     Frame done = std::move(frames_.back());
     frames_.pop_back();
+    Schema schema = Schema::from_entries(std::move(done.entries));  // keys checked above: it can't throw
     if (frames_.empty()) {
-      result = std::move(done.schema);
+      result = std::move(schema);
       return true;
     }
-    try {
-      frames_.back().schema.add(done.key, std::move(done.schema));
-    } catch (const Error& e) {
-      return fail(std::string(e.what()) + " in " + where({}));
-    }
+    frames_.back().entries.push_back(Schema::Entry{std::move(done.key), std::move(schema)});
     return true;
   }
 
@@ -139,9 +139,11 @@ class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
   }
 
  private:
+  // An object being read: its entries in text order (placed in iteration order once complete).
   struct Frame {
     std::string key;
-    Schema schema;
+    std::vector<Schema::Entry> entries;
+    std::unordered_set<std::string> keys;
   };
 
   bool refuse(const char* found) {
@@ -166,49 +168,94 @@ class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
 
   std::vector<Frame> frames_;
   std::string pending_key_;
+  std::size_t keys_ = 0;
 };
 
 }  // namespace
 
-std::vector<Schema::Entry>::iterator Schema::insertion_point(const std::string& key) {
-  if (std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; }))
-    throw Error(EINVAL, "duplicate field key " + detail::quoted(key));
-  if (!is_array_index_key(key)) return entries_.end();
-  // Array indices: before the first entry that is not an index or is a larger one.
-  const uint64_t value = index_value(key);
-  return std::find_if(entries_.begin(), entries_.end(),
-                      [&](const Entry& e) { return !is_array_index_key(e.key) || index_value(e.key) > value; });
+Schema::Entry& Schema::insert(Entry entry) {
+  if (!is_valid_key(entry.key))
+    throw Error(EINVAL, "field key " + detail::quoted(entry.key) + " is invalid (keys match ^[A-Za-z0-9_-]+$)");
+  if (positions_.count(entry.key)) throw Error(EINVAL, "duplicate field key " + detail::quoted(entry.key));
+  std::size_t at = entries_.size();
+  if (is_array_index_key(entry.key)) {
+    // Array indices: after the smaller ones (a binary search; callers add them in order, so this is the end of
+    // the indices, and the entries after it are the named keys, usually none yet).
+    const auto first = entries_.begin(), last = first + static_cast<std::ptrdiff_t>(index_keys_);
+    at = static_cast<std::size_t>(
+        std::upper_bound(first, last, entry.key,
+                         [](const std::string& k, const Entry& e) { return index_less(k, e.key); }) -
+        first);
+    ++index_keys_;
+  }
+  entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at), std::move(entry));
+  reindex(at);
+  return entries_[at];
 }
 
-void Schema::add(std::string key, FieldType type) {
-  if (!is_valid_key(key))
-    throw Error(EINVAL, "field key " + detail::quoted(key) + " is invalid (keys match ^[A-Za-z0-9_-]+$)");
-  const auto at = insertion_point(key);
-  entries_.insert(at, Entry{std::move(key), type});
+void Schema::reindex(std::size_t from) {
+  for (std::size_t i = from; i < entries_.size(); ++i) positions_[entries_[i].key] = i;
 }
 
-void Schema::add(std::string key, Schema nested) {
-  if (!is_valid_key(key))
-    throw Error(EINVAL, "field key " + detail::quoted(key) + " is invalid (keys match ^[A-Za-z0-9_-]+$)");
-  const auto at = insertion_point(key);
-  entries_.insert(at, Entry{std::move(key), std::move(nested)});
+const Schema::Entry* Schema::find_key(std::string_view key) const {
+  const auto it = positions_.find(std::string(key));
+  return it == positions_.end() ? nullptr : &entries_[it->second];
 }
 
-Schema& Schema::add_object(std::string key) {
-  const std::string copy = key;
-  add(std::move(key), Schema{});
-  const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == copy; });
-  return std::get<Schema>(it->value);
+Schema Schema::from_entries(std::vector<Entry> entries) {
+  Schema schema;
+  schema.positions_.reserve(entries.size());
+  for (const Entry& e : entries) {
+    if (!is_valid_key(e.key))
+      throw Error(EINVAL, "field key " + detail::quoted(e.key) + " is invalid (keys match ^[A-Za-z0-9_-]+$)");
+    if (!schema.positions_.emplace(e.key, 0).second)
+      throw Error(EINVAL, "duplicate field key " + detail::quoted(e.key));
+  }
+  // Indices first in numeric order, then the other keys in the order given: a JavaScript object's order.
+  const auto named =
+      std::stable_partition(entries.begin(), entries.end(), [](const Entry& e) { return is_array_index_key(e.key); });
+  std::sort(entries.begin(), named, [](const Entry& a, const Entry& b) { return index_less(a.key, b.key); });
+  schema.index_keys_ = static_cast<std::size_t>(named - entries.begin());
+  schema.entries_ = std::move(entries);
+  schema.reindex(0);
+  return schema;
+}
+
+void Schema::add(std::string key, FieldType type) { insert(Entry{std::move(key), type}); }
+
+void Schema::add(std::string key, Schema nested) { insert(Entry{std::move(key), std::move(nested)}); }
+
+Schema& Schema::add_object(std::string key) { return std::get<Schema>(insert(Entry{std::move(key), Schema{}}).value); }
+
+void Schema::check_limits() const {
+  if (depth_of(*this) > kMaxDepth)
+    throw Error(EINVAL, "schema is nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  if (keys_of(*this) > kMaxKeys) throw Error(EINVAL, "schema has more than " + std::to_string(kMaxKeys) + " keys");
+  if (to_json().size() > kMaxJsonBytes)
+    throw Error(EINVAL, "schema is larger than " + std::to_string(kMaxJsonBytes >> 20) + " MiB");
+}
+
+const Schema::Entry* Schema::find_path(std::string_view dot_path) const {
+  const Schema* current = this;
+  while (true) {
+    const auto [key, rest] = split_first(dot_path);
+    const Entry* entry = current->find_key(key);
+    if (entry == nullptr) return nullptr;
+    if (rest.empty() && dot_path.size() == key.size()) return entry;
+    if (entry->is_leaf()) return nullptr;
+    current = &entry->object();
+    dot_path = rest;
+  }
 }
 
 std::optional<FieldType> Schema::find(std::string_view dot_path) const {
-  const Entry* entry = find_entry(*this, dot_path);
+  const Entry* entry = find_path(dot_path);
   if (entry == nullptr || !entry->is_leaf()) return std::nullopt;
   return entry->type();
 }
 
 const Schema* Schema::find_object(std::string_view dot_path) const {
-  const Entry* entry = find_entry(*this, dot_path);
+  const Entry* entry = find_path(dot_path);
   if (entry == nullptr || entry->is_leaf()) return nullptr;
   return &entry->object();
 }
@@ -244,6 +291,8 @@ std::string Schema::to_json() const {
 }
 
 Schema Schema::parse(std::string_view json) {
+  if (json.size() > kMaxJsonBytes)
+    throw Error(EINVAL, "schema is larger than " + std::to_string(kMaxJsonBytes >> 20) + " MiB");
   SchemaSax sax;
   const bool ok = nlohmann::json::sax_parse(json.begin(), json.end(), &sax);
   if (!ok || !sax.result) throw Error(EINVAL, sax.error.empty() ? "schema is not a JSON object" : sax.error);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "format/quote.hpp"
 #include "protectedfs/format/crc32.hpp"
 #include "zip_layout.hpp"
 
@@ -20,17 +21,23 @@ Bytes read_bytes(const RandomAccessSource& source, uint64_t offset, std::size_t 
   return out;
 }
 
+// Not a corrupt file: a zip made to write outside the folder it is extracted in (or to names no file system has).
+[[noreturn]] void unsafe(const std::string& name) {
+  throw Error(EBADMSG, "unsafe zip entry name " + detail::quoted(name) +
+                           " (an absolute path, a '.' or '..' component, an empty one, a backslash or a NUL): refused");
+}
+
 // A name is a '/'-separated path of non-empty components without "." or ".."; a directory ends with '/'.
 void check_name(const std::string& name) {
   if (name.empty() || name.front() == '/' || name.find('\\') != std::string::npos ||
       name.find('\0') != std::string::npos)
-    corrupt("unsafe entry name '" + name + "'");
+    unsafe(name);
   std::size_t start = 0;
   const std::size_t end = name.back() == '/' ? name.size() - 1 : name.size();
   while (start <= end) {
     std::size_t slash = std::min(name.find('/', start), end);
     std::string_view part(name.data() + start, slash - start);
-    if (part.empty() || part == "." || part == "..") corrupt("unsafe entry name '" + name + "'");
+    if (part.empty() || part == "." || part == "..") unsafe(name);
     start = slash + 1;
   }
 }
@@ -91,9 +98,9 @@ ZipReader::ZipReader(const RandomAccessSource& source) : source_(source) {
     ZipEntry e;
     e.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), name_len);
     check_name(e.name);
-    if (flags & kFlagEncrypted) throw Error(ENOTSUP, "zip entry '" + e.name + "' uses zip encryption");
+    if (flags & kFlagEncrypted) throw Error(ENOTSUP, "zip entry " + detail::quoted(e.name) + " uses zip encryption");
     if (method != 0)
-      throw Error(ENOTSUP, "zip entry '" + e.name + "' is compressed (method " + std::to_string(method) +
+      throw Error(ENOTSUP, "zip entry " + detail::quoted(e.name) + " is compressed (method " + std::to_string(method) +
                                "); iExec protected data are stored uncompressed");
     e.directory = e.name.back() == '/';
     e.crc = get32(h + 16);
@@ -102,13 +109,13 @@ ZipReader::ZipReader(const RandomAccessSource& source) : source_(source) {
     const uint8_t* extra = h + kCentralHeaderSize + name_len;
     for (std::size_t x = 0; x + 4 <= extra_len;) {
       const uint16_t tag = get16(extra + x), len = get16(extra + x + 2);
-      if (x + 4 + len > extra_len) corrupt("bad extra field in '" + e.name + "'");
+      if (x + 4 + len > extra_len) corrupt("bad extra field in " + detail::quoted(e.name));
       if (tag == kZip64ExtraTag) {
         const uint8_t* v = extra + x + 4;
         std::size_t left = len;
         auto take = [&](uint64_t& field) {
           if (field != kMax32) return;
-          if (left < 8) corrupt("short ZIP64 field in '" + e.name + "'");
+          if (left < 8) corrupt("short ZIP64 field in " + detail::quoted(e.name));
           field = get64(v);
           v += 8;
           left -= 8;
@@ -119,34 +126,40 @@ ZipReader::ZipReader(const RandomAccessSource& source) : source_(source) {
       }
       x += 4 + len;
     }
-    if (compressed != size) corrupt("stored entry '" + e.name + "' has different compressed and real sizes");
-    if (e.directory && size != 0) corrupt("directory entry '" + e.name + "' has data");
+    if (compressed != size)
+      corrupt("stored entry " + detail::quoted(e.name) + " has different compressed and real sizes");
+    if (e.directory && size != 0) corrupt("directory entry " + detail::quoted(e.name) + " has data");
     e.size = size;
     e.local_offset = offset;
     entries_.push_back(std::move(e));
     pos += kCentralHeaderSize + name_len + extra_len + comment_len;
   }
-  std::vector<const ZipEntry*> sorted;
-  for (const auto& e : entries_) sorted.push_back(&e);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
-  for (std::size_t i = 1; i < sorted.size(); ++i)
-    if (sorted[i]->name == sorted[i - 1]->name) corrupt("duplicate entry '" + sorted[i]->name + "'");
+  by_name_.resize(entries_.size());
+  for (std::size_t i = 0; i < by_name_.size(); ++i) by_name_[i] = i;
+  std::sort(by_name_.begin(), by_name_.end(),
+            [&](std::size_t a, std::size_t b) { return entries_[a].name < entries_[b].name; });
+  for (std::size_t i = 1; i < by_name_.size(); ++i)
+    if (entries_[by_name_[i]].name == entries_[by_name_[i - 1]].name)
+      corrupt("duplicate entry " + detail::quoted(entries_[by_name_[i]].name));
 }
 
 const ZipEntry* ZipReader::find(std::string_view name) const {
-  for (const auto& e : entries_)
-    if (e.name == name) return &e;
+  const auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                                   [&](std::size_t e, std::string_view n) { return entries_[e].name < n; });
+  if (it != by_name_.end() && entries_[*it].name == name) return &entries_[*it];
   return nullptr;
 }
 
 uint64_t ZipReader::data_offset(const ZipEntry& e) const {
   Bytes h = read_bytes(source_, e.local_offset, kLocalHeaderSize);
-  if (get32(h.data()) != kLocalHeader) corrupt("bad local header for '" + e.name + "'");
+  if (get32(h.data()) != kLocalHeader) corrupt("bad local header for " + detail::quoted(e.name));
   const std::size_t name_len = get16(h.data() + 26), extra_len = get16(h.data() + 28);
   Bytes name = read_bytes(source_, e.local_offset + kLocalHeaderSize, name_len);
-  if (as_chars(name) != e.name) corrupt("local header name differs from the central directory for '" + e.name + "'");
+  if (as_chars(name) != e.name)
+    corrupt("local header name differs from the central directory for " + detail::quoted(e.name));
   const uint64_t start = e.local_offset + kLocalHeaderSize + name_len + extra_len;
-  if (start > source_.size() || e.size > source_.size() - start) corrupt("entry '" + e.name + "' extends past the end");
+  if (start > source_.size() || e.size > source_.size() - start)
+    corrupt("entry " + detail::quoted(e.name) + " extends past the end");
   return start;
 }
 
@@ -164,7 +177,7 @@ void ZipReader::read(const ZipEntry& e, const std::function<void(ByteView)>& con
     at += n;
     left -= n;
   }
-  if (crc.value() != e.crc) corrupt("CRC-32 mismatch in entry '" + e.name + "'");
+  if (crc.value() != e.crc) corrupt("CRC-32 mismatch in entry " + detail::quoted(e.name));
 }
 
 Bytes ZipReader::read_all(const ZipEntry& e) const {
@@ -175,7 +188,8 @@ Bytes ZipReader::read_all(const ZipEntry& e) const {
 }
 
 void ZipReader::read_range(const ZipEntry& e, uint64_t offset, std::span<uint8_t> out) const {
-  if (offset > e.size || out.size() > e.size - offset) throw Error(EINVAL, "read past the end of '" + e.name + "'");
+  if (offset > e.size || out.size() > e.size - offset)
+    throw Error(EINVAL, "read past the end of " + detail::quoted(e.name));
   source_.read_at(data_offset(e) + offset, out);
 }
 

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protectedfs/util/mutex.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::fuse {
 namespace {
@@ -149,7 +150,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
 }
 
 void op_refuse_special(fuse_req_t req, const char* op, const char* name) {
-  spdlog::warn("{} '{}': symlinks, hard links, device nodes and FIFOs cannot be protected", op, name);
+  spdlog::warn("{} {}: symlinks, hard links, device nodes and FIFOs cannot be protected", op, quote(name));
   fuse_reply_err(req, EPERM);
 }
 void op_mknod(fuse_req_t req, fuse_ino_t, const char* name, mode_t, dev_t) { op_refuse_special(req, "mknod", name); }

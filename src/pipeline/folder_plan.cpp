@@ -11,6 +11,7 @@
 #include "protectedfs/format/field_key.hpp"
 #include "protectedfs/pipeline/leaf_plan.hpp"
 #include "protectedfs/util/file.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::pipeline {
 namespace {
@@ -42,7 +43,14 @@ struct Child {
   uint64_t size;
 };
 
-void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::Schema& schema, PackPlan& plan) {
+// `depth`: the schema object this folder becomes, the top level being 1 (format::Schema::kMaxDepth is the most a
+// reader accepts, and a protected data nobody can read back must not be written).
+void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::Schema& schema, PackPlan& plan,
+                    std::size_t depth) {
+  if (depth > format::Schema::kMaxDepth)
+    throw Error(EINVAL, quote(dir.string()) + " is nested " + std::to_string(depth) +
+                            " levels deep: a protected data " + "holds at most " +
+                            std::to_string(format::Schema::kMaxDepth) + " levels of folders");
   std::map<std::string, Child> children;  // by key: the schema lists fields in key order
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
@@ -61,7 +69,7 @@ void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::
     auto [at, inserted] =
         children.emplace(key, Child{key, name, entry.path(), directory, static_cast<uint64_t>(st.st_size)});
     if (!inserted)
-      throw Error(EEXIST, "'" + at->second.name + "' and '" + name + "' in " + dir.string() +
+      throw Error(EEXIST, quote(at->second.name) + " and " + quote(name) + " in " + quote(dir.string()) +
                               " would both become the field '" + key + "'");
   }
   // Fields go into the zip in the schema's order: as a JavaScript object orders its keys (array indices such as
@@ -80,7 +88,7 @@ void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::
     const std::string path = zip_prefix + key;
     if (child.directory) {
       plan.items.push_back(ZipItem{.path = path + "/", .directory = true});
-      plan_directory(child.path, path + "/", schema.add_object(key), plan);
+      plan_directory(child.path, path + "/", schema.add_object(key), plan, depth + 1);
       continue;
     }
     const LeafSource source = file_source(child.path, child.size);
@@ -109,9 +117,10 @@ FolderPlan plan_folder(const fs::path& folder) {
   if (::stat(folder.c_str(), &st) != 0) throw_system_error("cannot open folder " + folder.string());
   if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, folder.string() + " is not a folder");
   FolderPlan result;
-  plan_directory(folder, "", result.schema, result.plan);
+  plan_directory(folder, "", result.schema, result.plan, 1);
   if (result.schema.leaves().empty())
     throw Error(EINVAL, folder.string() + " has no files to protect (names starting with '.' are never published)");
+  result.schema.check_limits();  // the key count and size a reader accepts
   result.plan.schema_json = result.schema.to_json();
   return result;
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "protectedfs/crypto/sha256.hpp"
@@ -18,6 +19,7 @@
 #include "protectedfs/format/zip_reader.hpp"
 #include "protectedfs/pipeline/folder_plan.hpp"
 #include "protectedfs/util/file.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::pipeline {
 namespace {
@@ -73,11 +75,11 @@ void extract_leaf(const format::ZipReader& zip, const format::ZipEntry& entry, F
   }
   if (type == FieldType::String) {
     // Stream the value after its 4-byte length so large text needs no large buffer.
-    if (entry.size < 4) throw Error(EBADMSG, "field '" + entry.name + "' is too short to be a string");
+    if (entry.size < 4) throw Error(EBADMSG, "field " + quote(entry.name) + " is too short to be a string");
     Bytes length(4);
     zip.read_range(entry, 0, length);
     if (format::decode_string_length(length, entry.size) != entry.size - 4)
-      throw Error(EBADMSG, "field '" + entry.name + "' is not a valid borsh string");
+      throw Error(EBADMSG, "field " + quote(entry.name) + " is not a valid borsh string");
     UniqueFd fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     format::Utf8Validator utf8;
     uint64_t seen = 0;
@@ -85,20 +87,20 @@ void extract_leaf(const format::ZipReader& zip, const format::ZipEntry& entry, F
       const std::size_t skip = static_cast<std::size_t>(std::min<uint64_t>(chunk.size(), seen < 4 ? 4 - seen : 0));
       seen += chunk.size();
       chunk = chunk.subspan(skip);
-      if (!utf8.feed(chunk)) throw Error(EBADMSG, "field '" + entry.name + "' is not valid UTF-8");
+      if (!utf8.feed(chunk)) throw Error(EBADMSG, "field " + quote(entry.name) + " is not valid UTF-8");
       write_full(fd.get(), chunk, path.string());
     });
-    if (!utf8.finish()) throw Error(EBADMSG, "field '" + entry.name + "' is not valid UTF-8");
+    if (!utf8.finish()) throw Error(EBADMSG, "field " + quote(entry.name) + " is not valid UTF-8");
     write_full(fd.get(), as_bytes("\n"), path.string());
     return;
   }
   if (entry.size > 16)
-    throw Error(EBADMSG, "field '" + entry.name + "' is too large for a " + std::string(format::to_string(type)));
+    throw Error(EBADMSG, "field " + quote(entry.name) + " is too large for a " + std::string(format::to_string(type)));
   std::string text;
   try {
     text = format::scalar_to_text(type, zip.read_all(entry));
   } catch (const Error& e) {
-    throw Error(EBADMSG, "field '" + entry.name + "': " + e.what());
+    throw Error(EBADMSG, "field " + quote(entry.name) + ": " + e.what());
   }
   write_text_file(path, text);
   const std::string_view name = format::to_string(type);
@@ -119,7 +121,8 @@ struct PathType {
   std::optional<FieldType> type;
 };
 
-void build_schema(format::Schema& schema, const std::vector<PathType>& items) {
+// Placed at once (Schema::from_entries): a zip's order is the sender's, and must not make this quadratic.
+format::Schema build_schema(const std::vector<PathType>& items) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<PathType>> nested;
   std::map<std::string, FieldType> leaves;
@@ -133,10 +136,31 @@ void build_schema(format::Schema& schema, const std::vector<PathType>& items) {
       if (item.parts.size() > 1) children.push_back({{item.parts.begin() + 1, item.parts.end()}, item.type});
     }
   }
+  std::vector<format::Schema::Entry> entries;
+  entries.reserve(order.size());
   for (const auto& key : order) {
-    if (auto leaf = leaves.find(key); leaf != leaves.end()) schema.add(key, leaf->second);
-    else build_schema(schema.add_object(key), nested[key]);
+    if (auto leaf = leaves.find(key); leaf != leaves.end()) entries.push_back({key, leaf->second});
+    else entries.push_back({key, build_schema(nested[key])});
   }
+  return format::Schema::from_entries(std::move(entries));
+}
+
+// A key that is both a field and a folder ("a" and "a/b") can't be extracted, nor be a schema: refused before
+// anything is written.
+void check_fields_and_folders(const format::ZipReader& zip) {
+  std::set<std::string_view> fields, folders;
+  for (const auto& entry : zip.entries()) {
+    std::string_view name = entry.name;
+    if (entry.directory) name.remove_suffix(1);
+    else fields.insert(name);
+    if (entry.directory) folders.insert(name);
+    for (std::size_t slash = name.find('/'); slash != std::string_view::npos; slash = name.find('/', slash + 1))
+      folders.insert(name.substr(0, slash));
+  }
+  for (const std::string_view field : fields)
+    if (folders.count(field))
+      throw Error(EBADMSG, "the data holds a field and a folder both named " + quote(field) +
+                               ": it is not a valid protected data");
 }
 
 // The hidden work folder: removed unless the unpack completes.
@@ -166,7 +190,8 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
   try {
     zip.emplace(plain);
   } catch (const Error& e) {
-    if (e.code() != EBADMSG || std::string_view(e.what()).find("wrong key") != std::string_view::npos) throw;
+    // Only a broken archive structure means a wrong key; an unsafe entry name is reported as what it is.
+    if (e.code() != EBADMSG || !std::string_view(e.what()).starts_with("corrupt zip")) throw;
     throw Error(EBADMSG, std::string("decryption failed: wrong key or corrupt file (") + e.what() + ")");
   }
 
@@ -179,15 +204,16 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
     for (std::size_t start = 0; start <= name.size();) {
       const std::size_t slash = std::min(name.find('/', start), name.size());
       if (!format::is_valid_key(name.substr(start, slash - start)))
-        throw Error(EBADMSG, "zip entry '" + entry.name + "' is not a path of field keys");
+        throw Error(EBADMSG, "zip entry " + quote(entry.name) + " is not a path of field keys");
       start = slash + 1;
     }
   }
+  check_fields_and_folders(*zip);
   if (options.schema) {
     for (const auto& [path, type] : options.schema->leaves()) {
       std::string zip_name = path;
       std::replace(zip_name.begin(), zip_name.end(), '.', '/');
-      if (!zip->find(zip_name)) throw Error(EBADMSG, "the schema's field '" + path + "' is missing from the data");
+      if (!zip->find(zip_name)) throw Error(EBADMSG, "the schema's field " + quote(path) + " is missing from the data");
     }
   }
 
@@ -197,7 +223,8 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
   std::string pattern = (parent / hidden).string();
   if (!::mkdtemp(pattern.data())) throw_system_error("cannot create a folder in " + parent.string());
   WorkFolder work{pattern};
-  ::chmod(work.path.c_str(), 0755);  // mkdtemp makes it private; the result is an ordinary folder
+  // mkdtemp makes it private; the result is an ordinary folder, as mkdir(1) would make it.
+  ::chmod(work.path.c_str(), 0777 & ~current_umask());
 
   for (const auto& entry : zip->entries()) {
     const std::string path = dot_path(entry.name);
@@ -222,7 +249,7 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
     FieldType type;
     if (options.schema) {
       auto known = options.schema->find(path);
-      if (!known) throw Error(EBADMSG, "zip entry '" + entry.name + "' is not in the schema");
+      if (!known) throw Error(EBADMSG, "zip entry " + quote(entry.name) + " is not in the schema");
       type = *known;
     } else {
       type = guess_type(*zip, entry);
@@ -238,7 +265,7 @@ UnpackResult unpack(const fs::path& protected_file, const crypto::AesKey& key, c
     throw_system_error("cannot create " + output_folder.string());
   work.keep = true;
   if (options.schema) result.schema = *options.schema;
-  else build_schema(result.schema, guessed);
+  else result.schema = build_schema(guessed);
   return result;
 }
 

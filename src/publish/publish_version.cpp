@@ -81,6 +81,7 @@ pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldCont
     parent.add(entry.keys.back(), leaf.type);
     plan.items.push_back(std::move(leaf.item));
   }
+  schema.check_limits();  // never register a schema this project can't read back (EINVAL: the publish fails)
   plan.schema_json = schema.to_json();
   return plan;
 }

@@ -11,6 +11,7 @@
 #include "protectedfs/pipeline/leaf_plan.hpp"
 #include "protectedfs/pipeline/protect.hpp"
 #include "protectedfs/remote/dataset_info.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::publish {
 namespace {
@@ -219,7 +220,7 @@ void Publisher::process(uint64_t data, const Entry& entry) {
     wake_.notify_all();
     return;
   }
-  spdlog::warn("'{}': {} failed: {}", entry.name, last_step, failure);
+  spdlog::warn("{}: {} failed: {}", quote(entry.name), last_step, failure);
   // Retry with exponential backoff; the status says why and when. A version published before the failure is not
   // published again: work() cleared `content` once it was recorded, so the retry does what is left (the grants).
   const int failures = ++it->second.failures;

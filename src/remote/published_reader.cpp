@@ -11,6 +11,7 @@
 #include "protectedfs/format/multiaddr.hpp"
 #include "protectedfs/format/schema.hpp"
 #include "protectedfs/format/zip_reader.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::remote {
 namespace {
@@ -72,15 +73,15 @@ struct PublishedReader::Version {
     ShownLeaf leaf;
     leaf.entry = zip->find(entry_name);
     if (!leaf.entry || leaf.entry->directory)
-      throw Error(EBADMSG, "the published zip has no field '" + entry_name + "'");
+      throw Error(EBADMSG, "the published zip has no field " + quote(entry_name));
     leaf.type = type;
     if (type == FieldType::String) {
       Bytes header(4);
-      if (leaf.entry->size < 4) throw Error(EBADMSG, "field '" + entry_name + "' is too short to be a string");
+      if (leaf.entry->size < 4) throw Error(EBADMSG, "field " + quote(entry_name) + " is too short to be a string");
       zip->read_range(*leaf.entry, 0, header);
       format::decode_string_length(header, leaf.entry->size);  // EBADMSG unless it matches the entry
     } else if (!format::is_binary(type)) {
-      if (leaf.entry->size > 16) throw Error(EBADMSG, "field '" + entry_name + "' is too large for its type");
+      if (leaf.entry->size > 16) throw Error(EBADMSG, "field " + quote(entry_name) + " is too large for its type");
       leaf.text = format::scalar_to_text(type, zip->read_all(*leaf.entry)) + "\n";
     }
     return leaf;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protectedfs/remote/dataset_info.hpp"
+#include "protectedfs/util/quote.hpp"
 
 namespace pfs::remote {
 namespace {
@@ -103,9 +104,10 @@ void TreeSync::sync_once() {
       if (here == local.end() && network_.grants)
         import_grants(data.info, network_.grants->open_orders(newest.address));
       fs_.adopt(data);
-      spdlog::info("'{}': showing version {} published {}", name, address, here == local.end() ? "elsewhere" : "since");
+      spdlog::info("{}: showing version {} published {}", quote(name), address,
+                   here == local.end() ? "elsewhere" : "since");
     } catch (const Error& e) {
-      spdlog::warn("'{}': version {} is not shown: {}", name, address, e.what());
+      spdlog::warn("{}: version {} is not shown: {}", quote(name), address, e.what());
     }
   }
 
@@ -119,7 +121,7 @@ void TreeSync::sync_once() {
       try {
         options_.refresh_usage(summary.ino);
       } catch (const Error& e) {
-        spdlog::warn("'{}': usage not refreshed: {}", name, e.what());
+        spdlog::warn("{}: usage not refreshed: {}", quote(name), e.what());
       }
     }
 
@@ -129,7 +131,7 @@ void TreeSync::sync_once() {
     const auto record = network_.registry->find(crypto::Address::parse(summary.info.address));
     if (!record || record->owner == owner_) continue;
     fs_.forget(summary.ino);
-    spdlog::info("'{}': now owned by {}, no longer shown", name, record->owner.to_string());
+    spdlog::info("{}: now owned by {}, no longer shown", quote(name), record->owner.to_string());
   }
 }
 

@@ -44,9 +44,8 @@ bool parse_name(const std::string& name, std::string_view suffix, uint64_t& id) 
 }  // namespace
 
 StagingStore::StagingStore(std::filesystem::path dir, MasterKey key) : dir_(std::move(dir)), key_(std::move(key)) {
-  preferred_algorithm();  // initialises libsodium
-  if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
-    throw_system_error("cannot create staging directory " + dir_.string());
+  preferred_algorithm();             // initialises libsodium
+  create_private_directories(dir_);  // 0700 whatever the umask, even if an older version made it otherwise
   lock_fd_ = open_file(dir_ / ".lock", O_RDWR | O_CREAT, 0600);
   if (::flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) throw Error(EBUSY, "staging directory " + dir_.string() + " is in use by another store");

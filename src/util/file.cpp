@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace pfs {
@@ -98,6 +99,34 @@ void AtomicFile::commit() {
   auto dir = target_.parent_path().empty() ? std::filesystem::path(".") : target_.parent_path();
   UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd) ::fsync(dir_fd.get());  // best effort: the data itself is already durable
+}
+
+mode_t current_umask() {
+  if (auto status = read_whole_file("/proc/self/status")) {
+    const auto at = status->find("\nUmask:");
+    if (at != std::string::npos) return static_cast<mode_t>(std::strtoul(status->c_str() + at + 7, nullptr, 8));
+  }
+  const mode_t mask = ::umask(022);  // no /proc: read it by setting it back (a narrow race with another thread)
+  ::umask(mask);
+  return mask;
+}
+
+void create_private_directories(const std::filesystem::path& dir) {
+  std::filesystem::path path;
+  for (const auto& part : dir.lexically_normal()) {
+    path /= part;
+    if (path == path.root_path() || part.empty()) continue;
+    if (::mkdir(path.c_str(), 0700) == 0) {
+      if (::chmod(path.c_str(), 0700) != 0) throw_system_error("cannot set the mode of " + path.string());
+    } else if (errno != EEXIST) {
+      throw_system_error("cannot create " + path.string());
+    }
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) throw_system_error("cannot stat " + dir.string());
+  if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, dir.string() + " is not a folder");
+  if ((st.st_mode & 07777) != 0700 && ::chmod(dir.c_str(), 0700) != 0)
+    throw_system_error("cannot make " + dir.string() + " private");
 }
 
 std::optional<std::string> read_whole_file(const std::filesystem::path& path) {

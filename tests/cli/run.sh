@@ -80,7 +80,36 @@ refuses "schema field missing" "missing from the data" "$bin" unpack data.enc --
 refuses "schema not JSON" "schema" "$bin" unpack data.enc --key "$key" --schema '{"email":' o1
 refuses "existing output" "already exists" "$bin" unpack data.enc --key "$key" out
 refuses "missing input" "cannot open nope.enc" "$bin" unpack nope.enc --key "$key" o1
-no_leftovers data data.enc info.json out key.txt out-keyfile empty-dir clash linked fifo truncated.enc flipped.enc padded.enc
+# Zips made by hand (STORE), encrypted as a protected file is (IV, then AES-256-CBC), under the key above.
+enc_zip() {  # OUT NAME=CONTENT...
+  local out=$1; shift
+  python3 -c '
+import io, sys, zipfile
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+    for arg in sys.argv[1:]:
+        name, _, content = arg.partition("=")
+        z.writestr(zipfile.ZipInfo(name), content)
+sys.stdout.buffer.write(buf.getvalue())' "$@" |
+    { printf '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f'
+      openssl enc -aes-256-cbc -K 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f -iv "$iv"; } > "$out"
+}
+enc_zip both.enc "a=field" "a/b=in a folder"
+refuses "a field and a folder of one key" "a field and a folder both named \"a\"" "$bin" unpack both.enc --key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= o1
+enc_zip unsafe.enc "../evil=outside"
+refuses "an unsafe entry name is said to be one" "unsafe zip entry name \"../evil\"" "$bin" unpack unsafe.enc --key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= o1
+enc_zip control.enc $'bad\nname=x'
+refuses "an entry name with a newline, escaped in the one line" 'bad\x0aname' "$bin" unpack control.enc --key AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= o1
+[[ ! -e ../evil ]] && ok || fail "the unsafe entry was written"
+no_leftovers data data.enc info.json out key.txt out-keyfile empty-dir clash linked fifo truncated.enc flipped.enc padded.enc \
+  both.enc unsafe.enc control.enc
+
+# An output folder is an ordinary folder: 0777 & ~umask, as mkdir(1) makes it (not a fixed 0755).
+(umask 000; "$bin" unpack data.enc --key "$key" out-umask000 > /dev/null) && ok || fail "unpack under umask 000"
+[[ $(stat -c %a out-umask000) == 777 ]] && ok || fail "unpack under umask 000 made $(stat -c %a out-umask000)"
+(umask 027; "$bin" unpack data.enc --key "$key" out-umask027 > /dev/null) && ok || fail "unpack under umask 027"
+[[ $(stat -c %a out-umask027) == 750 ]] && ok || fail "unpack under umask 027 made $(stat -c %a out-umask027)"
+rm -rf out-umask000 out-umask027
 
 # --- wallet --------------------------------------------------------------------------------------------------
 export PROTECTEDFS_PASSWORD="correct horse battery staple"
@@ -98,6 +127,16 @@ printf 'wrong\n' > pw.txt
 refuses "password file wins over the environment" "wrong password" "$bin" wallet import geth.json --wallet w/x.json --password-file pw.txt
 printf '{"version":3' > broken.json
 refuses "import, not JSON" "broken.json" "$bin" wallet import broken.json --wallet w/x.json
+head -c 200000 /dev/zero | tr '\0' ' ' > huge.json
+refuses "import, a 200 KB file is no keystore" "larger than 64 KiB" "$bin" wallet import huge.json --wallet w/x.json
+python3 -c "import json; k = json.load(open('$vectors/keystore.json'))[0]['keystore']; print(json.dumps(k)[:-1] + ', \"x\": 1e400}')" > overflow.json
+refuses "import, a number overflow in the keystore" "keystore is not valid JSON" "$bin" wallet import overflow.json --wallet w/x.json
+rm -f huge.json overflow.json
+# State is the user's alone whatever the umask: the data folder 0700, the wallet 0600.
+(umask 000; XDG_DATA_HOME="$work/xdg-umask" "$bin" wallet create > /dev/null) && ok || fail "wallet create under umask 000"
+[[ $(stat -c %a "$work/xdg-umask/protectedfs") == 700 ]] && ok || fail "data folder under umask 000: $(stat -c %a "$work/xdg-umask/protectedfs")"
+[[ $(stat -c %a "$work/xdg-umask/protectedfs/wallet.json") == 600 ]] && ok || fail "wallet under umask 000: $(stat -c %a "$work/xdg-umask/protectedfs/wallet.json")"
+rm -rf "$work/xdg-umask"
 unset PROTECTEDFS_PASSWORD
 refuses "no password and no terminal" "PROTECTEDFS_PASSWORD" setsid -w "$bin" wallet create --wallet w/y.json
 refuses "show, no wallet" "no such file" "$bin" wallet show --wallet w/none.json

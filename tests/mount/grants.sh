@@ -65,7 +65,9 @@ check "run 1" pfs run "$dataset" --app "$app" --args "hello" --out "$work/out1" 
 check "run 1 result: the email" test "$(head -1 "$work/out1/result.txt")" == alice@example.com
 check "run 1 result: the args" test "$(sed -n 2p "$work/out1/result.txt")" == hello
 check "run 1 computed.json" test -f "$work/out1/computed.json"
-check "run 2" pfs run "$dataset" --app "$app" --out "$work/out2" --wallet "$work/consumer.json"
+# A result folder is an ordinary folder: 0777 & ~umask, as mkdir(1) makes it (it was always 0755)
+(umask 000; pfs run "$dataset" --app "$app" --out "$work/out2" --wallet "$work/consumer.json") && ok || fail "run 2 (under umask 000)"
+check "run 2's result folder is 0777 under umask 000" test "$(stat -c %a "$work/out2")" == 777
 refuses "run 3: used up" "" pfs run "$dataset" --app "$app" --out "$work/out3" --wallet "$work/consumer.json"
 check "no result for a refused run" test ! -e "$work/out3/result.txt"
 refuses "owner's wallet has no grant" "" pfs run "$dataset" --app "$app" --out "$work/out4" --wallet "$work/owner.json"
@@ -117,6 +119,9 @@ check "rmdir: no open order left" test "$("$bin" usage "$second" --network "loca
 
 # --- transfer: the folder moves to the consumer's mount ----------------------------------------------------------
 refuses "transfer to a malformed address" "Invalid argument" setfattr -n user.protected.owner -v 0x1234 "$a/medical"
+# 20 characters of text (a truncated address) are text, not the 20 raw bytes of an address nobody holds
+refuses "transfer to a truncated address (20 characters)" "Invalid argument" setfattr -n user.protected.owner -v '"0x5aAeb6053F3E94C9b9"' "$a/medical"
+check "still owned by the owner after the refused transfers" test "$(attr owner "$a/medical")" == "$owner"
 check "transfer" setfattr -n user.protected.owner -v "$consumer" "$a/medical"
 check "it leaves the owner's mount" wait_for 10 test ! -e "$a/medical"
 check "it appears in the consumer's mount" wait_for 10 test -d "$b/medical"

@@ -2,8 +2,10 @@
 // directory of the user's, so that a tree change and a journal entry can be committed in one write batch later.
 //
 // Key layout (a one-letter kind, '/', then the id):
-//   n/<ino: 8 bytes big-endian>  -> NodeRecord as CBOR, PLAIN: names, sizes and times are metadata the local user
-//                                   already sees in the mount; no secret is stored there (data keys live under k/).
+//   n/<ino: 8 bytes big-endian>  -> sealed(NodeRecord, node_codec.hpp): original file names and local user.*
+//                                   values are the user's data (names of medical files are telling), so the disk
+//                                   holds them encrypted, as the staged bytes are
+//   m/tree-sealed                -> "1": the n/ records are sealed (a cache from before is sealed when opened)
 //   k/<dataset address, lower>   -> sealed(data key, base64)
 //   j/<ino: 8 bytes big-endian>  -> sealed(publisher's journal entry; it may hold a data key)
 // sealed(v) = 0x01 | 24-byte random nonce | XChaCha20-Poly1305(v) with the full record key as associated data, so a

@@ -61,7 +61,9 @@ std::string format_grant_terms(const GrantTerms& terms, uint64_t remaining);  //
 bool is_bulk(const GrantTerms& terms);
 std::string format_count(uint64_t count);  // "unlimited" for kUnlimitedVolume
 // An address as setfattr gives it: text (optionally in double quotes, a trailing newline or NUL tolerated), or the
-// 20 raw bytes a bare `setfattr -v 0x…` produces. EINVAL otherwise.
+// 20 raw bytes a bare `setfattr -v 0x…` produces. A value that reads as text is parsed as text only (so 20
+// characters of a truncated address are EINVAL, never raw bytes); mixed case must carry its EIP-55 checksum.
+// EINVAL otherwise: a transfer needs an unambiguous address.
 crypto::Address parse_address_value(std::string_view value);
 
 }  // namespace pfs::core

@@ -13,6 +13,9 @@
 
 namespace pfs::crypto {
 
+// A keystore is about 500 bytes; anything beyond this is refused before it is read whole or parsed.
+inline constexpr std::size_t kMaxKeystoreBytes = 64 * 1024;
+
 struct ScryptParams {
   uint64_t n = 131072;  // ethers' and the iexec SDK's default (128 MiB with r = 8)
   uint32_t r = 8;
@@ -26,8 +29,10 @@ std::string encrypt_keystore(const PrivateKey& key, std::string_view password, c
 
 // Decrypts a keystore v3 JSON text. EACCES "wrong password (keystore MAC does not match)" when the MAC check fails;
 // EINVAL naming the field for malformed JSON, missing or malformed fields, an unsupported kdf/cipher/prf, kdf
-// parameters beyond sane limits (a hostile file must not make us allocate gigabytes), or an "address" field that is
-// not the decrypted key's address. Accepts both "Crypto" (ethers) and "crypto" (geth).
+// parameters beyond sane limits (a hostile file must not make us allocate gigabytes: scrypt's 128·n·r bytes at
+// most 1 GiB, its time n·r·p at most 2^23), a text over kMaxKeystoreBytes, or an "address" field that is not the
+// decrypted key's address. No JSON library exception escapes (they become EINVAL without quoting the file). Accepts
+// both "Crypto" (ethers) and "crypto" (geth).
 PrivateKey decrypt_keystore(std::string_view json_text, std::string_view password);
 
 // The "address" field (for showing a wallet without its password); nullopt when absent, EINVAL when malformed.

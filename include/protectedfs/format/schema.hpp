@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -46,17 +47,35 @@ class Schema {
   std::string to_json() const;
   // A schema JSON (as registered on chain). EINVAL, saying where, for: invalid JSON, a top level that is not an
   // object, a bad or duplicate key, an unknown type string, an array (the SDK refuses them), a number/bool/null
-  // value, nesting deeper than kMaxDepth.
+  // value, nesting deeper than kMaxDepth, more than kMaxKeys keys or kMaxJsonBytes bytes. Linear in the text.
   static Schema parse(std::string_view json);
-  static constexpr std::size_t kMaxDepth = 64;
+
+  // The limits shared by every writer (pack, the publisher, mkdir in the mount) and the reader: a schema this
+  // project writes is one it reads back. A dataset anyone can transfer to a victim is parsed by the victim's tree
+  // sync, so the reader's work is bounded too.
+  static constexpr std::size_t kMaxDepth = 64;            // nested objects, the top level counting as 1
+  static constexpr std::size_t kMaxKeys = 100'000;        // keys in all, nested ones included
+  static constexpr std::size_t kMaxJsonBytes = 4u << 20;  // the compact JSON text
+  // EINVAL naming the limit when this schema exceeds one of them (what a writer checks before registering).
+  void check_limits() const;
+
+  // Entries in any order (each key valid and unique, EINVAL otherwise), placed in iteration order: O(n log n).
+  static Schema from_entries(std::vector<Entry> entries);
 
   friend bool operator==(const Schema& a, const Schema& b);
 
  private:
-  std::vector<Entry>::iterator insertion_point(const std::string& key);
+  Entry& insert(Entry entry);
+  const Entry* find_key(std::string_view key) const;
+  const Entry* find_path(std::string_view dot_path) const;
+  void reindex(std::size_t from);
   void collect(std::string& prefix, std::vector<std::pair<std::string, FieldType>>& out) const;
 
   std::vector<Entry> entries_;
+  // Keys are looked up through an index (never by scanning entries_): a schema of 80,000 keys is built and read
+  // in linear time. entries_[0, index_keys_) are the array-index keys, in numeric order.
+  std::unordered_map<std::string, std::size_t> positions_;
+  std::size_t index_keys_ = 0;
 };
 
 struct Schema::Entry {

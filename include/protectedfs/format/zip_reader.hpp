@@ -39,6 +39,7 @@ class ZipReader {
 
   const RandomAccessSource& source_;
   std::vector<ZipEntry> entries_;
+  std::vector<std::size_t> by_name_;  // entries_ indices sorted by name: find() is a binary search
 };
 
 }  // namespace pfs::format

@@ -38,6 +38,12 @@ UniqueFd open_file(const std::filesystem::path& path, int flags, mode_t mode = 0
 std::size_t read_full(int fd, std::span<uint8_t> out);
 void pread_full(int fd, std::span<uint8_t> out, uint64_t offset, const std::string& what);
 void write_full(int fd, ByteView data, const std::string& what);
+// The process's umask, read without changing it (from /proc; umask(2) itself can only read by setting).
+mode_t current_umask();
+// mkdir -p where every folder created gets exactly 0700 (whatever the umask), and `dir` itself is made 0700 even if
+// it existed: for the state protectedfs keeps (SPEC.md §1), which no other user may read or replace.
+void create_private_directories(const std::filesystem::path& dir);
+
 // The whole file, or nullopt if it does not exist (other errors throw).
 std::optional<std::string> read_whole_file(const std::filesystem::path& path);
 

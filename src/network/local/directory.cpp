@@ -22,9 +22,9 @@ std::vector<std::string> temporary_names(const std::filesystem::path& dir) {
 }  // namespace
 
 Directory::Directory(std::filesystem::path root) : root_(std::move(root)) {
+  // Made private when protectedfs creates it (whatever the umask); an existing local:DIR keeps the modes it has.
   std::error_code ec;
-  std::filesystem::create_directories(root_, ec);
-  if (ec) throw Error(ec.value(), "cannot create the local network directory " + root_.string() + ": " + ec.message());
+  if (!std::filesystem::exists(root_, ec)) create_private_directories(root_);
   ensure_directory(content(), 0755);
   ensure_directory(registry(), 0755);
   // The secrets stand for what only the TEE may read: nobody but this user.

@@ -214,7 +214,7 @@ void deliver(const fs::path& iexec_out, const fs::path& target) {
   fs::path staging = pattern;
   try {
     fs::copy(iexec_out, staging, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    ::chmod(staging.c_str(), 0755);  // mkdtemp made it private; a result is an ordinary folder
+    ::chmod(staging.c_str(), 0777 & ~current_umask());  // mkdtemp made it private; a result is an ordinary folder
     std::error_code ignored;
     if (fs::is_directory(target, ignored)) fs::remove(target, ignored);  // the empty folder checked above
     if (::rename(staging.c_str(), target.c_str()) != 0) throw_system_error("cannot create " + target.string());

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -247,6 +248,62 @@ TEST_CASE("tampered, moved or wrong-key values are EIO naming the record", "[cac
       CHECK(std::string(e.what()).find("cache record n/12") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("tree records are sealed: names and local attribute values are not on the disk in clear", "[cache]") {
+  test::TempDir tmp;
+  core::NodeRecord secret = node(3, 1, "hiv-test-result-2024.pdf");
+  secret.xattrs = {{"user.comment", "diagnosis: positive"}};
+  {
+    MetadataDb db(tmp.path, master(6));
+    db.tree().put(secret);
+    db.tree().put(node(4, 1, "other"));
+    db.tree().sync();
+  }
+  // Nowhere in the database's files (write-ahead log, tables), nor in any value read raw.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp.path)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(entry.path());
+    CHECK(bytes.find("hiv-test-result") == std::string::npos);
+    CHECK(bytes.find("diagnosis") == std::string::npos);
+  }
+  {
+    auto raw = open_raw(tmp.path);
+    CHECK(raw_get(*raw, ino_key('n', 3)).find("hiv-test") == std::string::npos);
+    // A sealed record moved under another inode does not decrypt (the record key is the associated data).
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), ino_key('n', 5), raw_get(*raw, ino_key('n', 3))).ok());
+  }
+  MetadataDb db(tmp.path, master(6));
+  CHECK(test::errno_of([&] { db.tree().load(); }) == EIO);
+  db.tree().erase(5);
+  const auto nodes = by_ino(db.tree().load());
+  REQUIRE(nodes.size() == 2);
+  check_node(nodes.at(3), secret);
+}
+
+TEST_CASE("a cache written before sealing has its plain tree records sealed when opened", "[cache]") {
+  test::TempDir tmp;
+  {
+    rocksdb::Options options = metadata_db_options();
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, tmp.path.string(), &db).ok());
+    std::unique_ptr<rocksdb::DB> owned(db);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), ino_key('n', 2), encode_node(node(2, 1, "old-plain-name"))).ok());
+  }
+  {
+    MetadataDb db(tmp.path, master(7));
+    const auto nodes = by_ino(db.tree().load());
+    REQUIRE(nodes.size() == 1);
+    check_node(nodes.at(2), node(2, 1, "old-plain-name"));
+  }
+  auto raw = open_raw(tmp.path);
+  CHECK(raw_get(*raw, ino_key('n', 2)).find("old-plain-name") == std::string::npos);
+  // From now on a plain record is refused, not read.
+  REQUIRE(raw->Put(rocksdb::WriteOptions(), ino_key('n', 9), encode_node(node(9, 1, "injected"))).ok());
+  raw.reset();
+  MetadataDb db(tmp.path, master(7));
+  CHECK(test::errno_of([&] { db.tree().load(); }) == EIO);
 }
 
 TEST_CASE("a cache directory opens in one place at a time (EBUSY)", "[cache]") {

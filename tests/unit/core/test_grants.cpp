@@ -71,3 +71,32 @@ TEST_CASE("addresses as setfattr gives them: text, quoted text or 20 raw bytes",
        std::vector<std::string>{std::string("0x12"), std::string("hello"), std::string(19, 'x'), kUser + "00"})
     CHECK(test::errno_of([&] { parse_address_value(bad); }) == EINVAL);
 }
+
+TEST_CASE("an address value is read as text first: 20 characters of text are never taken for raw bytes",
+          "[core][grants]") {
+  // A truncated address typed by hand is 20 bytes long: it used to become the raw address 0x3078…, held by nobody.
+  for (const std::string& truncated : {std::string("0x5aAeb6053F3E94C9b9"), std::string("0x5aaeb6053f3e94c9b9"),
+                                       std::string("0x5aAeb6053F3E94C9b\n"), std::string("\"0x5aAeb6053F3E94C9\"")})
+    CHECK(test::errno_of([&] { parse_address_value(truncated); }) == EINVAL);
+  // Twenty printable bytes are text, whatever else they could be.
+  CHECK(test::errno_of([&] { parse_address_value(std::string(20, 'a')); }) == EINVAL);
+  // The EIP-55 checksum of a mixed-case text address is checked.
+  std::string mistyped = kUser;
+  for (std::size_t i = 2; i < mistyped.size(); ++i)
+    if (std::isalpha(static_cast<unsigned char>(mistyped[i]))) {
+      mistyped[i] =
+          static_cast<char>(std::isupper(static_cast<unsigned char>(mistyped[i])) ? std::tolower(mistyped[i])
+                                                                                  : std::toupper(mistyped[i]));
+      break;
+    }
+  CHECK(test::errno_of([&] { parse_address_value(mistyped); }) == EINVAL);
+  // Raw bytes that cannot be text are still the address (what a bare `setfattr -v 0x…` sends), even with a byte
+  // that would be trimmed from text at the end.
+  Bytes raw = from_hex(kUser.substr(2));
+  raw.back() = 0;
+  CHECK(parse_address_value(std::string(as_chars(raw))) == crypto::Address::from_bytes(raw));
+  raw.back() = '\n';
+  CHECK(parse_address_value(std::string(as_chars(raw))) == crypto::Address::from_bytes(raw));
+  // Neither text nor 20 bytes.
+  CHECK(test::errno_of([&] { parse_address_value(std::string(21, '\x01')); }) == EINVAL);
+}

@@ -183,3 +183,32 @@ TEST_CASE("malformed keystores are refused with EINVAL naming the problem", "[cr
   m["Crypto"]["kdf"] = "pbkdf2";
   check(m, "\"prf\"");
 }
+
+TEST_CASE("hostile keystores: a number overflow, a huge file, scrypt work beyond n*r*p = 2^23", "[crypto]") {
+  auto v = reference();
+  const std::string password = v.at("password");
+  // 1e400 overflows a double: nlohmann throws out_of_range, which used to escape with its message quoting the file.
+  std::string text = v.at("keystore").dump();
+  text.insert(1, "\"x\":1e400,");
+  for (const auto& call :
+       std::vector<std::function<void()>>{[&] { decrypt_keystore(text, password); }, [&] { keystore_address(text); }}) {
+    auto [code, message] = failure(call);
+    CHECK(code == EINVAL);
+    CHECK(message.find("1e400") == std::string::npos);
+  }
+  // More than 64 KiB is no keystore: refused before parsing.
+  std::string padded = v.at("keystore").dump();
+  padded.insert(1, "\"pad\":\"" + std::string(kMaxKeystoreBytes, 'a') + "\",");
+  auto [code, message] = failure([&] { decrypt_keystore(padded, password); });
+  CHECK(code == EINVAL);
+  CHECK(message.find("64 KiB") != std::string::npos);
+  CHECK(failure([&] { keystore_address(padded); }).first == EINVAL);
+  // n = 2^20, r = 8 fits in 1 GiB but p = 16 repeats it 16 times (45 s): time is bounded too, before any work.
+  json slow = v.at("keystore");
+  slow["Crypto"]["kdfparams"]["n"] = 1 << 20;
+  slow["Crypto"]["kdfparams"]["r"] = 8;
+  slow["Crypto"]["kdfparams"]["p"] = 16;
+  auto [slow_code, slow_message] = failure([&] { decrypt_keystore(slow.dump(), password); });
+  CHECK(slow_code == EINVAL);
+  CHECK(slow_message.find("n*r*p") != std::string::npos);
+}

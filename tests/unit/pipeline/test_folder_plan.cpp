@@ -65,3 +65,20 @@ TEST_CASE("a folder that cannot be protected is refused with the errno that name
   fs::create_symlink("/etc/hostname", dir.path / "link");
   CHECK(code_of() == EPERM);
 }
+
+TEST_CASE("pack refuses folders nested deeper than the schema reader accepts", "[pipeline]") {
+  TempFolder dir;
+  std::string path;
+  for (std::size_t level = 2; level <= format::Schema::kMaxDepth; ++level) path += "d/";
+  dir.write(path + "leaf.txt", "at the limit");
+  const FolderPlan plan = plan_folder(dir.path);
+  CHECK(format::Schema::parse(plan.plan.schema_json) == plan.schema);  // what pack writes reads back
+  dir.write(path + "d/leaf.txt", "one level too deep");
+  try {
+    plan_folder(dir.path);
+    FAIL("a folder 65 levels deep was packed");
+  } catch (const Error& e) {
+    CHECK(e.code() == EINVAL);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("at most 64 levels"));
+  }
+}
