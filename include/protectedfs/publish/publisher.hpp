@@ -98,7 +98,6 @@ class Publisher {
   void step(uint64_t data_ino, const std::string& name, int percent) PFS_EXCLUDES(mutex_);
   bool current(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
   void work(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);  // one queue entry, on the publisher's thread
-  void set_status(uint64_t data_ino, const std::string& status) PFS_EXCLUDES(mutex_);
   void record_published(uint64_t data_ino, const network::DatasetRecord& record, const std::string& fingerprint)
       PFS_EXCLUDES(mutex_);
 
