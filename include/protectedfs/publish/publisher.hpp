@@ -6,10 +6,11 @@
 // The same queue carries the other changes the network must follow: grants set or removed and transfers (at once,
 // no quiet period), and the orders of a removed folder to close.
 //
-// A few workers publish, each one protected data at a time; changes arriving meanwhile only move due times. Each step
-// is journaled before the next one starts, so after a crash the publish resumes and a registration that landed is
-// found again instead of being sent twice. Failures are retried with exponential backoff and shown in
-// user.protected.status.
+// A few workers publish, each one protected data at a time; changes arriving meanwhile only move due times. A version
+// is a saga journaled step by step (publish/publish_saga.hpp, publish_version.cpp): a retry or a restart resumes at
+// the first unfinished step and never repeats a finished one, so a version is uploaded and registered once whatever
+// fails after it (the grants' failures are retried alone). Failures are retried with exponential backoff and shown
+// in user.protected.status, typed (core::PublishFailure) beside its text.
 //
 // Lock order: the file system's tree lock, then the publisher's mutex. The file system calls changed() with its
 // lock held, so the publisher never calls the file system while holding its own mutex (PFS_EXCLUDES below, checked
