@@ -206,6 +206,9 @@ DataInfo decode_data_info(std::string_view text) {
   i.created = j.value("created", "");
   if (j.contains("versions")) i.versions = versions_of(j.at("versions"));
   if (j.contains("failure")) i.failure = failure_of(j.at("failure"));
+  // A record written before the failure was typed: its text is all there is (the grants' failures said so).
+  else if (i.status.rfind("failed: grants: ", 0) == 0)
+    i.failure = PublishFailure{.step = "grants", .message = i.status};
   i.transfer_to = j.value("transfer_to", "");
   i.published_fingerprint = j.value("published_fingerprint", "");
   for (const auto& g : j.value("grants", json::array()))

@@ -35,6 +35,10 @@ TEST_CASE("publish status: failure and versions survive the record; old text ver
       core::decode_data_info(R"({"status":"published","versions":"[{\"address\":\"0x09\",\"created\":\"x\"}]"})");
   REQUIRE(old.versions.size() == 1);
   CHECK(old.versions[0].address == "0x09");
+  // An older record's grant failure is read as one (a restart then retries the grants only).
+  const core::DataInfo failed = core::decode_data_info(R"j({"status":"failed: grants: market down (retry in 2s)"})j");
+  REQUIRE(failed.failure);
+  CHECK(failed.failure->step == "grants");
 }
 
 TEST_CASE("publish status: a failure is typed (step, errno, attempts) and the next success clears it", "[publish]") {
