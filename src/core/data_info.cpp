@@ -101,7 +101,63 @@ json usage_json(const DataInfo& info) {
   return {{"grants", grants}, {"total", {{"consumed", consumed}, {"earnings", earnings}}}, {"unit", "nRLC"}};
 }
 
+json versions_json(const std::vector<VersionRef>& versions) {
+  json out = json::array();
+  for (const VersionRef& v : versions) out.push_back({{"address", v.address}, {"created", v.created}});
+  return out;
+}
+
+// Stored as a list; records written before it was typed hold the list's JSON text.
+std::vector<VersionRef> versions_of(const json& j) {
+  const json list = j.is_string() ? json::parse(j.get<std::string>().empty() ? "[]" : j.get<std::string>()) : j;
+  std::vector<VersionRef> out;
+  for (const auto& v : list) out.push_back({v.at("address"), v.value("created", "")});
+  return out;
+}
+
+json failure_json(const PublishFailure& f) {
+  return {{"step", f.step},         {"errno", f.error},       {"message", f.message},
+          {"attempts", f.attempts}, {"retry_at", f.retry_at}, {"retry_in", f.retry_in}};
+}
+
+PublishFailure failure_of(const json& j) {
+  return {j.value("step", ""),    j.value("errno", EIO),           j.value("message", ""),
+          j.value("attempts", 1), j.value("retry_at", int64_t{0}), j.value("retry_in", int64_t{0})};
+}
+
 }  // namespace
+
+std::string render_status(const DataStatus& s) {
+  switch (s.kind) {
+    case DataStatus::Kind::Draft:
+      return "draft";
+    case DataStatus::Kind::Pending:
+      return "pending";
+    case DataStatus::Kind::Publishing:
+      return "publishing " + s.step + " " + std::to_string(s.percent) + "%";
+    case DataStatus::Kind::Published:
+      return "published";
+    case DataStatus::Kind::Failed:
+      // Only the orders' failures name their step: the version itself is what "failed" alone refers to.
+      return "failed: " + std::string(s.failure.step == "grants" ? "grants: " : "") + s.failure.message +
+             " (retry in " + std::to_string(s.failure.retry_in) + "s)";
+    case DataStatus::Kind::Transferring:
+      return "transferring to " + s.to;
+  }
+  return "pending";
+}
+
+void apply_version(DataInfo& info, const PublishedVersion& v) {
+  info.status = render_status({.kind = DataStatus::Kind::Published});
+  info.failure.reset();
+  info.address = v.address;
+  info.owner = v.owner;
+  info.schema = v.schema;
+  info.multiaddr = v.multiaddr;
+  info.checksum = v.checksum;
+  info.tx = v.tx;
+  info.created = v.created;
+}
 
 std::string encode_data_info(const DataInfo& i) {
   json grants = json::array(), orders = json::array();
@@ -124,20 +180,21 @@ std::string encode_data_info(const DataInfo& i) {
               {"remaining", o.remaining}});
     orders.push_back(j);
   }
-  return json{{"status", i.status},
-              {"address", i.address},
-              {"owner", i.owner},
-              {"schema", i.schema},
-              {"multiaddr", i.multiaddr},
-              {"checksum", i.checksum},
-              {"tx", i.tx},
-              {"created", i.created},
-              {"versions", i.versions},
-              {"grants", grants},
-              {"orders", orders},
-              {"transfer_to", i.transfer_to},
-              {"published_fingerprint", i.published_fingerprint}}
-      .dump();
+  json out{{"status", i.status},
+           {"address", i.address},
+           {"owner", i.owner},
+           {"schema", i.schema},
+           {"multiaddr", i.multiaddr},
+           {"checksum", i.checksum},
+           {"tx", i.tx},
+           {"created", i.created},
+           {"versions", versions_json(i.versions)},
+           {"grants", grants},
+           {"orders", orders},
+           {"transfer_to", i.transfer_to},
+           {"published_fingerprint", i.published_fingerprint}};
+  if (i.failure) out["failure"] = failure_json(*i.failure);
+  return out.dump();
 }
 
 DataInfo decode_data_info(std::string_view text) {
@@ -151,7 +208,11 @@ DataInfo decode_data_info(std::string_view text) {
   i.checksum = j.value("checksum", "");
   i.tx = j.value("tx", "");
   i.created = j.value("created", "");
-  i.versions = j.value("versions", "[]");
+  if (j.contains("versions")) i.versions = versions_of(j.at("versions"));
+  if (j.contains("failure")) i.failure = failure_of(j.at("failure"));
+  // A record written before the failure was typed: its text is all there is (the grants' failures said so).
+  else if (i.status.rfind("failed: grants: ", 0) == 0)
+    i.failure = PublishFailure{.step = "grants", .message = i.status};
   i.transfer_to = j.value("transfer_to", "");
   i.published_fingerprint = j.value("published_fingerprint", "");
   for (const auto& g : j.value("grants", json::array()))
@@ -181,7 +242,7 @@ std::optional<std::string> data_attribute(const DataInfo& i, std::string_view fi
   if (field == "checksum") return i.checksum;
   if (field == "tx") return i.tx;
   if (field == "created") return i.created;
-  if (field == "versions") return i.versions;
+  if (field == "versions") return versions_json(i.versions).dump();
   if (field == "grants") return grants_json(i).dump();
   if (field == "usage") return usage_json(i).dump();
   constexpr std::string_view kGrant = "grant.";

@@ -156,4 +156,68 @@ DataInfo Filesystem::data_info(uint64_t data_ino) {
   return state_->linked(data_ino).info;
 }
 
+void Filesystem::set_status(uint64_t data_ino, const DataStatus& status) {
+  update_data(data_ino, [&](DataInfo& info) {
+    info.status = render_status(status);
+    if (status.kind == DataStatus::Kind::Failed) info.failure = status.failure;
+    else info.failure.reset();
+  });
+}
+
+void Filesystem::clear_failure(uint64_t data_ino, const std::string& step) {
+  update_data(data_ino, [&](DataInfo& info) {
+    if (!info.failure || info.failure->step != step) return;
+    info.failure.reset();
+    info.status = render_status({.kind = DataStatus::Kind::Published});
+  });
+}
+
+void Filesystem::record_published(uint64_t data_ino, const PublishedVersion& v, const std::string& fingerprint) {
+  update_data(data_ino, [&](DataInfo& info) {
+    if (!info.address.empty() && info.address != v.address)
+      info.versions.insert(info.versions.begin(), VersionRef{info.address, info.created});
+    apply_version(info, v);
+    info.published_fingerprint = fingerprint;
+  });
+}
+
+void Filesystem::add_order(uint64_t data_ino, const IssuedOrder& order) {
+  update_data(data_ino, [&](DataInfo& info) {
+    info.orders.push_back(order);
+    for (Grant& g : info.grants)
+      if (g.subject == order.subject && g.terms == order.terms) g.order = order.hash;
+  });
+}
+
+void Filesystem::set_order_state(uint64_t data_ino, const std::string& hash, IssuedOrder::State state) {
+  update_data(data_ino, [&](DataInfo& info) {
+    for (IssuedOrder& o : info.orders)
+      if (o.hash == hash) {
+        o.state = state;
+        if (state == IssuedOrder::State::Closed) o.remaining = 0;
+      }
+  });
+}
+
+void Filesystem::set_order_usage(uint64_t data_ino, const std::string& hash, uint64_t uses, uint64_t remaining,
+                                 bool closed) {
+  update_data(data_ino, [&](DataInfo& info) {
+    for (IssuedOrder& o : info.orders)
+      if (o.hash == hash) {
+        o.uses = uses;
+        o.remaining = remaining;
+        if (closed) o.state = IssuedOrder::State::Closed;
+      }
+  });
+}
+
+void Filesystem::void_live_orders(uint64_t data_ino) {
+  update_data(data_ino, [](DataInfo& info) {
+    for (IssuedOrder& o : info.orders)
+      if (o.state == IssuedOrder::State::Issuing || o.state == IssuedOrder::State::Open)
+        o.state = IssuedOrder::State::Void;
+  });
+}
+
+
 }  // namespace pfs::core

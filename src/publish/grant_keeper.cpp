@@ -17,13 +17,6 @@ bool is_live(const IssuedOrder& o) { return o.state == State::Issuing || o.state
 
 }  // namespace
 
-void GrantKeeper::set_order(uint64_t data, const std::string& hash, const std::function<void(IssuedOrder&)>& change) {
-  fs_.update_data(data, [&](core::DataInfo& info) {
-    for (IssuedOrder& o : info.orders)
-      if (o.hash == hash) change(o);
-  });
-}
-
 void publish_order(network::GrantBook& book, const crypto::PrivateKey& wallet, const network::SignedOrder& order) {
   try {
     book.publish(wallet, order);
@@ -58,8 +51,8 @@ void GrantKeeper::reconcile(uint64_t data) {
   for (const IssuedOrder& o : info.orders) {
     if (o.state != State::Issuing) continue;
     const auto known = network_.grants->order(from_hex_fixed<32>(o.hash));
-    if (known) set_order(data, o.hash, [&](IssuedOrder& x) { x.state = known->closed ? State::Closed : State::Open; });
-    else if (!carried(info, o)) set_order(data, o.hash, [](IssuedOrder& x) { x.state = State::Void; });
+    if (known) fs_.set_order_state(data, o.hash, known->closed ? State::Closed : State::Open);
+    else if (!carried(info, o)) fs_.set_order_state(data, o.hash, State::Void);
   }
   // A replaced or removed grant's order on the newest version is closed before a new one is issued.
   close_superseded(data, info.address);
@@ -70,7 +63,7 @@ void GrantKeeper::reconcile(uint64_t data) {
     if (current && current->dataset == now.address && current->state == State::Open) continue;
     if (current && current->dataset == now.address && current->state == State::Issuing) {
       publish_order(*network_.grants, wallet_, remote::signed_order_of(*current));
-      set_order(data, current->hash, [](IssuedOrder& x) { x.state = State::Open; });
+      fs_.set_order_state(data, current->hash, State::Open);
       continue;
     }
     issue(data, now, g);
@@ -99,13 +92,9 @@ void GrantKeeper::issue(uint64_t data, const core::DataInfo& info, const core::G
   network::SignedOrder signed_order{order, order.sign(wallet_, domain), order.hash(domain)};
   const IssuedOrder issued = remote::issued_order_of(signed_order, State::Issuing);
   // Recorded before it leaves: a retry looks this same order up and sends it again, never a second one.
-  fs_.update_data(data, [&](core::DataInfo& i) {
-    i.orders.push_back(issued);
-    for (core::Grant& g : i.grants)
-      if (g.subject == grant.subject && g.terms == grant.terms) g.order = issued.hash;
-  });
+  fs_.add_order(data, issued);
   publish_order(*network_.grants, wallet_, signed_order);
-  set_order(data, issued.hash, [](IssuedOrder& x) { x.state = State::Open; });
+  fs_.set_order_state(data, issued.hash, State::Open);
   spdlog::info("granted {} to user {} with app {} (order {})", info.address,
                grant.subject.user.is_zero() ? "any" : grant.subject.user.to_string(), grant.subject.app.to_string(),
                issued.hash);
@@ -117,11 +106,7 @@ void GrantKeeper::close(uint64_t data, const IssuedOrder& order) {
   uint64_t uses = order.uses;
   if (auto state = network_.grants->order(signed_order.hash)) uses = state->uses;
   network_.grants->revoke(wallet_, signed_order);
-  set_order(data, order.hash, [&](IssuedOrder& x) {
-    x.state = State::Closed;
-    x.uses = uses;
-    x.remaining = 0;
-  });
+  fs_.set_order_usage(data, order.hash, uses, 0, /*closed=*/true);
   spdlog::info("revoked order {} on {}", order.hash, order.dataset);
 }
 
@@ -137,8 +122,7 @@ void GrantKeeper::revoke_all(const std::vector<IssuedOrder>& orders) {
 void GrantKeeper::transfer(uint64_t data, const core::DataInfo& info) {
   const crypto::Address to = crypto::Address::parse(info.transfer_to);
   std::vector<std::string> versions{info.address};
-  for (const auto& v : nlohmann::json::parse(info.versions.empty() ? "[]" : info.versions))
-    versions.push_back(v.at("address").get<std::string>());
+  for (const core::VersionRef& v : info.versions) versions.push_back(v.address);
   for (const std::string& version : versions) {
     const crypto::Address dataset = crypto::Address::parse(version);
     const auto record = network_.registry->find(dataset);
@@ -146,10 +130,7 @@ void GrantKeeper::transfer(uint64_t data, const core::DataInfo& info) {
     network_.registry->transfer(wallet_, dataset, to);
   }
   // The previous owner's orders can no longer match (PoCo checks the signer against the current owner).
-  fs_.update_data(data, [](core::DataInfo& i) {
-    for (IssuedOrder& o : i.orders)
-      if (is_live(o)) o.state = State::Void;
-  });
+  fs_.void_live_orders(data);
   spdlog::info("gave {} ({} version(s)) to {}", info.address, versions.size(), info.transfer_to);
   fs_.forget(data);
 }
@@ -160,11 +141,8 @@ void GrantKeeper::refresh_usage(uint64_t data) {
     if (o.state != State::Open) continue;
     const auto state = network_.grants->order(from_hex_fixed<32>(o.hash));
     if (!state) continue;
-    set_order(data, o.hash, [&](IssuedOrder& x) {
-      x.uses = state->uses;
-      x.remaining = state->remaining();
-      if (state->closed) x.state = State::Closed;  // closed elsewhere (another machine of the owner's)
-    });
+    // Closed elsewhere (another machine of the owner's): shown closed.
+    fs_.set_order_usage(data, o.hash, state->uses, state->remaining(), state->closed);
   }
 }
 

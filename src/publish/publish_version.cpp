@@ -107,7 +107,7 @@ void Publisher::step(uint64_t data, const std::string& name, int percent) {
     MutexLock lock(mutex_);
     running_[data] = name + " " + std::to_string(percent) + "%";
   }
-  set_status(data, "publishing " + name + " " + std::to_string(percent) + "%");
+  fs_.set_status(data, {.kind = core::DataStatus::Kind::Publishing, .step = name, .percent = percent});
 }
 
 bool Publisher::current(uint64_t data, uint64_t generation) {
@@ -153,11 +153,15 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
   }
   const core::DataInfo before = fs_.data_info(data);
   if (!snap.has_fields()) {  // a protected data is never empty: the last version stays until rmdir
-    set_status(data, before.address.empty() ? "draft" : "published");
+    fs_.set_status(
+        data, {.kind = before.address.empty() ? core::DataStatus::Kind::Draft : core::DataStatus::Kind::Published});
     return;
   }
   if (!before.address.empty() && before.published_fingerprint == fingerprint) {
-    set_status(data, "published");  // changed and changed back (a file created and removed): nothing new
+    fs_.set_status(
+        data,
+        {.kind =
+             core::DataStatus::Kind::Published});  // changed and changed back (a file created and removed): nothing new
     return;
   }
   PublishSaga saga = new_saga(snap, fingerprint);
@@ -234,13 +238,7 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
 
 // The attributes of SPEC.md §3 for a version that is now registered; the previous one joins the versions list.
 void Publisher::record_published(uint64_t data, const network::DatasetRecord& record, const std::string& fingerprint) {
-  fs_.update_data(data, [&](core::DataInfo& info) {
-    json versions = json::parse(info.versions.empty() ? "[]" : info.versions);
-    if (!info.address.empty() && info.address != record.address.to_string())
-      versions.insert(versions.begin(), json{{"address", info.address}, {"created", info.created}});
-    remote::apply_published(info, record, versions.dump());
-    info.published_fingerprint = fingerprint;
-  });
+  fs_.record_published(data, remote::published_version_of(record), fingerprint);
 }
 
 }  // namespace pfs::publish

@@ -63,9 +63,10 @@ void Publisher::start() {
   // Whatever was pending when the daemon stopped or crashed (the tree keeps the status); and every folder's grants
   // are brought in line once (an order left half issued, a transfer under way).
   for (const auto& data : fs_.data_list()) {
+    // Decided from the typed record: a failure of the orders alone leaves the version published.
     const std::string& status = data.info.status;
-    const bool content = status != "published" && status != "draft" && status.rfind("failed: grants", 0) != 0 &&
-                         data.info.transfer_to.empty();
+    const bool grants_failed = data.info.failure && data.info.failure->step == "grants";
+    const bool content = status != "published" && status != "draft" && !grants_failed && data.info.transfer_to.empty();
     if (content) changed(data.ino, data.name);
     else if (!data.info.grants.empty() || !data.info.orders.empty() || !data.info.transfer_to.empty())
       grants_changed(data.ino, data.name);
@@ -139,10 +140,6 @@ void Publisher::removed(uint64_t data_ino, const std::string& name, const std::v
   wake_.notify_all();
 }
 
-void Publisher::set_status(uint64_t data_ino, const std::string& status) {
-  fs_.update_data(data_ino, [&](core::DataInfo& info) { info.status = status; });
-}
-
 std::optional<std::pair<uint64_t, Publisher::Entry>> Publisher::take_due() {
   auto next = queue_.end();
   for (auto it = queue_.begin(); it != queue_.end(); ++it)
@@ -192,12 +189,15 @@ std::optional<std::chrono::steady_clock::time_point> Publisher::next_due() {
 
 void Publisher::process(uint64_t data, const Entry& entry) {
   std::string failure;
+  int failure_errno = 0;
   try {
     work(data, entry);
   } catch (const Error& e) {
     failure = e.what();
+    failure_errno = e.code();
   } catch (const std::exception& e) {
     failure = std::string("unexpected: ") + e.what();
+    failure_errno = EIO;
   }
   MutexLock lock(mutex_);
   const std::string last_step = running_[data];
@@ -207,7 +207,7 @@ void Publisher::process(uint64_t data, const Entry& entry) {
   if (it == queue_.end()) return;
   if (it->second.generation != entry.generation) {  // changed meanwhile: publish again when quiet
     lock.unlock();
-    set_status(data, "pending");
+    fs_.set_status(data, {.kind = core::DataStatus::Kind::Pending});
     return;
   }
   if (failure.empty()) {
@@ -227,11 +227,17 @@ void Publisher::process(uint64_t data, const Entry& entry) {
   const auto backoff = std::min<std::chrono::milliseconds>(
       options_.max_backoff, std::chrono::milliseconds(int64_t{1000} << std::min(failures - 1, 16)));
   it->second.due = now() + backoff;
-  const bool grants_only = !it->second.content;
+  core::PublishFailure shown;
+  shown.step = it->second.content ? last_step.substr(0, last_step.find(' ')) : "grants";
+  shown.error = failure_errno;
+  shown.message = failure;
+  shown.attempts = failures;
+  shown.retry_in = std::chrono::duration_cast<std::chrono::seconds>(backoff).count();
+  shown.retry_at =
+      std::chrono::duration_cast<std::chrono::seconds>((std::chrono::system_clock::now() + backoff).time_since_epoch())
+          .count();
   lock.unlock();
-  if (entry.revoke.empty())
-    set_status(data, std::string("failed: ") + (grants_only ? "grants: " : "") + failure + " (retry in " +
-                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff).count()) + "s)");
+  if (entry.revoke.empty()) fs_.set_status(data, {.kind = core::DataStatus::Kind::Failed, .failure = shown});
 }
 
 void Publisher::work(uint64_t data, const Entry& entry) {
@@ -248,10 +254,7 @@ void Publisher::work(uint64_t data, const Entry& entry) {
     if (it != queue_.end() && it->second.generation == entry.generation) it->second.content = false;
   }
   grants_.reconcile(data);
-  // A grant failure shown earlier is over.
-  fs_.update_data(data, [](core::DataInfo& info) {
-    if (info.status.rfind("failed: grants", 0) == 0) info.status = "published";
-  });
+  fs_.clear_failure(data, "grants");  // a grant failure shown earlier is over
 }
 
 std::string Publisher::queue_json() {

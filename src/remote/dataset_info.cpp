@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data_info.hpp"
 #include "protectedfs/format/multiaddr.hpp"
 
 namespace pfs::remote {
@@ -17,19 +18,25 @@ std::string iso_time(uint64_t unix_seconds) {
   return text;
 }
 
-void apply_published(core::DataInfo& info, const network::DatasetRecord& record, std::string versions) {
-  info.status = "published";
-  info.address = record.address.to_string();
-  info.owner = record.owner.to_string();
-  info.schema = record.schema;
+core::PublishedVersion published_version_of(const network::DatasetRecord& record) {
+  core::PublishedVersion v;
+  v.address = record.address.to_string();
+  v.owner = record.owner.to_string();
+  v.schema = record.schema;
   try {
-    info.multiaddr = format::decode_dataset_multiaddr(record.multiaddr).text;
+    v.multiaddr = format::decode_dataset_multiaddr(record.multiaddr).text;
   } catch (const Error&) {
-    info.multiaddr = to_hex0x(record.multiaddr);  // not a location readers understand: shown as registered
+    v.multiaddr = to_hex0x(record.multiaddr);  // not a location readers understand: shown as registered
   }
-  info.checksum = to_hex0x(record.checksum);
-  info.tx = record.tx;
-  info.created = iso_time(record.created);
+  v.checksum = to_hex0x(record.checksum);
+  v.tx = record.tx;
+  v.created = iso_time(record.created);
+  return v;
+}
+
+void apply_published(core::DataInfo& info, const network::DatasetRecord& record,
+                     std::vector<core::VersionRef> versions) {
+  core::apply_version(info, published_version_of(record));
   info.versions = std::move(versions);
 }
 

@@ -20,12 +20,12 @@ bool valid_file_name(const std::string& name) {
          name.find('\0') == std::string::npos;
 }
 
-// The JSON list of a lineage's earlier versions, newest first.
-std::string versions_json(const std::vector<DatasetRecord>& lineage) {
-  nlohmann::json out = nlohmann::json::array();
+// A lineage's earlier versions, newest first.
+std::vector<core::VersionRef> earlier_versions(const std::vector<DatasetRecord>& lineage) {
+  std::vector<core::VersionRef> out;
   for (auto it = lineage.rbegin() + 1; it != lineage.rend(); ++it)
-    out.push_back({{"address", it->address.to_string()}, {"created", iso_time(it->created)}});
-  return out.dump();
+    out.push_back({it->address.to_string(), iso_time(it->created)});
+  return out;
 }
 
 bool is_version_of(const std::string& address, const std::vector<DatasetRecord>& lineage) {
@@ -98,7 +98,7 @@ void TreeSync::sync_once() {
     try {
       core::AdoptedData data;
       data.name = name;
-      apply_published(data.info, newest, versions_json(lineage));
+      apply_published(data.info, newest, earlier_versions(lineage));
       data.entries = reader_.entries(newest);
       // A folder new here shows the grants made elsewhere (another mount of the wallet, the SDK).
       if (here == local.end() && network_.grants)

@@ -44,5 +44,21 @@ wait_published "$mnt/notes" 120; check "SMS back: published" test $? -eq 0
 count=$(registrations "$owner" notes)
 check "SMS back: registered once more, not twice (got $count)" test "$count" -eq 3
 [[ "$count" -eq 3 ]] || grep -iE "notes|warn|fail" "$work/daemon.log" | tail -8
+
+# --- the market down after a publish: the version lands once, its grant waits (issue 9 §1: before, every retry of
+# the grants uploaded and registered the version again, a new dataset with gas per backoff) -------------------------
+peer stop market
+mkdir -p "$mnt/ledger"
+printf 'alice\n' > "$mnt/ledger/name.txt"
+check "market down: grant set" setfattr -n "user.protected.grant.any.$PFS_APP" -v "count=2" "$mnt/ledger"
+grants_failed() { [[ "$(attr status "$1")" == "failed: grants: "*"retry in"* ]]; }
+check "market down: the version published, its grants failing and retried" wait_for 60 grants_failed "$mnt/ledger"
+sleep 8  # backoffs of 1, 2 and 4 s pass while the market stays down: each retries the grants only
+check "market down: one dataset on chain after the retries" test "$(registrations "$owner" ledger)" -eq 1
+peer start market
+open_grant() { getfattr --absolute-names --only-values -n user.protected.grants "$1" | grep -q '"status":"open"'; }
+check "market back: the grant is open" wait_for 120 open_grant "$mnt/ledger"
+check "market back: published" test "$(attr status "$mnt/ledger")" == published
+check "market back: still one dataset" test "$(registrations "$owner" ledger)" -eq 1
 stop_daemon
 finish

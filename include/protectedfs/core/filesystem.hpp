@@ -93,14 +93,48 @@ struct DirEntry {
   Attributes attributes;  // for readdirplus: `ls -l` then needs no lookup per entry
 };
 
+// An earlier version of a lineage, as user.protected.versions lists it (newest first).
+struct VersionRef {
+  std::string address;
+  std::string created;  // ISO 8601, as user.protected.created
+  bool operator==(const VersionRef&) const = default;
+};
+
+// Why the last try of a protected data's pending work failed, and when it is tried again.
+struct PublishFailure {
+  std::string step;      // the saga step that failed: "plan", "upload", "register", "secret", "grants", …
+  int error = EIO;       // its errno
+  std::string message;   // what the network or the step said
+  int attempts = 1;      // tries so far
+  int64_t retry_at = 0;  // unix seconds of the next try
+  int64_t retry_in = 0;  // seconds from the failure to the next try (what the status shows)
+  bool operator==(const PublishFailure&) const = default;
+};
+
+// What user.protected.status says, as a value; render_status() (core/data_info.hpp) gives its SPEC.md §3 text.
+struct DataStatus {
+  enum class Kind { Draft, Pending, Publishing, Published, Failed, Transferring };
+  Kind kind = Kind::Draft;
+  std::string step;        // Publishing: the step
+  int percent = 0;         // Publishing: its progress
+  PublishFailure failure;  // Failed
+  std::string to;          // Transferring: the new owner
+};
+
+// A version as registered, for the tree to show (user.protected.address, .owner, .schema, …).
+struct PublishedVersion {
+  std::string address, owner, schema, multiaddr, checksum, tx, created;
+};
+
 // What the publisher and the network know of one protected data, shown by its attributes (SPEC.md §3).
 struct DataInfo {
   std::string status = "draft";  // draft, pending, publishing STEP N%, published, failed: …, transferring to 0x…
+  std::optional<PublishFailure> failure;  // set with a "failed: …" status: what failed, typed
   std::string address, owner, schema, multiaddr, checksum, tx, created;
-  std::string versions = "[]";      // JSON list of earlier versions
-  std::vector<Grant> grants;        // what the owner granted (setfattr), carried by orders for the newest version
-  std::vector<IssuedOrder> orders;  // every order issued for this lineage, for revocation and usage
-  std::string transfer_to;          // the new owner while a transfer (setfattr user.protected.owner) is under way
+  std::vector<VersionRef> versions;  // earlier versions, newest first
+  std::vector<Grant> grants;         // what the owner granted (setfattr), carried by orders for the newest version
+  std::vector<IssuedOrder> orders;   // every order issued for this lineage, for revocation and usage
+  std::string transfer_to;           // the new owner while a transfer (setfattr user.protected.owner) is under way
   // What the newest version was published from (the publisher's snapshot fingerprint): a snapshot equal to it
   // publishes nothing. Empty for a version this mount did not publish.
   std::string published_fingerprint;
@@ -187,10 +221,23 @@ class Filesystem {
   uint64_t adopt(const AdoptedData& data);
   void forget(uint64_t data_ino);
 
-  // For the publisher.
+  // For the publisher. Each write is one narrow, typed change of a protected data's record (a data removed
+  // meanwhile is left alone).
   DataSnapshot snapshot(uint64_t data_ino);
-  void update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change);
   DataInfo data_info(uint64_t data_ino);
+  void set_status(uint64_t data_ino, const DataStatus& status);
+  // Ends a failure of this step shown in the status (the step has succeeded since): published again.
+  void clear_failure(uint64_t data_ino, const std::string& step);
+  // A version now registered: its attributes shown, the previous one first in the versions list, status published.
+  void record_published(uint64_t data_ino, const PublishedVersion& version, const std::string& fingerprint);
+  // An order about to be sent: recorded (state Issuing) and made the carrier of the grant with its subject and terms.
+  void add_order(uint64_t data_ino, const IssuedOrder& order);
+  void set_order_state(uint64_t data_ino, const std::string& hash, IssuedOrder::State state);
+  // Usage from the grant book; `closed` when it was closed elsewhere.
+  void set_order_usage(uint64_t data_ino, const std::string& hash, uint64_t uses, uint64_t remaining, bool closed);
+  void void_live_orders(uint64_t data_ino);  // given away: the previous owner's orders can no longer match
+  // Any change (tests and tools; the daemon's components use the typed methods above).
+  void update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change);
 
   // An entry handed to the kernel counts one lookup until forget_lookups() (lookup, mkdir, create; remember() for
   // the entries of a readdirplus reply). ENAMETOOLONG for a name over 255 bytes.

@@ -48,7 +48,6 @@ class GrantKeeper {
   // Closes the live orders no grant carries, those of `dataset` only (or all of them when it is empty).
   void close_superseded(uint64_t data_ino, const std::string& dataset);
   void close(uint64_t data_ino, const core::IssuedOrder& order);
-  void set_order(uint64_t data_ino, const std::string& hash, const std::function<void(core::IssuedOrder&)>& change);
 
   core::Filesystem& fs_;
   network::Network& network_;

@@ -6,10 +6,11 @@
 // The same queue carries the other changes the network must follow: grants set or removed and transfers (at once,
 // no quiet period), and the orders of a removed folder to close.
 //
-// A few workers publish, each one protected data at a time; changes arriving meanwhile only move due times. Each step
-// is journaled before the next one starts, so after a crash the publish resumes and a registration that landed is
-// found again instead of being sent twice. Failures are retried with exponential backoff and shown in
-// user.protected.status.
+// A few workers publish, each one protected data at a time; changes arriving meanwhile only move due times. A version
+// is a saga journaled step by step (publish/publish_saga.hpp, publish_version.cpp): a retry or a restart resumes at
+// the first unfinished step and never repeats a finished one, so a version is uploaded and registered once whatever
+// fails after it (the grants' failures are retried alone). Failures are retried with exponential backoff and shown
+// in user.protected.status, typed (core::PublishFailure) beside its text.
 //
 // Lock order: the file system's tree lock, then the publisher's mutex. The file system calls changed() with its
 // lock held, so the publisher never calls the file system while holding its own mutex (PFS_EXCLUDES below, checked
@@ -98,7 +99,6 @@ class Publisher {
   void step(uint64_t data_ino, const std::string& name, int percent) PFS_EXCLUDES(mutex_);
   bool current(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
   void work(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);  // one queue entry, on the publisher's thread
-  void set_status(uint64_t data_ino, const std::string& status) PFS_EXCLUDES(mutex_);
   void record_published(uint64_t data_ino, const network::DatasetRecord& record, const std::string& fingerprint)
       PFS_EXCLUDES(mutex_);
 

@@ -12,9 +12,12 @@ namespace pfs::remote {
 
 std::string iso_time(uint64_t unix_seconds);  // "2026-11-25T15:20:00Z"
 
-// Sets address, owner, schema, multiaddr (text), checksum, tx, created and status "published"; `versions` is the
-// JSON list of the earlier versions, newest first. What else `info` holds (grants…) is kept.
-void apply_published(core::DataInfo& info, const network::DatasetRecord& record, std::string versions);
+// A registered version as the tree shows it: multiaddr as text, checksum 0x-hex, created ISO 8601.
+core::PublishedVersion published_version_of(const network::DatasetRecord& record);
+// Sets address, owner, schema, multiaddr (text), checksum, tx, created and status "published"; `versions` are the
+// earlier versions, newest first. What else `info` holds (grants…) is kept.
+void apply_published(core::DataInfo& info, const network::DatasetRecord& record,
+                     std::vector<core::VersionRef> versions);
 
 // An order as the tree records it (its market JSON with "sign"), and back.
 core::IssuedOrder issued_order_of(const network::SignedOrder& order, core::IssuedOrder::State state);
