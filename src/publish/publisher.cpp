@@ -208,7 +208,12 @@ void Publisher::removed(uint64_t data_ino, const std::string& name, const std::v
 }
 
 void Publisher::set_status(uint64_t data_ino, const std::string& status) {
-  fs_.update_data(data_ino, [&](core::DataInfo& info) { info.status = status; });
+  // Shown even when it cannot be stored (the cache is read-only on a full disk): never the end of the worker.
+  try {
+    fs_.update_data(data_ino, [&](core::DataInfo& info) { info.status = status; });
+  } catch (const Error& e) {
+    spdlog::debug("status of {} not stored: {}", data_ino, e.what());  // the cache logged why, once
+  }
 }
 
 void Publisher::run() {
