@@ -155,15 +155,21 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   });
   const std::string network_text = network->name + " " + std::to_string(network->chain_id);
   filesystem.set_root_attributes([&] {
+    // The cache's state: "ok", or why it is read-only (a full disk) and when that ends.
+    const std::string trouble = metadata.trouble();
     return std::map<std::string, std::string>{{"user.protected.wallet", address},
                                               {"user.protected.network", network_text},
-                                              {"user.protected.queue", publisher.queue_json()}};
+                                              {"user.protected.queue", publisher.queue_json()},
+                                              {"user.protected.storage", trouble.empty() ? "ok" : trouble}};
   });
 
   fuse::SessionOptions session{fs::absolute(m.mountpoint), m.fuse_args, true, state};
   session.fuse_args.push_back("-o");
   session.fuse_args.push_back("fsname=protectedfs,subtype=protectedfs");
   spdlog::info("mounting {} for {} on {} (state in {})", m.mountpoint.string(), address, network_text, state.string());
+  // A full disk does not stop the mount: what is published reads as usual, writes fail with ENOSPC until space is
+  // freed, then resume (pending publishes too) by themselves.
+  if (const std::string trouble = metadata.trouble(); !trouble.empty()) spdlog::warn("cache {}", trouble);
   const int status = fuse::run_session(filesystem, session, [&] {
     publisher.start();
     tree_sync.start();

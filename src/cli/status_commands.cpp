@@ -34,6 +34,12 @@ std::string describe(const nlohmann::json& item) {
 void run_status(const std::string& given) {
   const fs::path mount = resolve_mount(given);
   const auto queue = queue_of(mount);
+  try {  // a full disk: the cache is read-only until space is freed
+    const std::string storage = read_attribute(mount, "user.protected.storage");
+    if (storage != "ok") std::cout << "storage: " << storage << std::endl;
+  } catch (const Error&) {
+    // a daemon from before this attribute
+  }
   const auto& items = queue.at("items");
   if (items.empty()) std::cout << "nothing pending" << std::endl;
   for (const auto& item : items) std::cout << describe(item) << std::endl;

@@ -207,7 +207,7 @@ void Publisher::process(uint64_t data, const Entry& entry) {
   if (it == queue_.end()) return;
   if (it->second.generation != entry.generation) {  // changed meanwhile: publish again when quiet
     lock.unlock();
-    fs_.set_status(data, {.kind = core::DataStatus::Kind::Pending});
+    show_status(data, {.kind = core::DataStatus::Kind::Pending});
     return;
   }
   if (failure.empty()) {
@@ -237,7 +237,15 @@ void Publisher::process(uint64_t data, const Entry& entry) {
       std::chrono::duration_cast<std::chrono::seconds>((std::chrono::system_clock::now() + backoff).time_since_epoch())
           .count();
   lock.unlock();
-  if (entry.revoke.empty()) fs_.set_status(data, {.kind = core::DataStatus::Kind::Failed, .failure = shown});
+  if (entry.revoke.empty()) show_status(data, {.kind = core::DataStatus::Kind::Failed, .failure = shown});
+}
+
+void Publisher::show_status(uint64_t data_ino, const core::DataStatus& status) {
+  try {
+    fs_.set_status(data_ino, status);
+  } catch (const Error& e) {
+    spdlog::debug("status of {} not stored: {}", data_ino, e.what());  // the cache logged why, once
+  }
 }
 
 void Publisher::work(uint64_t data, const Entry& entry) {

@@ -92,6 +92,9 @@ class Publisher {
   std::optional<std::pair<uint64_t, Entry>> take_due() PFS_REQUIRES(mutex_);
   // Works on a taken entry, then requeues it (retry with backoff, again at once, or done).
   void process(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);
+  // The status shown even when it cannot be stored (the cache is read-only on a full disk): never the end of a
+  // worker, which runs this outside any try.
+  void show_status(uint64_t data_ino, const core::DataStatus& status) PFS_EXCLUDES(mutex_);
   void publish(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
   // Runs a journaled saga from its first unfinished step; false if the content changed under its upload.
   bool advance(uint64_t data_ino, PublishSaga& saga, const core::DataSnapshot* snap, uint64_t generation)
