@@ -21,13 +21,15 @@ bool is_array_index_key(std::string_view key) {
   return value < 0xffffffffull;
 }
 
-namespace {
-
-uint64_t index_value(std::string_view key) {
-  uint64_t value = 0;
-  for (char c : key) value = value * 10 + static_cast<uint64_t>(c - '0');
-  return value;
+bool javascript_key_less(std::string_view a, std::string_view b) {
+  const bool a_index = is_array_index_key(a), b_index = is_array_index_key(b);
+  if (a_index != b_index) return a_index;
+  // Indices have no leading zeros: a shorter one is smaller, and among equal lengths byte order is numeric.
+  if (a_index && a.size() != b.size()) return a.size() < b.size();
+  return a < b;
 }
+
+namespace {
 
 // Splits "a.b.c" into its first key and the rest ("" when none).
 std::pair<std::string_view, std::string_view> split_first(std::string_view path) {
@@ -39,7 +41,8 @@ std::pair<std::string_view, std::string_view> split_first(std::string_view path)
 const Schema::Entry* find_entry(const Schema& schema, std::string_view dot_path) {
   const Schema* current = &schema;
   while (true) {
-    const auto [key, rest] = split_first(dot_path);
+    const auto [first, remainder] = split_first(dot_path);
+    const std::string_view key = first, rest = remainder;  // named copies: clang 14 cannot capture bindings
     const auto& entries = current->entries();
     const auto it = std::find_if(entries.begin(), entries.end(), [&](const Schema::Entry& e) { return e.key == key; });
     if (it == entries.end()) return nullptr;
@@ -173,11 +176,10 @@ class SchemaSax : public nlohmann::json_sax<nlohmann::json> {
 std::vector<Schema::Entry>::iterator Schema::insertion_point(const std::string& key) {
   if (std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; }))
     throw Error(EINVAL, "duplicate field key " + detail::quoted(key));
-  if (!is_array_index_key(key)) return entries_.end();
+  if (!is_array_index_key(key)) return entries_.end();  // other keys keep insertion order
   // Array indices: before the first entry that is not an index or is a larger one.
-  const uint64_t value = index_value(key);
   return std::find_if(entries_.begin(), entries_.end(),
-                      [&](const Entry& e) { return !is_array_index_key(e.key) || index_value(e.key) > value; });
+                      [&](const Entry& e) { return javascript_key_less(key, e.key); });
 }
 
 void Schema::add(std::string key, FieldType type) {
