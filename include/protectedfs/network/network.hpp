@@ -200,6 +200,10 @@ struct Network {
   std::unique_ptr<SecretStore> secrets;
   std::unique_ptr<GrantBook> grants;
   std::unique_ptr<Compute> compute;
+  // Where a run on this machine leaves a file as soon as its access is accounted (the local network's tasks/), so
+  // that a mount can refresh usage at once rather than at its next tree-sync pass; empty where runs are accounted
+  // elsewhere (iExec: the chain, read by the tree sync).
+  std::filesystem::path accounted_runs;
 };
 
 }  // namespace pfs::network
