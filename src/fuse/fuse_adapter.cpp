@@ -369,7 +369,6 @@ int run_session(core::Filesystem& fs, const SessionOptions& options, const std::
     MutexLock lock(session_mutex);
     mounted_session = session;
   }
-  fuse_daemonize(options.foreground ? 1 : 0);
   on_mounted();
   fuse_loop_config* config = fuse_loop_cfg_create();
   fuse_loop_cfg_set_max_threads(config, 16);

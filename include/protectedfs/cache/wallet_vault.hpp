@@ -10,7 +10,6 @@
 #pragma once
 #include <filesystem>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "protectedfs/cache/metadata_db.hpp"
@@ -30,7 +29,6 @@ class WalletVault final : public core::KeyStore {
   void hide(const std::string& lineage_name);
   void unhide(const std::string& lineage_name);
   bool hidden(const std::string& lineage_name) const;
-  std::set<std::string> hidden_names() const;
 
  private:
   std::filesystem::path dir_;
