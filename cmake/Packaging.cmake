@@ -51,6 +51,7 @@ and on iExec networks.")
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_SET_DESTDIR ON)  # the helper's absolute /sbin goes into the package too
+set(CPACK_INSTALL_PREFIX /usr)  # with DESTDIR, the prefix the files are installed under
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # protectedfs_VERSION_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
