@@ -20,7 +20,7 @@ if command -v ccache >/dev/null; then
 fi
 CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_CXX_FLAGS_FUZZ="-O1 -gline-tables-only" -DPFS_FUZZ=ON \
   -DBUILD_TESTING=OFF -DPFS_WERROR=OFF "${launcher[@]}" >/dev/null
-ninja -C "$dir" -j2 pfs_fuzzers >/dev/null
+ninja -C "$dir" -j2 pfs_fuzzers >"$dir/build.log" 2>&1 || { tail -30 "$dir/build.log"; echo "FAIL: the clang build"; exit 1; }
 harnesses=("$@")
 [[ ${#harnesses[@]} -gt 0 ]] || mapfile -t harnesses < <(sed -n 's/^set(PFS_FUZZERS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt | tr ' ' '\n')
 seeds=$(mktemp -d); trap 'rm -rf "$seeds"' EXIT
@@ -31,12 +31,13 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 # PFS_FUZZ_PARALLEL=1: every harness at once (long runs on a shared machine). PFS_FUZZ_KEEP_GOING="NAME…": these
 # harnesses go on after a crash (libFuzzer's fork mode, slower), each crashing input saved, the run still failing.
 run_one() {
-  local name=$1 corpus=$dir/corpus/$1 log=$dir/fuzz-$1.log extra=()
+  local name=$1 corpus=$dir/corpus/$1 log=$dir/fuzz-$1.log extra=() status=0
   [[ " ${PFS_FUZZ_KEEP_GOING:-} " == *" $name "* ]] && extra=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   mkdir -p "$corpus"
   nice -n "${PFS_FUZZ_NICE:-0}" "$dir/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$dir/crashes/$name-" "${extra[@]}" "$corpus" "$seeds/$name" >"$log" 2>&1
-  echo $? >"$dir/fuzz-$name.status"
+    -print_final_stats=1 -artifact_prefix="$dir/crashes/$name-" "${extra[@]}" "$corpus" "$seeds/$name" >"$log" 2>&1 ||
+    status=$?
+  echo "$status" >"$dir/fuzz-$name.status"
 }
 if [[ ${PFS_FUZZ_PARALLEL:-} == 1 ]]; then
   for name in "${harnesses[@]}"; do run_one "$name" & done
