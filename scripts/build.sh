@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds protectedfs. BUILD_TYPE=Release (default), Sanitize (ASan + UBSan) or Tsan (ThreadSanitizer),
-# into build/, build-sanitize/ or build-tsan/. Uses at most two jobs: the machines have two cores.
+# into build/, build-sanitize/ or build-tsan/. Uses at most two jobs: the machines have two cores. Arguments are
+# ninja targets (default: all, the tests included); scripts/run.sh builds only `protectedfs`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 type=${BUILD_TYPE:-Release}
@@ -15,4 +16,4 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DPFS_WERROR=$werror "${launcher[@]}" >/dev/null
-ninja -C "$dir" -j2
+ninja -C "$dir" -j2 "$@"

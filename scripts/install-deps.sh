@@ -10,7 +10,8 @@ packages=(build-essential cmake ninja-build pkg-config ccache
           libsecp256k1-dev libcrypto++-dev libssl-dev libisal-dev libcli11-dev libspdlog-dev catch2
           libtomlplusplus-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(attr rsync man-db time clang clang-format)  # clang: the lints (tests/lint)
+  # clang: the lints (tests/lint) and the fuzzers (tests/fuzz, libFuzzer from libclang-rt); lintian: tests/package
+  packages+=(attr rsync man-db time clang clang-format libclang-rt-14-dev lintian)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 

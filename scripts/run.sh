@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh protectedfs  # only what running needs: not the unit tests
 mnt=${1:-$HOME/Protected}
 mkdir -p "$mnt"
 if mountpoint -q "$mnt"; then echo "already mounted on $mnt"; exit 0; fi

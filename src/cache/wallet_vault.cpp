@@ -72,19 +72,4 @@ bool WalletVault::hidden(const std::string& lineage_name) const {
   return fs::exists(dir_ / "hidden" / hidden_file(lineage_name), ec);
 }
 
-std::set<std::string> WalletVault::hidden_names() const {
-  std::set<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir_ / "hidden")) {
-    const std::string file = entry.path().filename().string();
-    if (file.empty() || file.front() == '.') continue;  // an AtomicFile temporary
-    try {
-      const Bytes raw = from_hex(file);
-      names.insert(std::string(as_chars(raw)));
-    } catch (const Error&) {
-      // not one of ours: ignored
-    }
-  }
-  return names;
-}
-
 }  // namespace pfs::cache

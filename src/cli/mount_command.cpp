@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
@@ -24,6 +25,7 @@
 #include "cli/mount_options.hpp"
 #include "cli/password.hpp"
 #include "cli/staged_contents.hpp"
+#include "cli/usage_watch.hpp"
 #include "cli/user_paths.hpp"
 #include "cli/wallet_file.hpp"
 #include "cli/wallet_state.hpp"
@@ -142,6 +144,15 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
                              {.interval = m.sync_interval,
                               .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); },
                               .refresh_usage = [&](uint64_t data) { publisher.refresh_usage(data); }});
+  // A run on this machine shows in user.protected.usage as soon as it is accounted, not at the next sync pass.
+  UsageWatch usage_watch(network->accounted_runs, [&] {
+    for (const auto& summary : filesystem.data_list()) {
+      const auto& orders = summary.info.orders;
+      if (std::any_of(orders.begin(), orders.end(),
+                      [](const core::IssuedOrder& o) { return o.state == core::IssuedOrder::State::Open; }))
+        publisher.refresh_usage(summary.ino);
+    }
+  });
   filesystem.set_events({
       .changed = [&](uint64_t data, const std::string& name) { publisher.changed(data, name); },
       .created = [&](const std::string& name) { vault.unhide(name); },
@@ -163,7 +174,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
                                               {"user.protected.storage", trouble.empty() ? "ok" : trouble}};
   });
 
-  fuse::SessionOptions session{fs::absolute(m.mountpoint), m.fuse_args, true, state};
+  fuse::SessionOptions session{fs::absolute(m.mountpoint), m.fuse_args, state};
   session.fuse_args.push_back("-o");
   session.fuse_args.push_back("fsname=protectedfs,subtype=protectedfs");
   spdlog::info("mounting {} for {} on {} (state in {})", m.mountpoint.string(), address, network_text, state.string());
@@ -173,8 +184,10 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   const int status = fuse::run_session(filesystem, session, [&] {
     publisher.start();
     tree_sync.start();
+    usage_watch.start();
     report.ok();
   });
+  usage_watch.stop();
   tree_sync.stop();
   publisher.stop();  // unfinished publishes stay journaled and resume at the next mount
   spdlog::info("unmounted {}", m.mountpoint.string());

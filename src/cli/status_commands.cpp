@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -80,30 +81,38 @@ std::string progress_line(const nlohmann::json& queue) {
   return line;
 }
 
+// Without a terminal (a log file, a pipe, CI) a line every 200 ms would flood the log: the first state, then at
+// most one line per kPlainInterval (when the state changed), then the end.
+constexpr auto kPlainInterval = std::chrono::seconds(10);
+
 void run_sync(const std::string& given, int timeout_seconds) {
   const fs::path mount = resolve_mount(given);
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  std::string last;
+  std::string line, printed;
+  std::optional<std::chrono::steady_clock::time_point> printed_at;
   for (;;) {
     const auto queue = queue_of(mount);
     if (queue.at("total").get<std::size_t>() == 0) break;
-    std::string line;
+    line.clear();
     const auto& items = queue.at("items");
     for (std::size_t i = 0; i < std::min<std::size_t>(items.size(), 3); ++i)
       line += (line.empty() ? "" : "  ") + describe(items[i]);
     if (items.size() > 3) line += "  … " + std::to_string(queue.at("total").get<std::size_t>() - 3) + " more";
+    const auto now = std::chrono::steady_clock::now();
     if (terminal) {
       std::cout << "\r\033[K" << progress_line(queue) << std::flush;
-    } else if (line != last) {  // plain lines, only when something changed
+      printed = line;
+    } else if (!printed_at || (now - *printed_at >= kPlainInterval && line != printed)) {
       std::cout << line << std::endl;
+      printed = line;
+      printed_at = now;
     }
-    last = line;
-    if (std::chrono::steady_clock::now() > deadline)
+    if (now > deadline)
       throw Error(ETIMEDOUT, "still pending after " + std::to_string(timeout_seconds) + " s: " + line);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  if (terminal && !last.empty()) std::cout << "\r\033[K";
+  if (terminal && !printed.empty()) std::cout << "\r\033[K";
   std::cout << "everything is published" << std::endl;
 }
 

@@ -5,8 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iomanip>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,27 +28,47 @@ std::string shorten(const std::string& address) {
   return address.size() == 42 ? address.substr(0, 8) + "…" + address.substr(38) : address;
 }
 
+// Characters as a terminal shows them: UTF-8 continuation bytes take no column ("…" is 3 bytes, 1 column).
+std::size_t display_width(const std::string& text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// Rows of cells in columns as wide as their widest cell, two spaces apart; numeric columns aligned right.
+void print_columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right_aligned) {
+  std::vector<std::size_t> widths(right_aligned.size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string padding(widths[i] - display_width(row[i]), ' ');
+      if (i > 0) line += "  ";
+      line += right_aligned[i] ? padding + row[i] : row[i] + (i + 1 < row.size() ? padding : "");
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+  }
+  std::cout.flush();
+}
+
 void print_table(const json& usage_by_data) {
-  int width = 20;  // the DATA column fits the longest name (an address is 42)
-  for (const auto& [name, usage] : usage_by_data.items()) width = std::max(width, static_cast<int>(name.size()) + 2);
-  std::cout << std::left << std::setw(width) << "DATA" << std::setw(14) << "USER" << std::setw(14) << "APP"
-            << std::right << std::setw(10) << "CONSUMED" << std::setw(11) << "REMAINING" << std::setw(18) << "EARNINGS"
-            << "\n";
+  std::vector<std::vector<std::string>> rows{{"DATA", "USER", "APP", "CONSUMED", "REMAINING", "EARNINGS", ""}};
   uint64_t consumed = 0, earnings = 0;
   for (const auto& [name, usage] : usage_by_data.items()) {
     for (const auto& g : usage.at("grants")) {
       const uint64_t remaining = g.at("remaining");
-      std::cout << std::left << std::setw(width) << name << std::setw(14) << shorten(g.at("user")) << std::setw(14)
-                << shorten(g.at("app")) << std::right << std::setw(10) << g.at("consumed").get<uint64_t>()
-                << std::setw(11) << (remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining))
-                << std::setw(18) << core::format_rlc(g.at("earnings")) << (g.value("open", false) ? "" : "  (revoked)")
-                << (g.value("bulk", false) ? "  (bulk)" : "") << "\n";
+      rows.push_back({name, shorten(g.at("user")), shorten(g.at("app")),
+                      std::to_string(g.at("consumed").get<uint64_t>()),
+                      remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining),
+                      core::format_rlc(g.at("earnings")), std::string(g.value("open", false) ? "" : "(revoked)") +
+                          (g.value("bulk", false) ? (g.value("open", false) ? "(bulk)" : " (bulk)") : "")});
     }
     consumed += usage.at("total").at("consumed").get<uint64_t>();
     earnings += usage.at("total").at("earnings").get<uint64_t>();
   }
-  std::cout << std::left << std::setw(width + 28) << "total" << std::right << std::setw(10) << consumed << std::setw(11)
-            << "" << std::setw(18) << core::format_rlc(earnings) << std::endl;
+  rows.push_back({"total", "", "", std::to_string(consumed), "", core::format_rlc(earnings), ""});
+  print_columns(rows, {false, false, false, true, true, true, false});
 }
 
 // The same JSON as user.protected.usage, from the grant book's orders of one dataset.

@@ -123,12 +123,8 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
       const Node& c = *state_->nodes.at(ino);
       if (auto key = State::key_of(name, c.kind)) children.emplace_back(*key, &c);
     }
-    std::stable_sort(children.begin(), children.end(), [](const auto& a, const auto& b) {
-      const bool a_index = format::is_array_index_key(a.first), b_index = format::is_array_index_key(b.first);
-      if (a_index != b_index) return a_index;
-      if (a_index && a.first.size() != b.first.size()) return a.first.size() < b.first.size();
-      return a.first < b.first;
-    });
+    std::sort(children.begin(), children.end(),
+              [](const auto& a, const auto& b) { return format::javascript_key_less(a.first, b.first); });
     for (const auto& [key, c] : children) {
       path.push_back(key);
       snap.entries.push_back({path, c->kind != NodeKind::Field, c->ino, c->size,

@@ -4,6 +4,7 @@
 
 #include "crypto/json_fields.hpp"
 #include "protectedfs/crypto/keccak.hpp"
+#include "protectedfs/crypto/order_fields.hpp"
 
 namespace pfs::crypto {
 
@@ -78,43 +79,25 @@ std::array<uint8_t, 65> sign_typed_data(const PrivateKey& key, const Eip712Domai
 
 // ---- DatasetOrder ----
 
-TypedStruct DatasetOrder::to_struct() const {
+const OrderMembers<DatasetOrder, 8>& dataset_order_members() {
   // Member order and names are PoCo's (IexecLibOrders_v5.DATASETORDER_TYPEHASH); they define the type hash.
-  return TypedStruct("DatasetOrder")
-      .address("dataset", dataset)
-      .uint256("datasetprice", datasetprice)
-      .uint256("volume", volume)
-      .bytes32("tag", tag)
-      .address("apprestrict", apprestrict)
-      .address("workerpoolrestrict", workerpoolrestrict)
-      .address("requesterrestrict", requesterrestrict)
-      .bytes32("salt", salt);
+  static const OrderMembers<DatasetOrder, 8> members{{{"dataset", &DatasetOrder::dataset},
+                                                      {"datasetprice", &DatasetOrder::datasetprice},
+                                                      {"volume", &DatasetOrder::volume},
+                                                      {"tag", &DatasetOrder::tag},
+                                                      {"apprestrict", &DatasetOrder::apprestrict},
+                                                      {"workerpoolrestrict", &DatasetOrder::workerpoolrestrict},
+                                                      {"requesterrestrict", &DatasetOrder::requesterrestrict},
+                                                      {"salt", &DatasetOrder::salt}}};
+  return members;
 }
 
-nlohmann::json DatasetOrder::to_json() const {
-  return {{"dataset", dataset.to_string()},
-          {"datasetprice", datasetprice.to_decimal()},
-          {"volume", volume.to_decimal()},
-          {"tag", to_hex0x(tag)},
-          {"apprestrict", apprestrict.to_string()},
-          {"workerpoolrestrict", workerpoolrestrict.to_string()},
-          {"requesterrestrict", requesterrestrict.to_string()},
-          {"salt", to_hex0x(salt)}};
-}
+TypedStruct DatasetOrder::to_struct() const { return order_struct("DatasetOrder", dataset_order_members(), *this); }
+
+nlohmann::json DatasetOrder::to_json() const { return order_to_json(dataset_order_members(), *this); }
 
 DatasetOrder DatasetOrder::from_json(const nlohmann::json& order) {
-  const std::string what = "dataset order";
-  detail::require_object(order, what);
-  DatasetOrder out;
-  out.dataset = detail::require_address(order, "dataset", what);
-  out.datasetprice = detail::require_uint256(order, "datasetprice", what);
-  out.volume = detail::require_uint256(order, "volume", what);
-  out.tag = detail::require_bytes32(order, "tag", what);
-  out.apprestrict = detail::require_address(order, "apprestrict", what);
-  out.workerpoolrestrict = detail::require_address(order, "workerpoolrestrict", what);
-  out.requesterrestrict = detail::require_address(order, "requesterrestrict", what);
-  out.salt = detail::require_bytes32(order, "salt", what);
-  return out;
+  return order_from_json(dataset_order_members(), order, "dataset order");
 }
 
 // ---- market login ----

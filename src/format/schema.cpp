@@ -23,6 +23,14 @@ bool is_array_index_key(std::string_view key) {
   return value < 0xffffffffull;
 }
 
+bool javascript_key_less(std::string_view a, std::string_view b) {
+  const bool a_index = is_array_index_key(a), b_index = is_array_index_key(b);
+  if (a_index != b_index) return a_index;
+  // Indices have no leading zeros: a shorter one is smaller, and among equal lengths byte order is numeric.
+  if (a_index && a.size() != b.size()) return a.size() < b.size();
+  return a < b;
+}
+
 namespace {
 
 // Splits "a.b.c" into its first key and the rest ("" when none).
@@ -31,9 +39,6 @@ std::pair<std::string_view, std::string_view> split_first(std::string_view path)
   if (dot == std::string_view::npos) return {path, {}};
   return {path.substr(0, dot), path.substr(dot + 1)};
 }
-
-// Array indices compare as numbers: canonical decimal without leading zeros, so by length, then by digits.
-bool index_less(std::string_view a, std::string_view b) { return a.size() != b.size() ? a.size() < b.size() : a < b; }
 
 std::size_t depth_of(const Schema& schema) {
   std::size_t deepest = 0;
@@ -184,7 +189,7 @@ Schema::Entry& Schema::insert(Entry entry) {
     const auto first = entries_.begin(), last = first + static_cast<std::ptrdiff_t>(index_keys_);
     at = static_cast<std::size_t>(
         std::upper_bound(first, last, entry.key,
-                         [](const std::string& k, const Entry& e) { return index_less(k, e.key); }) -
+                         [](const std::string& k, const Entry& e) { return javascript_key_less(k, e.key); }) -
         first);
     ++index_keys_;
   }
@@ -214,7 +219,7 @@ Schema Schema::from_entries(std::vector<Entry> entries) {
   // Indices first in numeric order, then the other keys in the order given: a JavaScript object's order.
   const auto named =
       std::stable_partition(entries.begin(), entries.end(), [](const Entry& e) { return is_array_index_key(e.key); });
-  std::sort(entries.begin(), named, [](const Entry& a, const Entry& b) { return index_less(a.key, b.key); });
+  std::sort(entries.begin(), named, [](const Entry& a, const Entry& b) { return javascript_key_less(a.key, b.key); });
   schema.index_keys_ = static_cast<std::size_t>(named - entries.begin());
   schema.entries_ = std::move(entries);
   schema.reindex(0);

@@ -4,6 +4,7 @@
 #include <fuse_lowlevel.h>
 #include <sys/statvfs.h>
 
+#include <csignal>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -413,13 +414,14 @@ int run_session(core::Filesystem& fs, const SessionOptions& options, const std::
     MutexLock lock(session_mutex);
     mounted_session = session;
   }
-  fuse_daemonize(options.foreground ? 1 : 0);
   on_mounted();
   fuse_loop_config* config = fuse_loop_cfg_create();
   fuse_loop_cfg_set_max_threads(config, 16);
   const int result = fuse_session_loop_mt(session, config);
   fuse_loop_cfg_destroy(config);
-  return result == 0 ? 0 : 1;
+  // libfuse's signal handlers end the loop with the signal's number: SIGTERM (systemctl stop, kill), SIGINT and SIGHUP
+  // are asked-for ends, so the daemon exits 0 (systemd would otherwise mark a stopped unit as failed).
+  return result == 0 || result == SIGTERM || result == SIGINT || result == SIGHUP ? 0 : 1;
 }
 
 }  // namespace pfs::fuse

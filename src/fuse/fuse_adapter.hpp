@@ -14,12 +14,11 @@ namespace pfs::fuse {
 struct SessionOptions {
   std::filesystem::path mountpoint;
   std::vector<std::string> fuse_args;  // e.g. "-o", "allow_other", "-d"
-  bool foreground = false;
-  std::filesystem::path statfs_path;  // the file system whose space is reported (where staging lives)
+  std::filesystem::path statfs_path;   // the file system whose space is reported (where staging lives)
 };
 
-// Mounts, daemonizes unless foreground, calls `on_mounted` (after daemonizing), serves until unmounted or
-// signalled, then unmounts. Returns 0 on a clean end.
+// Mounts, calls `on_mounted`, serves until unmounted or signalled, then unmounts; returns 0 on a clean end. It never
+// daemonizes: the daemon detached (or not, with -f) before opening anything (cli/mount_command.cpp).
 int run_session(core::Filesystem& fs, const SessionOptions& options, const std::function<void()>& on_mounted);
 
 // Tells the kernel that an entry changed behind its back (the tree sync showed, replaced or removed a protected

@@ -76,12 +76,8 @@ void plan_directory(const fs::path& dir, const std::string& zip_prefix, format::
   // "9" and "10" first, numerically), then by name.
   std::vector<const Child*> ordered;
   for (const auto& [key, child] : children) ordered.push_back(&child);
-  // `children` is in name order; indices have no leading zeros, so among equal lengths name order is numeric.
-  std::stable_sort(ordered.begin(), ordered.end(), [](const Child* a, const Child* b) {
-    const bool a_index = format::is_array_index_key(a->key), b_index = format::is_array_index_key(b->key);
-    if (a_index != b_index) return a_index;
-    return a_index && a->key.size() < b->key.size();
-  });
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Child* a, const Child* b) { return format::javascript_key_less(a->key, b->key); });
   for (const Child* entry : ordered) {
     const std::string& key = entry->key;
     const Child& child = *entry;

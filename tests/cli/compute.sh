@@ -3,6 +3,7 @@
 # register, find, and every refusal of run (exit 1, one line on stderr naming the cause, nothing paid, consumed or
 # written). Runs that succeed need a protected data with a grant: tests/mount/grants.sh drives them end to end.
 set -uo pipefail
+export LC_ALL=C  # the checks compare error texts (strerror, tools' messages) in English
 bin=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

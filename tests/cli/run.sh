@@ -2,6 +2,7 @@
 # The CLI as users drive it: pack, unpack and wallet on real folders and files, and every refusal: exit status 1,
 # exactly one line on stderr naming the cause, and nothing left behind (no output, no partial or temporary file).
 set -uo pipefail
+export LC_ALL=C  # the checks compare error texts (strerror, tools' messages) in English
 bin=$(realpath "$1")
 vectors=$(cd "$(dirname "$0")/../vectors" && pwd)
 work=$(mktemp -d)

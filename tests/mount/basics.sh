@@ -42,7 +42,10 @@ refuses "file at the root" "Operation not permitted" cp "$src/email.txt" "$mnt/"
 
 # A rename and a delete each publish one new version.
 versions() { getfattr --absolute-names --only-values -n user.protected.versions "$mnt/medical" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
-"$bin" sync "$mnt" > /dev/null; before=$(versions)
+# sync without a terminal: one line at start, at most one per 10 s, one at the end (not one every 200 ms).
+start=$SECONDS; "$bin" sync "$mnt" > "$work/sync.log"; elapsed=$((SECONDS - start)); before=$(versions)
+check "sync without a terminal: $(wc -l < "$work/sync.log") lines in ${elapsed} s" test "$(wc -l < "$work/sync.log")" -le $((2 + elapsed / 10))
+check "sync's last line" test "$(tail -1 "$work/sync.log")" == "everything is published"
 mv "$mnt/medical/report.pdf" "$mnt/medical/scan.pdf"
 check "sync after a rename" bash -c "'$bin' sync '$mnt' > /dev/null"
 check "rename: one new version" test "$(versions)" -eq $((before + 1))

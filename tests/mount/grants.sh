@@ -14,7 +14,9 @@ interop=$(cd "$(dirname "$0")/../interop" && pwd)
 pfs() { "$bin" "$@" --network "local:$net"; }
 
 a="$work/owner" b="$work/consumer"
-mount_at "$a" "wallet=$work/owner.json,cache=$work/cache-a"
+# The owner's tree sync passes every 10 minutes: usage must follow runs without it (a run on this machine is
+# accounted in the local network's tasks/, which the mount watches).
+mount_at "$a" "wallet=$work/owner.json,cache=$work/cache-a,sync_interval=600000"
 mount_at "$b" "wallet=$work/consumer.json,cache=$work/cache-b"
 owner=$(attr wallet "$a"); consumer=$(attr wallet "$b")
 
@@ -75,8 +77,21 @@ check "no plaintext left behind" bash -c "! ls /tmp | grep -qi iexec_in"
 
 # --- usage on both sides ------------------------------------------------------------------------------------------
 usage_of() { getfattr --absolute-names --only-values -n user.protected.usage "$1" | python3 -c "import json,sys; u=json.load(sys.stdin); print(u['total']['consumed'], u['total']['earnings'])"; }
-check "owner's usage: 2 consumed, 3 RLC earned" wait_for 10 bash -c "[[ \"\$(getfattr --absolute-names --only-values -n user.protected.usage '$a/medical' | python3 -c \"import json,sys; u=json.load(sys.stdin); print(u['total']['consumed'], u['total']['earnings'])\")\" == '2 3000000000' ]]"
+check "owner's usage: 2 consumed, 3 RLC earned, without a sync pass" wait_for 3 bash -c "[[ \"\$(getfattr --absolute-names --only-values -n user.protected.usage '$a/medical' | python3 -c \"import json,sys; u=json.load(sys.stdin); print(u['total']['consumed'], u['total']['earnings'])\")\" == '2 3000000000' ]]"
 check "usage command (owner, from the mount)" bash -c "'$bin' usage '$a/medical' | grep -q '3 RLC'"
+# The table's columns line up under their headings (USER and APP once ran together: 0x2222…22220x1111…1111).
+columns_aligned() {
+  "$bin" usage "$a/medical" | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+head = lines[0]
+starts = [head.index(h) for h in ("USER", "APP")]
+for line in lines[1:-1]:  # grant rows: each cell of USER and APP starts under its heading, after a blank
+    for s in starts:
+        assert line[s - 1] == " " and line[s] != " ", (line, s)
+assert lines[-1].startswith("total"), lines[-1]'
+}
+check "usage table: columns aligned" columns_aligned
 check "usage command (consumer, from the network)" bash -c "'$bin' usage '$dataset' --network 'local:$net' --json | grep -q '\"consumed\": 2'"
 check "consumer's balance: 5 - 3 RLC" bash -c "pfs() { '$bin' \"\$@\" --network 'local:$net'; }; pfs wallet show --wallet '$work/consumer.json' | grep -q '2 RLC'"
 check "owner's balance: + 3 RLC" bash -c "'$bin' wallet show --network 'local:$net' --wallet '$work/owner.json' | grep -q '3 RLC'"

@@ -6,6 +6,7 @@
 # and market through the iExec profile "peers". Tests say `$(network_option)` and `wallet=$(wallet_file NAME)`;
 # on the peers every wallet is a fresh key funded on the chain, so tests running at once never share an owner.
 set -uo pipefail
+export LC_ALL=C  # the checks compare error texts (strerror, tools' messages) in English
 bin=$(realpath "$1")
 work=$(mktemp -d /tmp/pfs-mount-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT  # until the full cleanup below is in place

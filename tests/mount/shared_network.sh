@@ -48,6 +48,8 @@ unmount_at "$a"
 
 # mount(8) with the helper, as root; and an fstab line (mount -T FSTAB MOUNTPOINT), then umount.
 if [[ $(id -u) -eq 0 ]]; then
+  # /sbin/mount.protectedfs is shared with tests/package (which installs the package's): one at a time.
+  exec 8>/run/lock/protectedfs-sbin-helper.lock; flock -w 600 8
   helper=/sbin/mount.protectedfs
   made_helper=""
   if [[ ! -e "$helper" ]]; then
@@ -66,5 +68,6 @@ if [[ $(id -u) -eq 0 ]]; then
   check "umount (fstab)" umount "$m"
   check "daemon gone after umount (fstab)" wait_for 20 bash -c "! pgrep -f '[p]rotectedfs $m' > /dev/null"
   [[ -n "$made_helper" ]] && rm -f "$helper"
+  flock -u 8
 fi
 finish

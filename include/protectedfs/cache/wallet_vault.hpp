@@ -12,7 +12,6 @@
 #pragma once
 #include <filesystem>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "protectedfs/cache/metadata_db.hpp"
@@ -32,7 +31,6 @@ class WalletVault final : public core::KeyStore {
   void hide(const std::string& lineage_name);
   void unhide(const std::string& lineage_name);
   bool hidden(const std::string& lineage_name) const;
-  std::set<std::string> hidden_names() const;
 
   void put_result_key(const std::string& private_pem);
   std::optional<std::string> result_key();  // EIO for a tampered or foreign entry

@@ -95,4 +95,9 @@ inline bool operator==(const Schema& a, const Schema& b) { return a.entries_ == 
 // True for the keys a JavaScript object orders first (array indices).
 bool is_array_index_key(std::string_view key);
 
+// The one order of field keys (the schema's, the zip's, the tree's): a JavaScript object's when its keys were
+// inserted in name order, as SPEC.md §2 inserts them: array indices first, numerically ("9" before "10"), then the
+// other keys in byte order.
+bool javascript_key_less(std::string_view a, std::string_view b);
+
 }  // namespace pfs::format

@@ -107,6 +107,13 @@ struct SignedOrder {
   Hash32 hash{};  // the order hash in GrantBook::domain()
 };
 
+// What every grant book checks before it takes a signed order, in one place (the book then checks that the signer
+// owns the dataset, which only it can look up): the order names its app (EINVAL: apprestrict 0x0 would let any app
+// read the data), allows at least one access (EINVAL for volume 0), `hash` is its hash in `domain` (EINVAL), and its
+// signature recovers the publishing wallet (EACCES otherwise, or when it recovers no key). Returns the signer.
+crypto::Address check_signed_order(const SignedOrder& order, const crypto::Eip712Domain& domain,
+                                   const crypto::Address& publisher);
+
 // What is known of one order: PoCo's `consumed` (hub.viewConsumed: accesses used, or the whole volume once closed),
 // whether it was closed by its owner, and how many accesses runs really used (`uses`, which closing does not
 // change: usage and earnings are uses × datasetprice).
@@ -254,6 +261,10 @@ struct Network {
   std::unique_ptr<SecretStore> secrets;
   std::unique_ptr<GrantBook> grants;
   std::unique_ptr<Compute> compute;
+  // Where a run on this machine leaves a file as soon as its access is accounted (the local network's tasks/), so
+  // that a mount can refresh usage at once rather than at its next tree-sync pass; empty where runs are accounted
+  // elsewhere (iExec: the chain, read by the tree sync).
+  std::filesystem::path accounted_runs;
 };
 
 }  // namespace pfs::network

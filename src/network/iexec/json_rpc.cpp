@@ -113,33 +113,65 @@ const nlohmann::json& RpcOutcome::value() const {
 
 JsonRpc::JsonRpc(std::shared_ptr<HttpClient> http, std::string url) : http_(std::move(http)), url_(std::move(url)) {}
 
+nlohmann::json parse_rpc_answer(const HttpResponse& response, const std::string& what) {
+  nlohmann::json parsed = nlohmann::json::parse(response.body, nullptr, false);
+  // Some nodes answer a JSON-RPC error with a 4xx/5xx status: the error object says more than the status.
+  const bool rpc_shaped =
+      parsed.is_array() || (parsed.is_object() && (parsed.contains("result") || parsed.contains("error")));
+  if (!rpc_shaped || errno_for_status(response.status) == EAGAIN) {
+    require_success(response, what);
+    throw Error(EIO, what + ": not a JSON-RPC answer: " + body_excerpt(response.body));
+  }
+  return parsed;
+}
+
+nlohmann::json rpc_result(nlohmann::json answer, const std::string& what) {
+  if (!answer.is_object()) throw Error(EIO, what + ": malformed answer");
+  if (auto it = answer.find("error"); it != answer.end() && !it->is_null()) throw rpc_error_from_json(*it, what);
+  auto it = answer.find("result");
+  if (it == answer.end()) throw Error(EIO, what + ": answer without a result");
+  return std::move(*it);
+}
+
+void read_batch_answer(const nlohmann::json& answer, const std::vector<RpcCall>& calls, uint64_t first_id,
+                       std::vector<RpcOutcome>& out) {
+  const std::string what = "batch of " + std::to_string(calls.size()) + " calls";
+  if (answer.is_object() && answer.contains("error"))  // the node refused the batch as a whole
+    throw rpc_error_from_json(answer["error"], what);
+  if (!answer.is_array()) throw Error(EIO, what + ": malformed answer");
+  out.assign(calls.size(), RpcOutcome{});
+  std::vector<bool> seen(calls.size(), false);
+  for (const auto& item : answer) {  // answers may come in any order: match them by id
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned()) continue;
+    const uint64_t id = item["id"].get<uint64_t>();
+    if (id < first_id || id - first_id >= calls.size()) continue;
+    const std::size_t index = id - first_id;
+    seen[index] = true;
+    if (auto it = item.find("error"); it != item.end() && !it->is_null()) {
+      out[index].error = rpc_error_from_json(*it, calls[index].method);
+    } else if (auto result = item.find("result"); result != item.end()) {
+      out[index].result = *result;
+    } else {
+      out[index].error = RpcError(EIO, calls[index].method + ": answer without a result", 0, "no result", {});
+    }
+  }
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    if (!seen[i]) out[i].error = RpcError(EIO, calls[i].method + ": no answer in the batch", 0, "missing answer", {});
+}
+
 nlohmann::json JsonRpc::post(const nlohmann::json& body, const std::string& what) {
   HttpRequest request;
   request.method = "POST";
   request.url = url_;
   request.headers = {"Content-Type: application/json", "Accept: application/json"};
   request.body = body.dump();
-  const HttpResponse response = http_->send(request);
-  nlohmann::json parsed = nlohmann::json::parse(response.body, nullptr, false);
-  // Some nodes answer a JSON-RPC error with a 4xx/5xx status: the error object says more than the status.
-  const bool rpc_shaped =
-      parsed.is_array() || (parsed.is_object() && (parsed.contains("result") || parsed.contains("error")));
-  if (!rpc_shaped || errno_for_status(response.status) == EAGAIN) {
-    require_success(response, what + " at " + url_);
-    throw Error(EIO, what + " at " + url_ + ": not a JSON-RPC answer: " + body_excerpt(response.body));
-  }
-  return parsed;
+  return parse_rpc_answer(http_->send(request), what + " at " + url_);
 }
 
 nlohmann::json JsonRpc::call(const std::string& method, nlohmann::json params) {
   const uint64_t id = next_id_++;
   nlohmann::json body = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
-  nlohmann::json answer = post(body, method);
-  if (!answer.is_object()) throw Error(EIO, method + " at " + url_ + ": malformed answer");
-  if (auto it = answer.find("error"); it != answer.end() && !it->is_null()) throw rpc_error_from_json(*it, method);
-  auto it = answer.find("result");
-  if (it == answer.end()) throw Error(EIO, method + " at " + url_ + ": answer without a result");
-  return std::move(*it);
+  return rpc_result(post(body, method), method);
 }
 
 std::vector<RpcOutcome> JsonRpc::batch(const std::vector<RpcCall>& calls) {
@@ -161,28 +193,11 @@ std::vector<RpcOutcome> JsonRpc::batch(const std::vector<RpcCall>& calls) {
                       {"id", first_id + (i - start)},
                       {"method", calls[i].method},
                       {"params", calls[i].params}});
-    nlohmann::json answer = post(body, "batch of " + std::to_string(end - start) + " calls");
-    if (answer.is_object() && answer.contains("error"))  // the node refused the batch as a whole
-      throw rpc_error_from_json(answer["error"], "batch of " + std::to_string(end - start) + " calls");
-    if (!answer.is_array()) throw Error(EIO, "batch at " + url_ + ": malformed answer");
-    std::vector<bool> seen(end - start, false);
-    for (const auto& item : answer) {  // answers may come in any order: match them by id
-      if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned()) continue;
-      const uint64_t id = item["id"].get<uint64_t>();
-      if (id < first_id || id >= first_id + (end - start)) continue;
-      const std::size_t index = start + (id - first_id);
-      seen[index - start] = true;
-      if (auto it = item.find("error"); it != item.end() && !it->is_null()) {
-        out[index].error = rpc_error_from_json(*it, calls[index].method);
-      } else if (auto result = item.find("result"); result != item.end()) {
-        out[index].result = *result;
-      } else {
-        out[index].error = RpcError(EIO, calls[index].method + ": answer without a result", 0, "no result", {});
-      }
-    }
-    for (std::size_t i = start; i < end; ++i)
-      if (!seen[i - start])
-        out[i].error = RpcError(EIO, calls[i].method + ": no answer in the batch", 0, "missing answer", {});
+    const std::vector<RpcCall> slice(calls.begin() + static_cast<std::ptrdiff_t>(start),
+                                     calls.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<RpcOutcome> outcomes;
+    read_batch_answer(post(body, "batch of " + std::to_string(end - start) + " calls"), slice, first_id, outcomes);
+    std::move(outcomes.begin(), outcomes.end(), out.begin() + static_cast<std::ptrdiff_t>(start));
   }
   return out;
 }

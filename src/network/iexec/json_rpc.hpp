@@ -59,6 +59,17 @@ struct RpcOutcome {
   const nlohmann::json& value() const;  // the result, or throws the error
 };
 
+// The pieces of reading a node's answer, apart from the HTTP exchange so that they can be tested (and fuzzed) on any
+// bytes. The JSON of an answer: an object with "result" or "error", or a batch's array (EAGAIN/EIO otherwise, per
+// the header comment; `what` names the call and the node).
+nlohmann::json parse_rpc_answer(const HttpResponse& response, const std::string& what);
+// A single call's result from its answer, or throws the node's error (EIO for an answer of another shape).
+nlohmann::json rpc_result(nlohmann::json answer, const std::string& what);
+// The outcomes of `calls` (sent with ids first_id, first_id + 1…) from a batch answer, whose items may come in any
+// order; a call without an answer gets an EIO error. Throws when the node refused the batch as a whole.
+void read_batch_answer(const nlohmann::json& answer, const std::vector<RpcCall>& calls, uint64_t first_id,
+                       std::vector<RpcOutcome>& out);
+
 class JsonRpc {
  public:
   JsonRpc(std::shared_ptr<HttpClient> http, std::string url);

@@ -18,7 +18,9 @@ std::string error_message(const HttpResponse& response) {
   return body_excerpt(response.body);
 }
 
-MarketOrder parse_order(const nlohmann::json& item) {
+}  // namespace
+
+MarketOrder market_order_from_json(const nlohmann::json& item) {
   MarketOrder out;
   try {
     out.order_hash = from_hex_fixed<32>(item.at("orderHash").get<std::string>());
@@ -33,8 +35,6 @@ MarketOrder parse_order(const nlohmann::json& item) {
   if (!out.order.is_object()) throw Error(EIO, "market: an order entry without an order");
   return out;
 }
-
-}  // namespace
 
 int errno_for_market(long status, const std::string& message) {
   const int code = errno_for_status(status);
@@ -98,7 +98,7 @@ std::vector<MarketOrder> MarketClient::list(const std::string& kind,
         get(query + "&pageSize=" + std::to_string(kPageSize) + "&pageIndex=" + std::to_string(page), "market " + kind);
     const auto orders = body.find("orders");
     if (orders == body.end() || !orders->is_array()) throw Error(EIO, "market " + kind + ": answer without orders");
-    for (const auto& item : *orders) out.push_back(parse_order(item));
+    for (const auto& item : *orders) out.push_back(market_order_from_json(item));
     const uint64_t count = body.value("count", static_cast<uint64_t>(out.size()));
     if (orders->empty() || out.size() >= count || orders->size() < kPageSize) break;
     if (page >= 1000) throw Error(EIO, "market " + kind + ": more than 1000 pages");
@@ -147,7 +147,7 @@ std::optional<MarketOrder> MarketClient::dataset_order(const Hash32& order_hash)
   try {
     auto body = get("/datasetorders/" + to_hex0x(order_hash) + "?" + chain_query(), "market dataset order");
     if (body.contains("data") && body["data"].is_object()) body = body["data"];
-    return parse_order(body);
+    return market_order_from_json(body);
   } catch (const Error& e) {
     if (e.code() == ENOENT) return std::nullopt;
     throw;

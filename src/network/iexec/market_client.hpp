@@ -57,6 +57,9 @@ class MarketClient {
   std::shared_ptr<Context> context_;
 };
 
+// One entry of a market answer ({"orderHash", "order", "status", "publicationTimestamp"}); EIO when malformed.
+MarketOrder market_order_from_json(const nlohmann::json& item);
+
 // The errno of a market refusal, from its status and message (see the header comment).
 int errno_for_market(long status, const std::string& message);
 

@@ -92,19 +92,8 @@ std::vector<OrderState> MarketGrantBook::states(const std::vector<MarketOrder>& 
 
 void MarketGrantBook::publish(const crypto::PrivateKey& owner_key, const SignedOrder& signed_order) {
   const crypto::DatasetOrder& o = signed_order.order;
-  if (o.apprestrict.is_zero())
-    throw Error(EINVAL, "a grant must name its iApp: with apprestrict 0x0 any app could read the data");
-  if (o.volume.is_zero()) throw Error(EINVAL, "a grant of zero accesses grants nothing");
-  const crypto::Eip712Domain domain = context_->domain();
-  if (signed_order.hash != o.hash(domain))
-    throw Error(EINVAL, "the order hash is not the order's on chain " + domain.chain_id.to_decimal());
+  const crypto::Address signer = check_signed_order(signed_order, context_->domain(), owner_key.address());
   const crypto::Address owner = dataset_owner(o.dataset);
-  crypto::Address signer;
-  try {
-    signer = crypto::recover_address(signed_order.hash, signed_order.signature);
-  } catch (const Error&) {
-    throw Error(EACCES, "the order's signature recovers no key");
-  }
   if (signer != owner)
     throw Error(EACCES, "the order is signed by " + signer.to_string() + ", dataset " + o.dataset.to_string() +
                             " is owned by " + owner.to_string());
@@ -114,9 +103,6 @@ void MarketGrantBook::publish(const crypto::PrivateKey& owner_key, const SignedO
   if (!same_grant.empty())
     throw Error(EEXIST,
                 "an open grant for this app and requester already exists: " + to_hex0x(same_grant[0].order.hash));
-  if (owner_key.address() != signer)
-    throw Error(EACCES, "the order is signed by " + signer.to_string() + ", not by the publishing wallet " +
-                            owner_key.address().to_string());
 
   nlohmann::json body = o.to_json();
   body["sign"] = to_hex0x(signed_order.signature);

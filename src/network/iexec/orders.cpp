@@ -2,148 +2,86 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/json_fields.hpp"
+#include "protectedfs/crypto/order_fields.hpp"
 
 namespace pfs::network::iexec {
 namespace abi = crypto::abi;
-namespace detail = crypto::detail;
 
-crypto::TypedStruct AppOrder::to_struct() const {
-  return crypto::TypedStruct("AppOrder")
-      .address("app", app)
-      .uint256("appprice", appprice)
-      .uint256("volume", volume)
-      .bytes32("tag", tag)
-      .address("datasetrestrict", datasetrestrict)
-      .address("workerpoolrestrict", workerpoolrestrict)
-      .address("requesterrestrict", requesterrestrict)
-      .bytes32("salt", salt);
+namespace {
+
+// Member order and names are PoCo's (IexecLibOrders_v5's type hashes, pinned in tests/unit/network).
+const crypto::OrderMembers<AppOrder, 8> kAppOrderMembers{{{"app", &AppOrder::app},
+                                                          {"appprice", &AppOrder::appprice},
+                                                          {"volume", &AppOrder::volume},
+                                                          {"tag", &AppOrder::tag},
+                                                          {"datasetrestrict", &AppOrder::datasetrestrict},
+                                                          {"workerpoolrestrict", &AppOrder::workerpoolrestrict},
+                                                          {"requesterrestrict", &AppOrder::requesterrestrict},
+                                                          {"salt", &AppOrder::salt}}};
+
+const crypto::OrderMembers<WorkerpoolOrder, 10> kWorkerpoolOrderMembers{
+    {{"workerpool", &WorkerpoolOrder::workerpool},
+     {"workerpoolprice", &WorkerpoolOrder::workerpoolprice},
+     {"volume", &WorkerpoolOrder::volume},
+     {"tag", &WorkerpoolOrder::tag},
+     {"category", &WorkerpoolOrder::category},
+     {"trust", &WorkerpoolOrder::trust},
+     {"apprestrict", &WorkerpoolOrder::apprestrict},
+     {"datasetrestrict", &WorkerpoolOrder::datasetrestrict},
+     {"requesterrestrict", &WorkerpoolOrder::requesterrestrict},
+     {"salt", &WorkerpoolOrder::salt}}};
+
+const crypto::OrderMembers<RequestOrder, 15> kRequestOrderMembers{
+    {{"app", &RequestOrder::app},
+     {"appmaxprice", &RequestOrder::appmaxprice},
+     {"dataset", &RequestOrder::dataset},
+     {"datasetmaxprice", &RequestOrder::datasetmaxprice},
+     {"workerpool", &RequestOrder::workerpool},
+     {"workerpoolmaxprice", &RequestOrder::workerpoolmaxprice},
+     {"requester", &RequestOrder::requester},
+     {"volume", &RequestOrder::volume},
+     {"tag", &RequestOrder::tag},
+     {"category", &RequestOrder::category},
+     {"trust", &RequestOrder::trust},
+     {"beneficiary", &RequestOrder::beneficiary},
+     {"callback", &RequestOrder::callback},
+     {"params", &RequestOrder::params},
+     {"salt", &RequestOrder::salt}}};
+
+// matchOrders' and manageDatasetOrder's tuple: the order's members, then `bytes sign`.
+template <class Order, std::size_t N>
+abi::Value signed_tuple(const crypto::OrderMembers<Order, N>& members, const Order& order, ByteView sign) {
+  std::vector<abi::Value> values = crypto::order_abi_values(members, order);
+  values.push_back(abi::Value::bytes(sign));
+  return abi::Value::tuple(std::move(values));
 }
 
-nlohmann::json AppOrder::to_json() const {
-  return {{"app", app.to_string()},
-          {"appprice", appprice.to_decimal()},
-          {"volume", volume.to_decimal()},
-          {"tag", to_hex0x(tag)},
-          {"datasetrestrict", datasetrestrict.to_string()},
-          {"workerpoolrestrict", workerpoolrestrict.to_string()},
-          {"requesterrestrict", requesterrestrict.to_string()},
-          {"salt", to_hex0x(salt)}};
-}
+}  // namespace
 
+crypto::TypedStruct AppOrder::to_struct() const { return crypto::order_struct("AppOrder", kAppOrderMembers, *this); }
+nlohmann::json AppOrder::to_json() const { return crypto::order_to_json(kAppOrderMembers, *this); }
 AppOrder AppOrder::from_json(const nlohmann::json& order) {
-  const std::string what = "app order";
-  detail::require_object(order, what);
-  AppOrder out;
-  out.app = detail::require_address(order, "app", what);
-  out.appprice = detail::require_uint256(order, "appprice", what);
-  out.volume = detail::require_uint256(order, "volume", what);
-  out.tag = detail::require_bytes32(order, "tag", what);
-  out.datasetrestrict = detail::require_address(order, "datasetrestrict", what);
-  out.workerpoolrestrict = detail::require_address(order, "workerpoolrestrict", what);
-  out.requesterrestrict = detail::require_address(order, "requesterrestrict", what);
-  out.salt = detail::require_bytes32(order, "salt", what);
-  return out;
+  return crypto::order_from_json(kAppOrderMembers, order, "app order");
 }
 
 crypto::TypedStruct WorkerpoolOrder::to_struct() const {
-  return crypto::TypedStruct("WorkerpoolOrder")
-      .address("workerpool", workerpool)
-      .uint256("workerpoolprice", workerpoolprice)
-      .uint256("volume", volume)
-      .bytes32("tag", tag)
-      .uint256("category", category)
-      .uint256("trust", trust)
-      .address("apprestrict", apprestrict)
-      .address("datasetrestrict", datasetrestrict)
-      .address("requesterrestrict", requesterrestrict)
-      .bytes32("salt", salt);
+  return crypto::order_struct("WorkerpoolOrder", kWorkerpoolOrderMembers, *this);
 }
-
-nlohmann::json WorkerpoolOrder::to_json() const {
-  return {{"workerpool", workerpool.to_string()},
-          {"workerpoolprice", workerpoolprice.to_decimal()},
-          {"volume", volume.to_decimal()},
-          {"tag", to_hex0x(tag)},
-          {"category", category.to_decimal()},
-          {"trust", trust.to_decimal()},
-          {"apprestrict", apprestrict.to_string()},
-          {"datasetrestrict", datasetrestrict.to_string()},
-          {"requesterrestrict", requesterrestrict.to_string()},
-          {"salt", to_hex0x(salt)}};
-}
-
+nlohmann::json WorkerpoolOrder::to_json() const { return crypto::order_to_json(kWorkerpoolOrderMembers, *this); }
 WorkerpoolOrder WorkerpoolOrder::from_json(const nlohmann::json& order) {
-  const std::string what = "workerpool order";
-  detail::require_object(order, what);
-  WorkerpoolOrder out;
-  out.workerpool = detail::require_address(order, "workerpool", what);
-  out.workerpoolprice = detail::require_uint256(order, "workerpoolprice", what);
-  out.volume = detail::require_uint256(order, "volume", what);
-  out.tag = detail::require_bytes32(order, "tag", what);
-  out.category = detail::require_uint256(order, "category", what);
-  out.trust = detail::require_uint256(order, "trust", what);
-  out.apprestrict = detail::require_address(order, "apprestrict", what);
-  out.datasetrestrict = detail::require_address(order, "datasetrestrict", what);
-  out.requesterrestrict = detail::require_address(order, "requesterrestrict", what);
-  out.salt = detail::require_bytes32(order, "salt", what);
-  return out;
+  return crypto::order_from_json(kWorkerpoolOrderMembers, order, "workerpool order");
 }
 
 crypto::TypedStruct RequestOrder::to_struct() const {
-  return crypto::TypedStruct("RequestOrder")
-      .address("app", app)
-      .uint256("appmaxprice", appmaxprice)
-      .address("dataset", dataset)
-      .uint256("datasetmaxprice", datasetmaxprice)
-      .address("workerpool", workerpool)
-      .uint256("workerpoolmaxprice", workerpoolmaxprice)
-      .address("requester", requester)
-      .uint256("volume", volume)
-      .bytes32("tag", tag)
-      .uint256("category", category)
-      .uint256("trust", trust)
-      .address("beneficiary", beneficiary)
-      .address("callback", callback)
-      .string("params", params)
-      .bytes32("salt", salt);
+  return crypto::order_struct("RequestOrder", kRequestOrderMembers, *this);
 }
 
-abi::Value abi_tuple(const SignedAppOrder& o) {
-  const AppOrder& a = o.order;
-  return abi::Value::tuple({abi::Value::address(a.app), abi::Value::uint256(a.appprice), abi::Value::uint256(a.volume),
-                            abi::Value::bytes32(a.tag), abi::Value::address(a.datasetrestrict),
-                            abi::Value::address(a.workerpoolrestrict), abi::Value::address(a.requesterrestrict),
-                            abi::Value::bytes32(a.salt), abi::Value::bytes(o.sign)});
-}
-
+abi::Value abi_tuple(const SignedAppOrder& o) { return signed_tuple(kAppOrderMembers, o.order, o.sign); }
 abi::Value abi_tuple(const SignedOrder& o) {
-  const crypto::DatasetOrder& d = o.order;
-  return abi::Value::tuple(
-      {abi::Value::address(d.dataset), abi::Value::uint256(d.datasetprice), abi::Value::uint256(d.volume),
-       abi::Value::bytes32(d.tag), abi::Value::address(d.apprestrict), abi::Value::address(d.workerpoolrestrict),
-       abi::Value::address(d.requesterrestrict), abi::Value::bytes32(d.salt), abi::Value::bytes(o.signature)});
+  return signed_tuple(crypto::dataset_order_members(), o.order, o.signature);
 }
-
-abi::Value abi_tuple(const SignedWorkerpoolOrder& o) {
-  const WorkerpoolOrder& w = o.order;
-  return abi::Value::tuple({abi::Value::address(w.workerpool), abi::Value::uint256(w.workerpoolprice),
-                            abi::Value::uint256(w.volume), abi::Value::bytes32(w.tag), abi::Value::uint256(w.category),
-                            abi::Value::uint256(w.trust), abi::Value::address(w.apprestrict),
-                            abi::Value::address(w.datasetrestrict), abi::Value::address(w.requesterrestrict),
-                            abi::Value::bytes32(w.salt), abi::Value::bytes(o.sign)});
-}
-
-abi::Value abi_tuple(const SignedRequestOrder& o) {
-  const RequestOrder& r = o.order;
-  return abi::Value::tuple({abi::Value::address(r.app), abi::Value::uint256(r.appmaxprice),
-                            abi::Value::address(r.dataset), abi::Value::uint256(r.datasetmaxprice),
-                            abi::Value::address(r.workerpool), abi::Value::uint256(r.workerpoolmaxprice),
-                            abi::Value::address(r.requester), abi::Value::uint256(r.volume), abi::Value::bytes32(r.tag),
-                            abi::Value::uint256(r.category), abi::Value::uint256(r.trust),
-                            abi::Value::address(r.beneficiary), abi::Value::address(r.callback),
-                            abi::Value::string(r.params), abi::Value::bytes32(r.salt), abi::Value::bytes(o.sign)});
-}
+abi::Value abi_tuple(const SignedWorkerpoolOrder& o) { return signed_tuple(kWorkerpoolOrderMembers, o.order, o.sign); }
+abi::Value abi_tuple(const SignedRequestOrder& o) { return signed_tuple(kRequestOrderMembers, o.order, o.sign); }
 
 std::string request_params(const std::string& args) {
   nlohmann::json params = nlohmann::json::object();

@@ -32,20 +32,7 @@ crypto::Eip712Domain LocalGrantBook::domain() { return local_order_domain(); }
 
 void LocalGrantBook::publish(const crypto::PrivateKey& owner, const SignedOrder& signed_order) {
   const auto& order = signed_order.order;
-  check_hash(signed_order);
-  if (order.apprestrict.is_zero())
-    throw Error(EINVAL, "a grant must name its app: apprestrict 0x0 would let any app read the data");
-  if (order.volume.is_zero()) throw Error(EINVAL, "a grant of volume 0 allows no access");
-  crypto::Address signer;
-  try {
-    signer = crypto::recover_address(signed_order.hash, signed_order.signature);
-  } catch (const Error&) {
-    throw Error(EACCES, "the signature of order " + to_hex0x(signed_order.hash) + " is malformed");
-  }
-  // As iExec's market, which takes an order only from its signer's login.
-  if (owner.address() != signer)
-    throw Error(EACCES, "order " + to_hex0x(signed_order.hash) + " is signed by " + signer.to_string() +
-                            ", not by the publishing wallet " + owner.address().to_string());
+  const crypto::Address signer = check_signed_order(signed_order, local_order_domain(), owner.address());
 
   Directory::WriteGuard guard(*dir_);
   const DatasetRecord dataset = registered(*dir_, order.dataset);

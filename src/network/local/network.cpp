@@ -22,6 +22,7 @@ std::unique_ptr<Network> open_local_network(const std::filesystem::path& dir) {
   network->secrets = std::make_unique<local::LocalSecretStore>(directory);
   network->grants = std::make_unique<local::LocalGrantBook>(directory, ledger);
   network->compute = std::make_unique<local::LocalCompute>(directory, ledger);
+  network->accounted_runs = directory->tasks();
   return network;
 }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -93,6 +94,14 @@ TEST_CASE("schema: keys order like a JavaScript object (array indices first)", "
   CHECK_FALSE(is_array_index_key("01"));
   CHECK_FALSE(is_array_index_key("-1"));
   CHECK_FALSE(is_array_index_key(""));
+}
+
+TEST_CASE("schema: the one key order (javascript_key_less): indices numerically first, then names", "[format]") {
+  std::vector<std::string> keys{"b", "10", "a", "9", "01", "4294967295", "0", "B", "4294967294"};
+  std::sort(keys.begin(), keys.end(), [](const auto& x, const auto& y) { return javascript_key_less(x, y); });
+  CHECK(keys == std::vector<std::string>{"0", "9", "10", "4294967294", "01", "4294967295", "B", "a", "b"});
+  CHECK_FALSE(javascript_key_less("a", "a"));
+  CHECK_FALSE(javascript_key_less("10", "9"));
 }
 
 TEST_CASE("schema: building refuses bad and duplicate keys", "[format]") {

@@ -93,11 +93,18 @@ class IexecPeers {
 
 }  // namespace pfs::test
 
-// Skips the rest of a TEST_CASE when the peers are not there: reported, not passed silently.
-#define PFS_REQUIRE_PEERS(peers)                                                                  \
-  auto peers##_maybe = ::pfs::test::IexecPeers::from_environment();                               \
-  if (!peers##_maybe) {                                                                           \
-    WARN("SKIPPED: set PFS_PEERS_ENV to the peers.env of tests/peers/start.sh to run this test"); \
-    return;                                                                                       \
-  }                                                                                               \
+// Skips the rest of a TEST_CASE when the peers are not there: reported, not passed silently. In CI ($CI set to
+// "true", as .ci/run and CI services set it) missing peers fail the test: a peer that could not start must not
+// turn the iExec tests into passes.
+inline bool pfs_in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+#define PFS_REQUIRE_PEERS(peers)                                                                                 \
+  auto peers##_maybe = ::pfs::test::IexecPeers::from_environment();                                              \
+  if (!peers##_maybe) {                                                                                          \
+    if (pfs_in_ci()) FAIL("the iExec peers are not running (PFS_PEERS_ENV unset) and CI=true: a failure in CI"); \
+    WARN("SKIPPED: set PFS_PEERS_ENV to the peers.env of tests/peers/start.sh to run this test");                \
+    return;                                                                                                      \
+  }                                                                                                              \
   const ::pfs::test::IexecPeers& peers = *peers##_maybe
