@@ -142,6 +142,18 @@ class GrantBook {
   virtual void revoke(const crypto::PrivateKey& owner, const SignedOrder& order) = 0;
 };
 
+// What the local worker allows one iApp run (man/protectedfs.1, "iApp isolation"): past a limit the app is
+// stopped and its task fails naming the limit. memory_mib bounds each process's data (RLIMIT_DATA: what it allocates
+// and writes, not address space it only reserves); processes counts processes and threads at once; output_mib bounds
+// $IEXEC_OUT as a whole, each file the app writes, and its /tmp. The iExec profile's workers apply their own.
+struct AppLimits {
+  uint64_t wall_seconds = 600;
+  uint64_t cpu_seconds = 600;
+  uint64_t memory_mib = 2048;
+  uint64_t processes = 256;
+  uint64_t output_mib = 256;
+};
+
 // What a consumer asks for (SPEC.md §1 `protectedfs run`).
 struct RunRequest {
   crypto::Address dataset;
@@ -149,6 +161,8 @@ struct RunRequest {
   std::string args;                   // the iApp's arguments (IEXEC_ARGS; split into argv like a shell's words)
   std::filesystem::path out;          // where the result ($IEXEC_OUT) is delivered: absent or an empty folder
   std::optional<uint64_t> max_price;  // nRLC per access the requester accepts (default: what the balance covers)
+  AppLimits limits;                   // the local worker's limits for this run
+  std::vector<std::filesystem::path> read_only;  // host files or folders the local worker lets the app read
 };
 
 // A completed run: the app exited 0 and wrote computed.json, and its $IEXEC_OUT is at RunRequest::out.

@@ -121,7 +121,8 @@ RunResult LocalCompute::run(const crypto::PrivateKey& requester_key, const RunRe
   }
 
   const std::string task_text = to_hex0x(task.task);
-  run_iapp({executable, args, request.args, request.dataset, std::move(plaintext), task_text, request.out});
+  run_iapp({executable, args, request.args, request.dataset, std::move(plaintext), task_text, request.out,
+            request.read_only, request.limits});
   return {task.order_hash, task_text, task.price};
 }
 

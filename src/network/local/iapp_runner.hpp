@@ -2,9 +2,10 @@
 //
 //   pre-compute   the dataset's ciphertext checked against its on-chain checksum, decrypted with the key from the
 //                 secret store into $IEXEC_IN/$IEXEC_DATASET_FILENAME (the plain zip, named by the dataset address)
-//   compute       the iApp run in a fresh private working directory (mode 0700, under $TMPDIR or /tmp) with the
-//                 iExec environment and a clean one otherwise (nothing of the caller's, no password, leaks in);
-//                 its stdout and stderr go to the caller's stderr
+//   compute       the iApp run isolated (sandbox.hpp: no network, none of the host's files but the system's, an
+//                 unprivileged user, limits), its folders in a fresh private working directory (mode 0700, under
+//                 $TMPDIR or /tmp), with the iExec environment and a clean one otherwise (nothing of the caller's,
+//                 no password, leaks in); its stdout and stderr go to the caller's stderr
 //   post-compute  $IEXEC_OUT must hold computed.json (a JSON object), as iExec requires; the whole $IEXEC_OUT is
 //                 copied to the requester's result folder, which appears whole or not at all
 //
@@ -20,6 +21,7 @@
 
 #include "protectedfs/crypto/address.hpp"
 #include "protectedfs/crypto/aes_cbc.hpp"
+#include "protectedfs/network/network.hpp"
 #include "protectedfs/util/bytes.hpp"
 #include "protectedfs/util/file.hpp"
 
@@ -47,10 +49,12 @@ struct IappTask {
   std::shared_ptr<const RandomAccessSource> plaintext;  // from open_plaintext
   std::string task_id;                                  // IEXEC_TASK_ID, "0x…"
   std::filesystem::path out;
+  std::vector<std::filesystem::path> read_only;  // host paths the app may read besides its own (sandbox.hpp)
+  AppLimits limits;
 };
 
 // Runs the task to its end. EIO naming the task when the app cannot start, exits with a non-zero status, is
-// killed, or leaves no valid computed.json; the result folder is then not created.
+// killed, passes a limit (named), or leaves no valid computed.json; the result folder is then not created.
 void run_iapp(const IappTask& task);
 
 }  // namespace pfs::network::local
