@@ -1,6 +1,8 @@
-// `protectedfs run DATASET --app APP [--args "…"] [--out DIR] [--max-price P] [--encrypt-result]`: as a consumer,
-// compute on a protected data through a grant. The network finds an open grant for (DATASET, APP, this wallet or
-// anyone), pays its price, consumes one access and runs the app with iExec's layout; its $IEXEC_OUT lands in DIR.
+// `protectedfs run DATASET --app APP [--args "…"] [--out DIR] [--max-price P] [--encrypt-result] [limits]
+// [--read-only PATH…]`: as a consumer, compute on a protected data through a grant. The network finds an open grant
+// for (DATASET, APP, this wallet or anyone), pays its price, consumes one access and runs the app with iExec's
+// layout; its $IEXEC_OUT lands in DIR. On the local network the app runs isolated, within limits
+// (network/local/sandbox.hpp).
 // `run --bulk --app APP [DATASET…] [--schema PATH:TYPE…] [--max-per-task N] [--out DIR]`: one bulk request over the
 // data granted in bulk to this wallet (the listed ones, or every one matching the schema), one task per slice of at
 // most N, one result folder per task under DIR.
@@ -35,6 +37,8 @@ struct RunArgs {
   std::vector<std::string> schema;
   std::size_t max_per_task = 100;
   bool encrypt_result = false;
+  network::AppLimits limits;
+  std::vector<std::string> read_only;
 };
 
 // The wallet's result-encryption key pair (made once, kept sealed in its vault), its public key pushed to the
@@ -75,6 +79,8 @@ void run_single(const RunArgs& a) {
   request.out = a.out;
   request.encrypt_result = a.encrypt_result;
   if (!a.max_price.empty()) request.max_price = core::parse_nrlc(a.max_price);
+  request.limits = a.limits;
+  for (const auto& path : a.read_only) request.read_only.emplace_back(path);
   auto network = a.context.open_network();
   const auto key = a.context.unlock();
   std::optional<std::string> private_pem;
@@ -126,6 +132,8 @@ void run_bulk(const RunArgs& a) {
   request.args = a.args;
   request.out = a.out;
   request.encrypt_result = a.encrypt_result;
+  request.limits = a.limits;
+  for (const auto& path : a.read_only) request.read_only.emplace_back(path);
   std::optional<std::string> private_pem;
   if (a.encrypt_result) private_pem = ensure_result_key(a.context, *network, key);
   network::slice_bulk_orders(orders, a.max_per_task);  // EINVAL before anything is done
@@ -228,6 +236,20 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("--encrypt-result", args.encrypt_result,
                     "encrypt the result for this wallet's RSA key (pushed to the secret service) and decrypt it here");
+  // The local worker's limits (man/protectedfs.1, "iApp isolation"); the iExec profile's workers apply their own.
+  auto limit = [&](const char* name, uint64_t& value, const char* what) {
+    command->add_option(name, value, what)->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32))->capture_default_str();
+  };
+  limit("--timeout", args.limits.wall_seconds, "local network: wall-time limit of the app, in seconds");
+  limit("--cpu-time", args.limits.cpu_seconds, "local network: CPU-time limit of the app (all its processes), s");
+  limit("--memory", args.limits.memory_mib, "local network: memory limit of each of the app's processes, MiB");
+  limit("--processes", args.limits.processes, "local network: most processes and threads the app has at once");
+  limit("--output-size", args.limits.output_mib, "local network: limit of what the app writes (IEXEC_OUT, /tmp), MiB");
+  command
+      ->add_option("--read-only", args.read_only,
+                   "local network: a host file or folder the app may also read (at the same path); repeatable")
+      ->expected(1)
+      ->check(CLI::ExistingPath);
   args.context.add_network_flag(command);
   args.context.add_wallet_flags(command, true);
   command->callback([] { args.bulk ? run_bulk(args) : run_single(args); });

@@ -154,6 +154,18 @@ class GrantBook {
   virtual void revoke(const crypto::PrivateKey& owner, const SignedOrder& order) = 0;
 };
 
+// What the local worker allows one iApp run (man/protectedfs.1, "iApp isolation"): past a limit the app is
+// stopped and its task fails naming the limit. memory_mib bounds each process's data (RLIMIT_DATA: what it allocates
+// and writes, not address space it only reserves); processes counts processes and threads at once; output_mib bounds
+// $IEXEC_OUT as a whole, each file the app writes, and its /tmp. The iExec profile's workers apply their own.
+struct AppLimits {
+  uint64_t wall_seconds = 600;
+  uint64_t cpu_seconds = 600;
+  uint64_t memory_mib = 2048;
+  uint64_t processes = 256;
+  uint64_t output_mib = 256;
+};
+
 // What a consumer asks for (SPEC.md §1 `protectedfs run`).
 struct RunRequest {
   crypto::Address dataset;
@@ -164,6 +176,8 @@ struct RunRequest {
   // iexec_result_encryption: the result is encrypted for the key the requester pushed (SecretStore::push_result_key)
   // and stored by the network; `out` is then left alone: the caller fetches (Compute::result) and decrypts it.
   bool encrypt_result = false;
+  AppLimits limits;                   // the local worker's limits for this run
+  std::vector<std::filesystem::path> read_only;  // host files or folders the local worker lets the app read
 };
 
 // Bulk processing (iExec's prepareDatasetBulk + one request order with params.bulk_cid): many datasets, each through
@@ -175,6 +189,8 @@ struct BulkRunRequest {
   std::string args;
   std::filesystem::path out;  // one folder per task below it, named by the task id (unless encrypt_result)
   bool encrypt_result = false;
+  AppLimits limits;                              // the local worker's limits for each task
+  std::vector<std::filesystem::path> read_only;  // host files or folders the local worker lets the app read
 };
 
 struct BulkTask {

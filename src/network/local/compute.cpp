@@ -170,6 +170,8 @@ RunResult LocalCompute::run(const crypto::PrivateKey& requester_key, const RunRe
   IappTask iapp{executable, args, request.args, request.dataset, std::move(plaintext), task_text, request.out};
   iapp.result_public_key = std::move(result_key);
   iapp.result_file = result_file(*dir_, task_text);
+  iapp.read_only = request.read_only;
+  iapp.limits = request.limits;
   run_iapp(iapp);
   return {task.order_hash, task_text, task.price};
 }
@@ -237,6 +239,8 @@ BulkRunResult LocalCompute::run_bulk(const crypto::PrivateKey& requester_key, co
     at += bulk_task.datasets.size();
     iapp.result_public_key = result_key;
     iapp.result_file = result_file(*dir_, bulk_task.task);
+    iapp.read_only = request.read_only;
+    iapp.limits = request.limits;
     try {
       run_iapp(iapp);
     } catch (const Error& e) {

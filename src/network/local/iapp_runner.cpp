@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "network/local/files.hpp"
+#include "network/local/sandbox.hpp"
 #include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/network/task_result.hpp"
 #include "protectedfs/util/error.hpp"
@@ -95,31 +96,6 @@ class WorkDir {
   UniqueFd lock_;  // closed after the tree is removed (members are destroyed after the destructor's body)
 };
 
-// Like system(3): while the app runs, a Ctrl-C on the terminal (sent to the whole process group) stops the app but
-// not this process, which then removes the working directory and reports the interrupted task.
-class IgnoreTerminalSignals {
- public:
-  IgnoreTerminalSignals() {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    ::sigemptyset(&ignore.sa_mask);
-    ::sigaction(SIGINT, &ignore, &saved_int_);
-    ::sigaction(SIGQUIT, &ignore, &saved_quit_);
-  }
-  ~IgnoreTerminalSignals() { restore(); }
-  IgnoreTerminalSignals(const IgnoreTerminalSignals&) = delete;
-  IgnoreTerminalSignals& operator=(const IgnoreTerminalSignals&) = delete;
-  // Async-signal-safe: also what the child does before exec, so that the app gets the usual dispositions.
-  void restore() const {
-    ::sigaction(SIGINT, &saved_int_, nullptr);
-    ::sigaction(SIGQUIT, &saved_quit_, nullptr);
-  }
-
- private:
-  struct sigaction saved_int_ {};
-  struct sigaction saved_quit_ {};
-};
-
 void write_plaintext(const RandomAccessSource& plaintext, const fs::path& target) {
   UniqueFd fd = open_file(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   Bytes buffer(kChunk);
@@ -129,69 +105,6 @@ void write_plaintext(const RandomAccessSource& plaintext, const fs::path& target
     write_full(fd.get(), ByteView(buffer.data(), n), target.string());
     at += n;
   }
-}
-
-std::string describe_status(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("was killed by signal ") + ::strsignal(WTERMSIG(status));
-  return "stopped abnormally";
-}
-
-// Starts the app and waits for it; returns its wait status. Everything the child needs is built before fork:
-// between fork and exec it only makes async-signal-safe calls (the daemon that may call this has other threads).
-// An exec that fails reports its errno through a close-on-exec pipe, so "could not start" is told apart from an
-// app that exits 127.
-int spawn_and_wait(const fs::path& executable, const std::vector<std::string>& args,
-                   const std::vector<std::string>& environment, const fs::path& cwd) {
-  std::vector<std::string> argv_text{executable.string()};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_text = environment;
-  std::vector<char*> envp;
-  for (auto& e : env_text) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string cwd_text = cwd.string();
-
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("cannot start the iApp");
-  const IgnoreTerminalSignals ignoring;
-  UniqueFd report_read(report[0]);
-  UniqueFd report_write(report[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_system_error("cannot start the iApp");
-  if (pid == 0) {
-    ignoring.restore();
-    int error = 0;
-    const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null < 0 || ::dup2(null, STDIN_FILENO) < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
-        ::chdir(cwd_text.c_str()) != 0) {
-      error = errno;
-    } else {
-      // Only 0-2 and the report pipe (close-on-exec) stay open: no descriptor of the caller reaches the app.
-      ::close_range(3, static_cast<unsigned>(report[1]) - 1, 0);
-      ::close_range(static_cast<unsigned>(report[1]) + 1, ~0U, 0);
-      ::execve(argv[0], argv.data(), envp.data());
-      error = errno;
-    }
-    (void)!::write(report[1], &error, sizeof error);
-    ::_exit(127);
-  }
-  report_write.reset();
-  int exec_error = 0;
-  ssize_t got;
-  while ((got = ::read(report_read.get(), &exec_error, sizeof exec_error)) < 0 && errno == EINTR) {
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_system_error("cannot wait for the iApp");
-  }
-  if (got == static_cast<ssize_t>(sizeof exec_error)) {
-    errno = exec_error;
-    throw_system_error("cannot start the iApp " + executable.string());
-  }
-  return status;
 }
 
 void check_computed_json(const fs::path& out, const std::string& task) {
@@ -336,14 +249,14 @@ void run_iapp(const IappTask& task) {
       "IEXEC_BOT_TASK_INDEX=0",
   };
   environment.insert(environment.end(), dataset_variables.begin(), dataset_variables.end());
-  int status = 0;
+  SandboxOutcome outcome;
   try {
-    status = spawn_and_wait(task.executable, task.args, environment, work.path());
+    outcome = run_sandboxed(
+        {task.executable, task.args, environment, iexec_in, iexec_out, work.path(), task.read_only, task.limits});
   } catch (const Error& e) {
     throw Error(EIO, "task " + task.task_id + " failed: " + e.what());
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw Error(EIO, "task " + task.task_id + " failed: the iApp " + describe_status(status));
+  if (!outcome.succeeded()) throw Error(EIO, "task " + task.task_id + " failed: " + outcome.describe(task.limits));
   check_computed_json(iexec_out, task.task_id);
   post_compute(task, iexec_out);
 }

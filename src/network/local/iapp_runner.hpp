@@ -2,9 +2,10 @@
 //
 //   pre-compute   the dataset's ciphertext checked against its on-chain checksum, decrypted with the key from the
 //                 secret store into $IEXEC_IN/$IEXEC_DATASET_FILENAME (the plain zip, named by the dataset address)
-//   compute       the iApp run in a fresh private working directory (mode 0700, under $TMPDIR or /tmp) with the
-//                 iExec environment and a clean one otherwise (nothing of the caller's, no password, leaks in);
-//                 its stdout and stderr go to the caller's stderr
+//   compute       the iApp run isolated (sandbox.hpp: no network, none of the host's files but the system's, an
+//                 unprivileged user, limits), its folders in a fresh private working directory (mode 0700, under
+//                 $TMPDIR or /tmp), with the iExec environment and a clean one otherwise (nothing of the caller's,
+//                 no password, leaks in); its stdout and stderr go to the caller's stderr
 //   post-compute  $IEXEC_OUT must hold computed.json (a JSON object), as iExec requires; the whole $IEXEC_OUT is
 //                 copied to the requester's result folder, which appears whole or not at all, and its zip is
 //                 stored as the task's result; for a requester who asked for encryption only the envelope sealed
@@ -26,6 +27,7 @@
 
 #include "protectedfs/crypto/address.hpp"
 #include "protectedfs/crypto/aes_cbc.hpp"
+#include "protectedfs/network/network.hpp"
 #include "protectedfs/util/bytes.hpp"
 #include "protectedfs/util/file.hpp"
 
@@ -61,10 +63,12 @@ struct IappTask {
   std::vector<BulkDataset> bulk;                 // non-empty: a bulk task on these (dataset, plaintext unused)
   std::optional<std::string> result_public_key;  // iexec_result_encryption: seal the result for this PEM key
   std::filesystem::path result_file;             // where the result zip is stored ("" = not stored)
+  std::vector<std::filesystem::path> read_only;  // host paths the app may read besides its own (sandbox.hpp)
+  AppLimits limits;
 };
 
 // Runs the task to its end. EIO naming the task when the app cannot start, exits with a non-zero status, is
-// killed, or leaves no valid computed.json; the result folder is then not created.
+// killed, passes a limit (named), or leaves no valid computed.json; the result folder is then not created.
 void run_iapp(const IappTask& task);
 
 }  // namespace pfs::network::local

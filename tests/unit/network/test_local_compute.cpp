@@ -29,17 +29,33 @@ namespace {
 namespace fs = std::filesystem;
 namespace abi = crypto::abi;
 
-// Reports where it ran and what it saw: its working directory (and that folder's mode) into the file named by its
-// first argument, which is outside the task, then succeeds, fails or skips computed.json as the second says.
+// Reports where it ran and what it saw on its stderr (the runner copies it to its own, which the fixture keeps in
+// probe.txt: the app itself can write nothing outside IEXEC_OUT): its working directory, that folder's mode, the
+// dataset's and its environment; then succeeds, fails or skips computed.json as its argument says.
 constexpr const char* kProbeApp = R"(#!/bin/sh
-{ pwd; stat -c %a .; stat -c %a "$IEXEC_IN/$IEXEC_DATASET_FILENAME"; env; } > "$1"
-case "$2" in
+{ echo "--- report"; pwd; stat -c %a .; stat -c %a "$IEXEC_IN/$IEXEC_DATASET_FILENAME"; env; } >&2
+case "$1" in
   fail) exit 3 ;;
   silent) exit 0 ;;
   bad-json) echo 'not json' > "$IEXEC_OUT/computed.json"; exit 0 ;;
 esac
 echo '{}' > "$IEXEC_OUT/computed.json"
 )";
+
+// The process's stderr sent to a file while it lives (where the runner copies the app's output).
+class CapturedStderr {
+ public:
+  explicit CapturedStderr(const fs::path& file) : saved_(::dup(STDERR_FILENO)) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    ::dup2(fd.get(), STDERR_FILENO);
+  }
+  ~CapturedStderr() { ::dup2(saved_.get(), STDERR_FILENO); }
+  CapturedStderr(const CapturedStderr&) = delete;
+  CapturedStderr& operator=(const CapturedStderr&) = delete;
+
+ private:
+  UniqueFd saved_;
+};
 
 struct Fixture {
   LocalNetworkDir dir;
@@ -51,6 +67,7 @@ struct Fixture {
   network::DatasetRecord dataset = test::publish_dataset(*net, owner, plaintext, "medical");
   network::AppRecord app =
       net->compute->register_app(owner, scratch.write("probe.sh", kProbeApp, fs::perms::owner_all), "");
+  CapturedStderr captured{scratch.path / "probe.txt"};
 
   network::SignedOrder grant(uint64_t price, uint64_t volume) {
     auto order = test::sign_order(*net->grants, owner,
@@ -59,13 +76,17 @@ struct Fixture {
     return order;
   }
   network::RunRequest request(const std::string& out, const std::string& mode = "") {
-    return {dataset.address, app.address, (scratch.path / "probe.txt").string() + " " + mode, scratch.path / out,
-            std::nullopt};
+    return {dataset.address, app.address, mode, scratch.path / out, std::nullopt};
   }
-  // The working directory the last run reported.
+  // What the last run reported, and the working directory it reported.
+  std::string report() {
+    const std::string text = read_text(scratch.path / "probe.txt");
+    const auto last = text.rfind("--- report\n");
+    return last == std::string::npos ? "" : text.substr(last + 11);
+  }
   fs::path reported_workdir() {
-    const std::string report = read_text(scratch.path / "probe.txt");
-    return report.substr(0, report.find('\n'));
+    const std::string text = report();
+    return text.substr(0, text.find('\n'));
   }
 };
 
@@ -134,10 +155,11 @@ TEST_CASE("local compute: the plaintext lives only in a private working director
   ::setenv("PROTECTEDFS_PASSWORD", "never for the app", 1);
   f.net->compute->run(f.consumer, f.request("out"));
   ::unsetenv("PROTECTEDFS_PASSWORD");
-  const std::string report = read_text(f.scratch.path / "probe.txt");
+  const std::string report = f.report();
   const fs::path workdir = f.reported_workdir();
   CHECK(workdir.filename().string().starts_with("protectedfs-task-"));
-  CHECK(report.find("\n700\n600\n") != std::string::npos);  // the folder 0700, the decrypted file 0600
+  // Inside the sandbox the task's folder is a mount point's parent (0755) in its own root; on the host it is 0700.
+  CHECK(report.find("\n755\n600\n") != std::string::npos);
   CHECK_FALSE(fs::exists(workdir));
   CHECK(report.find("PROTECTEDFS_PASSWORD") == std::string::npos);
   CHECK(report.find("IEXEC_IN=" + (workdir / "iexec_in").string()) != std::string::npos);
@@ -178,10 +200,7 @@ TEST_CASE("local compute: a Ctrl-C stops the app, and the runner still removes t
   f.grant(0, 1);
   const fs::path started = f.scratch.path / "started";
   const auto sleeper = f.net->compute->register_app(
-      f.owner,
-      f.scratch.write("sleep.sh", "#!/bin/sh\npwd > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"\nexec sleep 30\n",
-                      fs::perms::owner_all),
-      "sleeper");
+      f.owner, f.scratch.write("sleep.sh", "#!/bin/sh\npwd >&2\nexec sleep 30\n", fs::perms::owner_all), "sleeper");
   f.net->grants->publish(f.owner,
                          test::sign_order(*f.net->grants, f.owner,
                                           test::grant_order(f.dataset.address, sleeper.address, f.consumer.address())));
@@ -189,10 +208,13 @@ TEST_CASE("local compute: a Ctrl-C stops the app, and the runner still removes t
   REQUIRE(pid >= 0);
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group, as a shell gives a command: the "terminal" signals the whole group
+    // The app's output (its working directory) comes out on the runner's stderr.
+    UniqueFd report(::open(started.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    ::dup2(report.get(), STDERR_FILENO);
     int code = 2;
     try {
-      f.dir.open()->compute->run(
-          f.consumer, {f.dataset.address, sleeper.address, started.string(), f.scratch.path / "out", std::nullopt});
+      f.dir.open()->compute->run(f.consumer,
+                                 {f.dataset.address, sleeper.address, "", f.scratch.path / "out", std::nullopt});
       code = 0;
     } catch (const Error& e) {
       code = e.code() == EIO ? 1 : 3;
@@ -200,8 +222,9 @@ TEST_CASE("local compute: a Ctrl-C stops the app, and the runner still removes t
     }
     ::_exit(code);
   }
-  for (int i = 0; i < 1000 && !fs::exists(started); ++i) ::usleep(10000);
-  REQUIRE(fs::exists(started));
+  auto reported = [&] { return fs::exists(started) && read_text(started).ends_with('\n'); };
+  for (int i = 0; i < 1000 && !reported(); ++i) ::usleep(10000);
+  REQUIRE(reported());
   ::kill(-pid, SIGINT);
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
