@@ -249,6 +249,7 @@ void add_run_command(CLI::App& app) {
       ->add_option("--read-only", args.read_only,
                    "local network: a host file or folder the app may also read (at the same path); repeatable")
       ->expected(1)
+      ->allow_extra_args(false)
       ->check(CLI::ExistingPath);
   args.context.add_network_flag(command);
   args.context.add_wallet_flags(command, true);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/data_info.hpp"
 #include "core/tree_state.hpp"
 #include "protectedfs/format/schema.hpp"
 #include "protectedfs/util/quote.hpp"

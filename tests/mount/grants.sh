@@ -61,10 +61,10 @@ check "grant to the consumer" setfattr -n "$grant" -v "price=1.5RLC count=2" "$a
 "$bin" sync "$a" > /dev/null
 check "grant read back" test "$(attr "grant.$consumer.$app" "$a/medical")" == "price=1500000000 count=2 remaining=2"
 check "grant is open" bash -c "getfattr --absolute-names --only-values -n user.protected.grants '$a/medical' | grep -q '\"status\":\"open\"'"
-refuses "run without funds" "" pfs run --read-only "$interop" "$dataset" --app "$app" --out "$work/poor" --wallet "$work/consumer.json"
+refuses "run without funds" "" pfs run "$dataset" --app "$app" --out "$work/poor" --wallet "$work/consumer.json" --read-only "$interop"
 check "nothing consumed by a refused run" test "$(attr "grant.$consumer.$app" "$a/medical")" == "price=1500000000 count=2 remaining=2"
 pfs wallet faucet 5RLC --wallet "$work/consumer.json" > /dev/null
-check "run 1" pfs run --read-only "$interop" "$dataset" --app "$app" --args "hello" --out "$work/out1" --wallet "$work/consumer.json"
+check "run 1" pfs run "$dataset" --app "$app" --args "hello" --out "$work/out1" --wallet "$work/consumer.json" --read-only "$interop"
 check "run 1 result: the email" test "$(head -1 "$work/out1/result.txt")" == alice@example.com
 check "run 1 result: the args" test "$(sed -n 2p "$work/out1/result.txt")" == hello
 check "run 1 computed.json" test -f "$work/out1/computed.json"
@@ -73,7 +73,7 @@ check "run 1 computed.json" test -f "$work/out1/computed.json"
 check "run 2's result folder is 0777 under umask 000" test "$(stat -c %a "$work/out2")" == 777
 refuses "run 3: used up" "" pfs run --read-only "$interop" "$dataset" --app "$app" --out "$work/out3" --wallet "$work/consumer.json"
 check "no result for a refused run" test ! -e "$work/out3/result.txt"
-refuses "owner's wallet has no grant" "" pfs run --read-only "$interop" "$dataset" --app "$app" --out "$work/out4" --wallet "$work/owner.json"
+refuses "owner's wallet has no grant" "" pfs run "$dataset" --app "$app" --out "$work/out4" --wallet "$work/owner.json" --read-only "$interop"
 check "no plaintext left behind" bash -c "! ls /tmp | grep -qi iexec_in"
 
 # --- usage on both sides ------------------------------------------------------------------------------------------
@@ -100,10 +100,10 @@ check "owner's balance: + 3 RLC" bash -c "'$bin' wallet show --network 'local:$n
 # --- revoke: refused afterwards ------------------------------------------------------------------------------------
 setfattr -n "user.protected.grant.any.$app" -v "count=5" "$a/medical"
 "$bin" sync "$a" > /dev/null
-check "a grant to anyone" pfs run --read-only "$interop" "$dataset" --app "$app" --out "$work/out5" --wallet "$work/consumer.json"
+check "a grant to anyone" pfs run "$dataset" --app "$app" --out "$work/out5" --wallet "$work/consumer.json" --read-only "$interop"
 setfattr -x "user.protected.grant.any.$app" "$a/medical"
 "$bin" sync "$a" > /dev/null
-refuses "revoked: refused" "" pfs run --read-only "$interop" "$dataset" --app "$app" --out "$work/out6" --wallet "$work/consumer.json"
+refuses "revoked: refused" "" pfs run "$dataset" --app "$app" --out "$work/out6" --wallet "$work/consumer.json" --read-only "$interop"
 
 # --- a new version carries the grant -----------------------------------------------------------------------------
 setfattr -n "$grant" -v "count=3" "$a/medical"
@@ -111,9 +111,9 @@ printf 'bob@example.com\n' > "$a/medical/email.txt"
 wait_published "$a/medical"; "$bin" sync "$a" > /dev/null
 new=$(attr address "$a/medical")
 check "a new version" test "$new" != "$dataset"
-check "the grant follows it" pfs run --read-only "$interop" "$new" --app "$app" --out "$work/out7" --wallet "$work/consumer.json"
+check "the grant follows it" pfs run "$new" --app "$app" --out "$work/out7" --wallet "$work/consumer.json" --read-only "$interop"
 check "new version's content" test "$(head -1 "$work/out7/result.txt")" == bob@example.com
-refuses "the old version's grant is closed" "" pfs run --read-only "$interop" "$dataset" --app "$app" --out "$work/out8" --wallet "$work/consumer.json"
+refuses "the old version's grant is closed" "" pfs run "$dataset" --app "$app" --out "$work/out8" --wallet "$work/consumer.json" --read-only "$interop"
 check "usage across versions" wait_for 10 bash -c "getfattr --absolute-names --only-values -n user.protected.usage '$a/medical' | grep -q '\"consumed\":4'"
 
 # --- rmdir revokes every grant of every version ------------------------------------------------------------------
@@ -125,12 +125,12 @@ setfattr -n "$grant" -v "count=5" "$a/scratch"
 printf 'dave@example.com\n' > "$a/scratch/email.txt"
 wait_published "$a/scratch"; "$bin" sync "$a" > /dev/null
 second=$(attr address "$a/scratch")
-check "scratch: the grant works" pfs run --read-only "$interop" "$second" --app "$app" --out "$work/out10" --wallet "$work/consumer.json"
+check "scratch: the grant works" pfs run "$second" --app "$app" --out "$work/out10" --wallet "$work/consumer.json" --read-only "$interop"
 rm "$a/scratch/email.txt"
 rmdir "$a/scratch"
 "$bin" sync "$a" > /dev/null
-refuses "rmdir: the newest version's grant is revoked" "" pfs run --read-only "$interop" "$second" --app "$app" --out "$work/out11" --wallet "$work/consumer.json"
-refuses "rmdir: no grant left on the first version" "" pfs run --read-only "$interop" "$first" --app "$app" --out "$work/out12" --wallet "$work/consumer.json"
+refuses "rmdir: the newest version's grant is revoked" "" pfs run "$second" --app "$app" --out "$work/out11" --wallet "$work/consumer.json" --read-only "$interop"
+refuses "rmdir: no grant left on the first version" "" pfs run "$first" --app "$app" --out "$work/out12" --wallet "$work/consumer.json" --read-only "$interop"
 check "rmdir: no open order left" test "$("$bin" usage "$second" --network "local:$net" --json | grep -c '"open": true')" -eq 0
 
 # --- transfer: the folder moves to the consumer's mount ----------------------------------------------------------
@@ -142,7 +142,7 @@ check "transfer" setfattr -n user.protected.owner -v "$consumer" "$a/medical"
 check "it leaves the owner's mount" wait_for 10 test ! -e "$a/medical"
 check "it appears in the consumer's mount" wait_for 10 test -d "$b/medical"
 check "owned by the consumer" test "$(attr owner "$b/medical")" == "$consumer"
-refuses "the old owner's grants stop working" "" pfs run --read-only "$interop" "$new" --app "$app" --out "$work/out9" --wallet "$work/consumer.json"
+refuses "the old owner's grants stop working" "" pfs run "$new" --app "$app" --out "$work/out9" --wallet "$work/consumer.json" --read-only "$interop"
 
 unmount_at "$b"
 unmount_at "$a"
