@@ -61,7 +61,8 @@ void print_table(const json& usage_by_data) {
       rows.push_back({name, shorten(g.at("user")), shorten(g.at("app")),
                       std::to_string(g.at("consumed").get<uint64_t>()),
                       remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining),
-                      core::format_rlc(g.at("earnings")), std::string(g.value("open", false) ? "" : "(revoked)") +
+                      core::format_rlc(g.at("earnings")),
+                      std::string(g.value("open", false) ? "" : "(revoked)") +
                           (g.value("bulk", false) ? (g.value("open", false) ? "(bulk)" : " (bulk)") : "")});
     }
     consumed += usage.at("total").at("consumed").get<uint64_t>();

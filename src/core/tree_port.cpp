@@ -216,5 +216,4 @@ void Filesystem::void_live_orders(uint64_t data_ino) {
   });
 }
 
-
 }  // namespace pfs::core

@@ -31,7 +31,7 @@ refuses "another uid makes a protected data (root 0755)" "Permission denied" as_
 # The owner opens the modes: the daemon still keeps what acts with the wallet for the mounting uid.
 chmod 0777 "$mnt" "$mnt/shared"
 refuses "another uid makes a protected data (root 0777)" "Permission denied" as_other mkdir "$mnt/evil"
-check "… with one log line" test "$(grep -c "uid $other may not create the protected data 'evil'" "$work/daemon.log")" -eq 1
+check "… with one log line" test "$(grep -c "uid $other may not create the protected data \"evil\"" "$work/daemon.log")" -eq 1
 app=0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed
 refuses "another uid grants" "Permission denied" \
   as_other setfattr -n "user.protected.grant.any.$app" -v count=unlimited "$mnt/shared"

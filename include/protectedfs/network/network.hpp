@@ -176,7 +176,7 @@ struct RunRequest {
   // iexec_result_encryption: the result is encrypted for the key the requester pushed (SecretStore::push_result_key)
   // and stored by the network; `out` is then left alone: the caller fetches (Compute::result) and decrypts it.
   bool encrypt_result = false;
-  AppLimits limits;                   // the local worker's limits for this run
+  AppLimits limits;                              // the local worker's limits for this run
   std::vector<std::filesystem::path> read_only;  // host files or folders the local worker lets the app read
 };
 
