@@ -137,6 +137,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   };
   const std::optional<std::string> key_before = published_key(*n);
   bool replaced_published = false;
+  std::optional<Node> replaced_data;  // an empty protected data renamed over: removed, as by rmdir
   if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
     if (flags & RENAME_NOREPLACE) throw Error(EEXIST, "'" + new_name + "' exists");
     if (existing->is_directory() != n->is_directory())
@@ -144,6 +145,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
     if (!existing->children.empty()) throw Error(ENOTEMPTY, "'" + new_name + "' is not empty");
     state_->check_key_free(to_dir, new_name, n->kind, n);
     replaced_published = !existing->local_only() || existing->kind == NodeKind::Data;
+    if (existing->kind == NodeKind::Data) replaced_data = *existing;
     state_->erase(*existing);  // still readable through its open files, if any
   } else {
     state_->check_key_free(to_dir, new_name, n->kind, n);
@@ -160,6 +162,9 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   // renamed is published under its new name.
   const bool visible = n->kind == NodeKind::Data || replaced_published || key_before != published_key(*n);
   if (visible && n->data != 0) state_->mark_changed(n->data);
+  // What rmdir of the replaced one would have done: its grants revoked, its lineage hidden.
+  if (replaced_data && state_->events.removed)
+    state_->events.removed(replaced_data->ino, replaced_data->name, replaced_data->info);
 }
 
 void Filesystem::open(uint64_t ino, int flags) {
