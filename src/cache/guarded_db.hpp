@@ -26,7 +26,6 @@
 #include <rocksdb/write_batch.h>
 
 #include "protectedfs/util/mutex.hpp"
-#include "protectedfs/util/shared_mutex.hpp"
 
 namespace pfs::cache {
 

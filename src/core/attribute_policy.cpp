@@ -24,7 +24,7 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 
 std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
   if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + quote(name));
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   Node& n = state_->node(ino);
   if (starts_with(name, kPrefix)) {
     const std::string field = name.substr(std::string(kPrefix).size());
@@ -46,7 +46,7 @@ std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
 }
 
 std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   Node& n = state_->node(ino);
   std::vector<std::string> names;
   if (n.kind == NodeKind::Root && state_->root_attributes)
@@ -64,7 +64,7 @@ std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
 void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags,
                           OptionalCaller caller) {
   if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   // SPEC.md §3's attributes describe a node of the tree: none on one unlinked while open.
   Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field && !n.local_only()) {
@@ -144,7 +144,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
 }
 
 void Filesystem::removexattr(uint64_t ino, const std::string& name, OptionalCaller caller) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field) {
     state_->require_mount_owner(caller, "remove the type of " + quote(n.name));

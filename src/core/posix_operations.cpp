@@ -23,7 +23,7 @@ bool access_time_due(const timespec& atime, const timespec& mtime, const timespe
 
 Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
   check_name_length(name);
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
   if (!n) throw Error(ENOENT, "no " + quote(name));
   state_->hold(n->ino, 1, 0);
@@ -31,14 +31,14 @@ Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
 }
 
 void Filesystem::remember(std::span<const uint64_t> inos) {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   for (const uint64_t ino : inos)
     if (state_->nodes.count(ino)) state_->hold(ino, 1, 0);  // one removed meanwhile is ENOENT for the kernel
 }
 
 void Filesystem::forget_lookups(uint64_t ino, uint64_t count) {
   if (ino == kRootIno) return;
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   const State::KernelRefs left = state_->drop(ino, count, 0);
   auto it = state_->nodes.find(ino);
   if (it != state_->nodes.end() && it->second->unlinked && left.lookups == 0 && left.opens == 0)
@@ -46,12 +46,12 @@ void Filesystem::forget_lookups(uint64_t ino, uint64_t count) {
 }
 
 Attributes Filesystem::getattr(uint64_t ino) {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   return state_->attributes(state_->node(ino));
 }
 
 std::vector<DirEntry> Filesystem::readdir(uint64_t ino) {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   const Node& dir = state_->directory(ino);
   std::vector<DirEntry> out;
   out.reserve(dir.children.size());
@@ -64,7 +64,7 @@ std::vector<DirEntry> Filesystem::readdir(uint64_t ino) {
 
 Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t mode, OptionalCaller caller) {
   check_name(name);
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& dir = state_->directory(parent);
   if (dir.kind == NodeKind::Root) state_->require_mount_owner(caller, "create the protected data " + quote(name));
   if (state_->child(dir, name)) throw Error(EEXIST, quote(name) + " exists");
@@ -80,7 +80,7 @@ Attributes Filesystem::mkdir(uint64_t parent, const std::string& name, uint32_t 
 
 Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t mode, OptionalCaller caller) {
   check_name(name);
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& dir = state_->directory(parent);
   if (dir.kind == NodeKind::Root)
     throw Error(EPERM, quote(name) + ": only folders can be created at the root (each one is a protected data)");
@@ -93,7 +93,7 @@ Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t
 }
 
 void Filesystem::unlink(uint64_t parent, const std::string& name) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
   if (!n) throw Error(ENOENT, "no " + quote(name));
   if (n->is_directory()) throw Error(EISDIR, quote(name) + " is a folder");
@@ -103,7 +103,7 @@ void Filesystem::unlink(uint64_t parent, const std::string& name) {
 }
 
 void Filesystem::rmdir(uint64_t parent, const std::string& name, OptionalCaller caller) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& dir = state_->directory(parent);
   Node* n = state_->child(dir, name);
   if (!n) throw Error(ENOENT, "no " + quote(name));
@@ -121,7 +121,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
                         unsigned int flags, OptionalCaller caller) {
   check_name(new_name);
   if (flags & RENAME_EXCHANGE) throw Error(EINVAL, "exchanging names is not supported");
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& from_dir = state_->directory(parent);
   Node& to_dir = state_->directory(new_parent);
   Node* n = state_->child(from_dir, name);
@@ -135,11 +135,13 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
     State::check_depth(new_name, state_->depth(to_dir) + state_->height(*n));
   // What a publish would see: the key paths of the moved node (none for a local-only name) and of a replaced one.
   auto published_key = [&](const Node& node) -> std::optional<std::string> {
+    state_->tree.assert_held();  // called below, under this function's lock (the analysis does not enter lambdas)
     if (node.local_only()) return std::nullopt;
     return state_->key_path(node);
   };
   const std::optional<std::string> key_before = published_key(*n);
   bool replaced_published = false;
+  std::optional<Node> replaced_data;  // an empty protected data renamed over: removed, as by rmdir
   if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
     if (flags & RENAME_NOREPLACE) throw Error(EEXIST, quote(new_name) + " exists");
     if (existing->is_directory() != n->is_directory())
@@ -147,6 +149,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
     if (!existing->children.empty()) throw Error(ENOTEMPTY, quote(new_name) + " is not empty");
     state_->check_key_free(to_dir, new_name, n->kind, n);
     replaced_published = !existing->local_only() || existing->kind == NodeKind::Data;
+    if (existing->kind == NodeKind::Data) replaced_data = *existing;
     state_->erase(*existing);  // still readable through its open files, if any
   } else {
     state_->check_key_free(to_dir, new_name, n->kind, n);
@@ -163,10 +166,13 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   // renamed is published under its new name.
   const bool visible = n->kind == NodeKind::Data || replaced_published || key_before != published_key(*n);
   if (visible && n->data != 0) state_->mark_changed(n->data);
+  // What rmdir of the replaced one would have done: its grants revoked, its lineage hidden.
+  if (replaced_data && state_->events.removed)
+    state_->events.removed(replaced_data->ino, replaced_data->name, replaced_data->info);
 }
 
 void Filesystem::open(uint64_t ino, int flags) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& n = state_->node(ino);
   if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
   // An unlinked field whose bytes are gone (no open file kept them) cannot be opened again (/proc/PID/fd/N).
@@ -183,7 +189,7 @@ void Filesystem::open(uint64_t ino, int flags) {
 }
 
 void Filesystem::release(uint64_t ino) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   const State::KernelRefs left = state_->drop(ino, 0, 1);
   auto it = state_->nodes.find(ino);
   if (it == state_->nodes.end() || !it->second->unlinked || left.opens > 0) return;
@@ -198,7 +204,7 @@ std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> o
   const timespec at = now();
   bool touch;
   {
-    std::shared_lock lock(state_->tree);
+    ReaderLock lock(state_->tree);
     const Node& n = state_->node(ino);
     if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
     size = n.size;
@@ -210,7 +216,7 @@ std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> o
     got = state_->contents.read(ino, offset, out);
   }
   if (touch) {
-    std::unique_lock lock(state_->tree);
+    WriterLock lock(state_->tree);
     auto it = state_->nodes.find(ino);
     if (it != state_->nodes.end() && access_time_due(it->second->atime, it->second->mtime, it->second->ctime, at)) {
       it->second->atime = at;
@@ -226,7 +232,7 @@ std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> o
 
 std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
   state_->contents.write(ino, offset, data);
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& n = state_->node(ino);
   state_->make_local(n);
   n.size = std::max(n.size, offset + data.size());
@@ -237,13 +243,13 @@ std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
 }
 
 void Filesystem::flush(uint64_t ino) {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   state_->node(ino);  // ENOENT for a stale inode, as for any other call
 }
 
 void Filesystem::fsync(uint64_t ino) {
   {
-    std::shared_lock lock(state_->tree);
+    ReaderLock lock(state_->tree);
     if (state_->node(ino).is_directory()) return state_->store.sync();
   }
   state_->contents.sync(ino);
@@ -251,7 +257,7 @@ void Filesystem::fsync(uint64_t ino) {
 }
 
 Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& n = state_->node(ino);
   const timespec at = now();
   if (change.size) {

@@ -11,17 +11,17 @@
 namespace pfs::core {
 
 void Filesystem::set_events(DataEvents events) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   state_->events = std::move(events);
 }
 
 void Filesystem::set_root_attributes(std::function<std::map<std::string, std::string>()> provider) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   state_->root_attributes = std::move(provider);
 }
 
 std::vector<DataSummary> Filesystem::data_list() {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   std::vector<DataSummary> out;
   for (const auto& [name, ino] : state_->node(kRootIno).children) {
     const Node& n = state_->node(ino);
@@ -32,7 +32,7 @@ std::vector<DataSummary> Filesystem::data_list() {
 
 uint64_t Filesystem::adopt(const AdoptedData& data) {
   check_name(data.name);
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   Node& root = state_->node(kRootIno);
   Node* existing = state_->child(root, data.name);
   if (existing && existing->info.status != "published")
@@ -42,6 +42,7 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   // name when a version published elsewhere replaces it, instead of becoming "email".
   std::map<std::string, std::string> known_names;
   std::function<void(const Node&)> collect = [&](const Node& dir) {
+    state_->tree.assert_held();  // called below, under this function's lock (the analysis does not enter lambdas)
     for (const auto& [name, ino] : dir.children) {
       const Node& c = state_->node(ino);
       if (c.local_only()) continue;
@@ -93,25 +94,28 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   state_->save(folder);
   if (keep_grants && state_->events.grants_changed) state_->events.grants_changed(folder.ino, folder.name);
   const uint64_t folder_ino = folder.ino;
+  const auto replaced = state_->events.root_entry_replaced;
   lock.unlock();  // telling the kernel may wait for a request that needs the tree lock
-  if (state_->events.root_entry_replaced) state_->events.root_entry_replaced(data.name);
+  if (replaced) replaced(data.name);
   return folder_ino;
 }
 
 void Filesystem::forget(uint64_t data_ino) {
   std::string name;
+  std::function<void(const std::string&)> replaced;
   {
-    std::unique_lock lock(state_->tree);
+    WriterLock lock(state_->tree);
     auto it = state_->nodes.find(data_ino);
     if (it == state_->nodes.end() || it->second->kind != NodeKind::Data || it->second->unlinked) return;
     name = it->second->name;
     state_->erase_tree(*it->second);
+    replaced = state_->events.root_entry_replaced;
   }
-  if (state_->events.root_entry_replaced) state_->events.root_entry_replaced(name);
+  if (replaced) replaced(name);  // outside the lock, as in adopt
 }
 
 DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   Node& data = state_->linked(data_ino);
   if (data.kind != NodeKind::Data) throw Error(EINVAL, "not a protected data");
   DataSnapshot snap;
@@ -119,6 +123,7 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
   // Depth first, children in key order (numeric keys first, as a JavaScript object orders them).
   std::function<void(const Node&, std::vector<std::string>&)> walk = [&](const Node& dir,
                                                                          std::vector<std::string>& path) {
+    state_->tree.assert_reader_held();  // called below, under this function's lock
     std::vector<std::pair<std::string, const Node*>> children;
     for (const auto& [name, ino] : dir.children) {
       const Node& c = *state_->nodes.at(ino);
@@ -140,7 +145,7 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
 }
 
 void Filesystem::update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) {
-  std::unique_lock lock(state_->tree);
+  WriterLock lock(state_->tree);
   auto it = state_->nodes.find(data_ino);
   if (it == state_->nodes.end() || it->second->kind != NodeKind::Data || it->second->unlinked)
     return;  // removed meanwhile
@@ -149,7 +154,7 @@ void Filesystem::update_data(uint64_t data_ino, const std::function<void(DataInf
 }
 
 DataInfo Filesystem::data_info(uint64_t data_ino) {
-  std::shared_lock lock(state_->tree);
+  ReaderLock lock(state_->tree);
   return state_->linked(data_ino).info;
 }
 

@@ -13,6 +13,7 @@ namespace pfs::core {
 
 Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_uid, gid_t owner_gid)
     : state_(std::make_unique<State>(contents, store, owner_uid, owner_gid)) {
+  WriterLock lock(state_->tree);  // no other thread can see the table yet; taken so that the analysis checks it
   for (const NodeRecord& record : store.load()) {
     auto node = State::node_of(record);
     state_->next_ino = std::max(state_->next_ino, node->ino + 1);
@@ -39,6 +40,7 @@ Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_ui
   }
   std::unordered_set<uint64_t> reached;
   std::function<void(Node&, uint64_t)> assign = [&](Node& n, uint64_t data) {
+    state_->tree.assert_held();  // called below, under the constructor's lock (the analysis does not enter lambdas)
     reached.insert(n.ino);
     n.data = n.kind == NodeKind::Data ? n.ino : data;
     for (const auto& [name, child] : n.children) assign(*state_->nodes.at(child), n.data);

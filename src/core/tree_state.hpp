@@ -12,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -79,11 +78,14 @@ struct Filesystem::State {
   TreeStore& store;
   uid_t uid;
   gid_t gid;
-  mutable std::shared_mutex tree;  // guards everything below
-  std::map<uint64_t, std::unique_ptr<Node>> nodes;
-  uint64_t next_ino = kRootIno + 1;
-  DataEvents events;
-  std::function<std::map<std::string, std::string>()> root_attributes;
+  // The tree lock: the table and every node reached through it (names, attributes, protected-data states), the
+  // listeners. The nodes themselves are reached only through the table (node(), child()…, which require the lock),
+  // so the analysis checks their access too; a Node& must not outlive the lock it was found under.
+  mutable SharedMutex tree;
+  std::map<uint64_t, std::unique_ptr<Node>> nodes PFS_GUARDED_BY(tree);
+  uint64_t next_ino PFS_GUARDED_BY(tree) = kRootIno + 1;
+  DataEvents events PFS_GUARDED_BY(tree);
+  std::function<std::map<std::string, std::string>()> root_attributes PFS_GUARDED_BY(tree);
 
   // What the kernel holds of each node: entries it was given and has not forgotten, and open files. Lookups run
   // under the shared tree lock, so the counts have a mutex of their own, taken inside the tree lock.
@@ -117,33 +119,33 @@ struct Filesystem::State {
   static NodeRecord record_of(const Node& n);
   static std::unique_ptr<Node> node_of(const NodeRecord& r);
 
-  Node& node(uint64_t ino) {
+  Node& node(uint64_t ino) PFS_REQUIRES_SHARED(tree) {
     auto it = nodes.find(ino);
     if (it == nodes.end()) throw Error(ENOENT, "no inode " + std::to_string(ino));
     return *it->second;
   }
   // A folder still in the tree (nothing is created in, looked up in or moved into a removed one).
-  Node& directory(uint64_t ino) {
+  Node& directory(uint64_t ino) PFS_REQUIRES_SHARED(tree) {
     Node& n = node(ino);
     if (!n.is_directory()) throw Error(ENOTDIR, quote(n.name) + " is not a folder");
     if (n.unlinked) throw Error(ENOENT, quote(n.name) + " was removed");
     return n;
   }
   // A node still in the tree, for what only makes sense there (attributes that publish, the publisher's port).
-  Node& linked(uint64_t ino) {
+  Node& linked(uint64_t ino) PFS_REQUIRES_SHARED(tree) {
     Node& n = node(ino);
     if (n.unlinked) throw Error(ENOENT, quote(n.name) + " was removed");
     return n;
   }
-  Node* child(const Node& dir, const std::string& name) {
+  Node* child(const Node& dir, const std::string& name) PFS_REQUIRES_SHARED(tree) {
     auto it = dir.children.find(name);
     return it == dir.children.end() ? nullptr : nodes.at(it->second).get();
   }
   // A new node in `parent`, owned by the caller. Its staged file (make_staged_file: a new field) is made first, then
   // its record stored, then it joins the tree: a failure at any step (ENOSPC…) leaves no node behind.
   Node& add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode, const OptionalCaller& caller = {},
-            bool make_staged_file = false);
-  std::size_t open_grants() const {
+            bool make_staged_file = false) PFS_REQUIRES(tree);
+  std::size_t open_grants() const PFS_REQUIRES_SHARED(tree) {
     std::size_t count = 0;
     for (const auto& [ino, n] : nodes)
       if (n->kind == NodeKind::Data) count += n->info.grants.size();
@@ -166,7 +168,8 @@ struct Filesystem::State {
       if (auto it = dir.by_key.find(*key); it != dir.by_key.end() && it->second == child.ino) dir.by_key.erase(it);
   }
   // Two names with the same key in one folder: the second one is refused.
-  void check_key_free(const Node& dir, const std::string& name, NodeKind kind, const Node* ignore = nullptr) {
+  void check_key_free(const Node& dir, const std::string& name, NodeKind kind, const Node* ignore = nullptr)
+      PFS_REQUIRES_SHARED(tree) {
     if (dir.kind == NodeKind::Root) return;
     auto key = key_of(name, kind);
     if (!key) return;
@@ -178,10 +181,10 @@ struct Filesystem::State {
   }
   // A change to a published field makes its protected data pending; the listener (the publisher) is called with
   // the tree lock held, so it must not call back into the file system.
-  void changed(const Node& n) {
+  void changed(const Node& n) PFS_REQUIRES(tree) {
     if (n.data != 0 && !n.local_only()) mark_changed(n.data);
   }
-  void mark_changed(uint64_t data) {
+  void mark_changed(uint64_t data) PFS_REQUIRES(tree) {
     auto it = nodes.find(data);
     if (it == nodes.end() || it->second->kind != NodeKind::Data) return;
     DataInfo& info = it->second->info;
@@ -205,7 +208,7 @@ struct Filesystem::State {
     a.gid = n.gid;
     return a;
   }
-  void erase_tree(Node& n) {
+  void erase_tree(Node& n) PFS_REQUIRES(tree) {
     while (!n.children.empty()) erase_tree(node(n.children.begin()->second));
     erase(n);
   }
@@ -219,15 +222,15 @@ struct Filesystem::State {
   }
   // Takes a node out of the tree. What the kernel still holds stays: an open field keeps its bytes and its record
   // (parent 0) until its last release, any node held by a lookup stays in the table (nlink 0) until forgotten.
-  void erase(Node& n);
+  void erase(Node& n) PFS_REQUIRES(tree);
   // Schema levels (SPEC.md §2): a protected data is level 1, a folder in it level 2, and so on (the root is 0). A
   // folder deeper than the schema reader accepts would publish a version no mount could read back: EINVAL.
-  std::size_t depth(const Node& n) {
+  std::size_t depth(const Node& n) PFS_REQUIRES_SHARED(tree) {
     std::size_t levels = 0;
     for (const Node* p = &n; p->kind != NodeKind::Root; p = &node(p->parent)) ++levels;
     return levels;
   }
-  std::size_t height(const Node& dir) {  // levels of folders from `dir` down, `dir` included
+  std::size_t height(const Node& dir) PFS_REQUIRES_SHARED(tree) {  // levels of folders from `dir` down, `dir` included
     std::size_t below = 0;
     for (const auto& [name, ino] : dir.children)
       if (const Node& c = *nodes.at(ino); c.is_directory()) below = std::max(below, height(c));
@@ -239,7 +242,7 @@ struct Filesystem::State {
                               " levels deep: a protected data holds at most " +
                               std::to_string(format::Schema::kMaxDepth));
   }
-  std::string key_path(const Node& n) {
+  std::string key_path(const Node& n) PFS_REQUIRES_SHARED(tree) {
     std::string path;
     for (const Node* p = &n; p->kind != NodeKind::Data && p->kind != NodeKind::Root; p = &node(p->parent))
       path = *key_of(p->name, p->kind) + (path.empty() ? "" : "." + path);

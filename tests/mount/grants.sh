@@ -133,6 +133,21 @@ refuses "rmdir: the newest version's grant is revoked" "" pfs run "$second" --ap
 refuses "rmdir: no grant left on the first version" "" pfs run "$first" --app "$app" --out "$work/out12" --wallet "$work/consumer.json" --read-only "$interop"
 check "rmdir: no open order left" test "$("$bin" usage "$second" --network "local:$net" --json | grep -c '"open": true')" -eq 0
 
+# --- renaming over an empty protected data removes it as rmdir does: its grants are revoked -----------------------
+mkdir "$a/spare"
+printf 'erin@example.com\n' > "$a/spare/email.txt"
+"$bin" sync "$a" > /dev/null
+setfattr -n "$grant" -v "count=5" "$a/spare"
+"$bin" sync "$a" > /dev/null
+spare=$(attr address "$a/spare")
+check "spare: the grant works" pfs run "$spare" --app "$app" --out "$work/out13" --wallet "$work/consumer.json"
+rm "$a/spare/email.txt"
+mkdir "$a/draft"
+check "mv over the empty protected data" mv -T "$a/draft" "$a/spare"
+"$bin" sync "$a" > /dev/null
+refuses "mv over it: its grant is revoked" "" pfs run "$spare" --app "$app" --out "$work/out14" --wallet "$work/consumer.json"
+check "mv over it: no open order left" test "$("$bin" usage "$spare" --network "local:$net" --json | grep -c '"open": true')" -eq 0
+
 # --- transfer: the folder moves to the consumer's mount ----------------------------------------------------------
 refuses "transfer to a malformed address" "Invalid argument" setfattr -n user.protected.owner -v 0x1234 "$a/medical"
 # 20 characters of text (a truncated address) are text, not the 20 raw bytes of an address nobody holds

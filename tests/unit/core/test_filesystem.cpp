@@ -199,6 +199,37 @@ TEST_CASE("rmdir and mkdir of a protected data are told to the daemon", "[core]"
   CHECK(removed == std::vector<std::string>{"a"});
 }
 
+TEST_CASE("renaming over an empty protected data removes it as rmdir would: its grants and lineage go", "[core]") {
+  Fixture f;
+  struct Removed {
+    uint64_t ino;
+    std::string name;
+    DataInfo info;
+  };
+  std::vector<Removed> removed;
+  f.fs.set_events({.removed = [&](uint64_t ino, const std::string& name, const DataInfo& info) {
+    removed.push_back({ino, name, info});
+  }});
+  const uint64_t a = f.fs.mkdir(kRootIno, "a", 0755).ino;
+  const uint64_t b = f.fs.mkdir(kRootIno, "b", 0755).ino;
+  f.fs.update_data(b, [](DataInfo& i) {
+    i.status = "published";
+    i.address = "0x0b";
+    i.orders.push_back(IssuedOrder{});
+  });
+  f.fs.rename(kRootIno, "a", kRootIno, "b", 0);
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].ino == b);
+  CHECK(removed[0].name == "b");
+  CHECK(removed[0].info.address == "0x0b");   // what the daemon needs to hide the lineage
+  CHECK(removed[0].info.orders.size() == 1);  // and to revoke every order of every version
+  CHECK(f.fs.lookup(kRootIno, "b").ino == a);
+  CHECK(test::errno_of([&] { f.fs.lookup(kRootIno, "a"); }) == ENOENT);
+  // A rename that replaces nothing removes nothing.
+  f.fs.rename(kRootIno, "b", kRootIno, "c", 0);
+  CHECK(removed.size() == 1);
+}
+
 TEST_CASE("grants through attributes: set, read back, list, replace, revoke, and bad values change nothing",
           "[core][grants]") {
   Fixture f;
