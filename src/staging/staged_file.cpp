@@ -1,6 +1,7 @@
 // Handle operations: reads and writes in runs of whole blocks (one pread or pwrite per run of up to kRunBlocks),
 // with read-modify-write of the partial block at either end of a write.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +50,16 @@ void seal(const FileState& state, BlockCipher& cipher, uint64_t index, uint64_t 
   const uint64_t last = (new_size - 1) / kCapacity;
   const auto length = static_cast<uint32_t>(index == last ? new_size - index * kCapacity : kCapacity);
   cipher.seal(state.id, index, length, plain, nonce, out);
+}
+
+// After a failed write (a full disk): whole blocks it wrote past the end would make a reopen (recover_size) find
+// the file longer than any write that returned; drop them, which also gives their space back. Shrinking cannot
+// fail for lack of space; any other failure leaves what recover_size handles anyway.
+void drop_unfinished_end(const FileState& state) {
+  const uint64_t blocks = (state.size + kCapacity - 1) / kCapacity;
+  struct stat st {};
+  if (::fstat(state.fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) > block_offset(blocks))
+    (void)::ftruncate(state.fd.get(), static_cast<off_t>(block_offset(blocks)));
 }
 
 void check_range(const FileState& state, uint64_t offset, uint64_t length) {
@@ -120,7 +131,27 @@ void StagedFile::write(uint64_t offset, ByteView data) {
       }
       seal(state, cipher, b, new_size, plain, s.nonces + (b - run) * nonce_size, s.blocks + (b - run) * kBlockSize);
     }
-    detail::write_blocks(state, run, {s.blocks, count * kBlockSize});
+    try {
+      detail::write_blocks(state, run, {s.blocks, count * kBlockSize});
+    } catch (const Error&) {
+      drop_unfinished_end(state);
+      // The old last block, if partial, may have been resealed for the longer file, claiming bytes of the failed
+      // write: seal it back to the size the file has. Best effort (rewriting a block in place needs no space).
+      if (state.size % kCapacity != 0) {
+        try {
+          const uint64_t last = (state.size - 1) / kCapacity;
+          load_plain(state, cipher, last, s.plain, s.edge);
+          std::memset(s.plain + (state.size - last * kCapacity), 0, kCapacity - (state.size - last * kCapacity));
+          random_fill({s.nonces, nonce_size});
+          seal(state, cipher, last, state.size, s.plain, s.nonces, s.edge);
+          detail::write_blocks(state, last, {s.edge, kBlockSize});
+        } catch (const Error&) {
+          // a torn block: recover_size handles it at the next open
+        }
+      }
+      wipe(s.plain);
+      throw;
+    }
     state.size = std::max(state.size, std::min(end, run_end * kCapacity));
   }
   wipe(s.plain);

@@ -107,9 +107,9 @@ refuses() {  # refuses WHAT "strerror text" CMD...
   local err; err=$("$@" 2>&1 >/dev/null); local rc=$?
   if [[ $rc -ne 0 && "$err" == *"$text"* ]]; then ok; else fail "$what: rc=$rc '$err' (want '$text')"; fi
 }
-finish() {  # a sanitizer's report from a daemon (ASan, LSan, UBSan builds) fails the test too
-  local reports; reports=$(grep -E "ERROR: (Address|Leak|Thread)Sanitizer|runtime error:" "$work/daemon.log" 2>/dev/null)
-  if [[ -n "$reports" ]]; then fail "the daemon's sanitizer reported:"; grep -A12 -E "ERROR: |runtime error:" "$work/daemon.log" | head -60; fi
+finish() {  # a sanitizer's report from a daemon (ASan, LSan, UBSan, TSan builds) fails the test too
+  local reports; reports=$(grep -E "(ERROR|WARNING): (Address|Leak|Thread)Sanitizer|runtime error:" "$work/daemon.log" 2>/dev/null)
+  if [[ -n "$reports" ]]; then fail "the daemon's sanitizer reported:"; grep -A12 -E "(ERROR|WARNING): |runtime error:" "$work/daemon.log" | head -60; fi
   echo "$passed passed, $failed failed"; [[ $failed -eq 0 ]]
 }
 attr() { getfattr --absolute-names --only-values -n "user.protected.$1" "$2" 2>/dev/null; }  # NAME PATH
