@@ -10,7 +10,10 @@ BUILD_TYPE=Tsan scripts/build.sh
 export TSAN_OPTIONS="second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp ${TSAN_OPTIONS:-}"
 status=0
 start=$SECONDS
-build-tsan/tests/unit_tests "~[peers]" || status=1
+# Not the peers' cases (they need the peers), not the hidden benchmarks, and not the cases that fork a
+# multithreaded process whose child opens RocksDB (TSan does not support a child starting threads after such a
+# fork: the child hangs or dies).
+build-tsan/tests/unit_tests '~[peers]~[.]~"everything synced before a SIGKILL is there after reopening"~"a cache directory opens in one place at a time (EBUSY)"' || status=1
 tests/mount/basics.sh build-tsan/src/protectedfs || status=1  # fails on a report in the daemon's log (lib.sh)
 echo "tsan: $((SECONDS - start)) s, $([[ $status -eq 0 ]] && echo clean || echo 'FAILED (see the reports above)')"
 exit $status
