@@ -140,12 +140,12 @@ printf 'erin@example.com\n' > "$a/spare/email.txt"
 setfattr -n "$grant" -v "count=5" "$a/spare"
 "$bin" sync "$a" > /dev/null
 spare=$(attr address "$a/spare")
-check "spare: the grant works" pfs run "$spare" --app "$app" --out "$work/out13" --wallet "$work/consumer.json"
+check "spare: the grant works" pfs run --read-only "$interop" "$spare" --app "$app" --out "$work/out13" --wallet "$work/consumer.json"
 rm "$a/spare/email.txt"
 mkdir "$a/draft"
 check "mv over the empty protected data" mv -T "$a/draft" "$a/spare"
 "$bin" sync "$a" > /dev/null
-refuses "mv over it: its grant is revoked" "" pfs run "$spare" --app "$app" --out "$work/out14" --wallet "$work/consumer.json"
+refuses "mv over it: its grant is revoked" "" pfs run --read-only "$interop" "$spare" --app "$app" --out "$work/out14" --wallet "$work/consumer.json"
 check "mv over it: no open order left" test "$("$bin" usage "$spare" --network "local:$net" --json | grep -c '"open": true')" -eq 0
 
 # --- transfer: the folder moves to the consumer's mount ----------------------------------------------------------
