@@ -138,7 +138,10 @@ crypto::Address address_of(const crypto::Address& owner, const Registration& r) 
 
 class Scripted {
  public:
-  Scripted(FaultScript& script, Ledger& ledger) : script_(script), ledger_(ledger) {}
+  // Every part of one network shares its ledger (held here, not by a subclass of network::Network, which has no
+  // virtual destructor).
+  Scripted(FaultScript& script, std::shared_ptr<Ledger> ledger)
+      : script_(script), ledger_holder_(std::move(ledger)), ledger_(*ledger_holder_) {}
 
  protected:
   // Runs `body` as operation `op`: the script's faults before, its crash after.
@@ -155,6 +158,7 @@ class Scripted {
     }
   }
   FaultScript& script_;
+  std::shared_ptr<Ledger> ledger_holder_;
   Ledger& ledger_;
 };
 
@@ -353,20 +357,17 @@ class ScriptedCompute final : public network::Compute {
   }
 };
 
-struct ScriptedNetwork final : network::Network {
-  Ledger ledger;
-};
-
 }  // namespace
 
 std::unique_ptr<network::Network> make_scripted_network(FaultScript& script) {
-  auto net = std::make_unique<ScriptedNetwork>();
+  auto net = std::make_unique<network::Network>();
+  const auto ledger = std::make_shared<Ledger>();
   net->name = "scripted";
   net->chain_id = 65535;
-  net->storage = std::make_unique<ScriptedStore>(script, net->ledger);
-  net->registry = std::make_unique<ScriptedRegistry>(script, net->ledger);
-  net->secrets = std::make_unique<ScriptedSecrets>(script, net->ledger);
-  net->grants = std::make_unique<ScriptedGrants>(script, net->ledger);
+  net->storage = std::make_unique<ScriptedStore>(script, ledger);
+  net->registry = std::make_unique<ScriptedRegistry>(script, ledger);
+  net->secrets = std::make_unique<ScriptedSecrets>(script, ledger);
+  net->grants = std::make_unique<ScriptedGrants>(script, ledger);
   net->compute = std::make_unique<ScriptedCompute>();
   return net;
 }
