@@ -58,12 +58,13 @@ void print_table(const json& usage_by_data) {
   for (const auto& [name, usage] : usage_by_data.items()) {
     for (const auto& g : usage.at("grants")) {
       const uint64_t remaining = g.at("remaining");
+      // The last column's marks, space-separated: "(revoked)", "(bulk)", both or none.
+      std::string marks = g.value("open", false) ? "" : "(revoked)";
+      if (g.value("bulk", false)) marks += marks.empty() ? "(bulk)" : " (bulk)";
       rows.push_back({name, shorten(g.at("user")), shorten(g.at("app")),
                       std::to_string(g.at("consumed").get<uint64_t>()),
                       remaining >= (uint64_t{1} << 53) - 1 ? "unlimited" : std::to_string(remaining),
-                      core::format_rlc(g.at("earnings")),
-                      std::string(g.value("open", false) ? "" : "(revoked)") +
-                          (g.value("bulk", false) ? (g.value("open", false) ? "(bulk)" : " (bulk)") : "")});
+                      core::format_rlc(g.at("earnings")), marks});
     }
     consumed += usage.at("total").at("consumed").get<uint64_t>();
     earnings += usage.at("total").at("earnings").get<uint64_t>();
