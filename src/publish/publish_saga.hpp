@@ -2,7 +2,9 @@
 // a retry or a restart resumes at the first unfinished step and never repeats a finished one.
 //
 //   Upload    the key, IV and zip stamp are fixed (and journaled) before the upload starts: an upload redone after a
-//             crash produces the same bytes, hence the same content id, so the store never keeps an orphan of it
+//             crash produces the same bytes, hence the same content id, so the store never keeps an orphan of it;
+//             the content id is journaled before the commit, so a saga dropped later (its content changed before it
+//             was registered, or its folder removed) lets its upload go (ContentStore::remove)
 //   Register  journaled as "sent" before the registration leaves: a resumed one is looked up first (the registry's
 //             address is deterministic from owner, name, multiaddr and checksum) and never sent twice
 //   PushKey   harmless twice (an existing secret is the same key)
@@ -30,7 +32,7 @@ struct PublishSaga {
   std::string key;  // base64 AES key
   std::string iv;   // hex AES IV
   uint16_t stamp_time = 0, stamp_date = 0x21;
-  // Upload's result.
+  // Upload's result (journaled just before the commit: maybe not committed yet while the step is Upload).
   std::string cid;
   network::Registration registration;
   // Register: sent at least once (then look it up before sending again), and its result.

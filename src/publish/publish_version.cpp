@@ -9,7 +9,9 @@
 #include "protectedfs/pipeline/protect.hpp"
 #include "protectedfs/publish/publisher.hpp"
 #include "protectedfs/remote/dataset_info.hpp"
+#include "protectedfs/util/quote.hpp"
 #include "publish/publish_saga.hpp"
+#include "publish/saga_journal.hpp"
 
 namespace pfs::publish {
 namespace {
@@ -125,33 +127,26 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
     snap = fs_.snapshot(data);
   } catch (const Error& e) {
     if (e.code() != ENOENT) throw;
-    journal_.erase(data);  // the folder is gone (rmdir): nothing left to publish
+    // The folder is gone and its removal did not take the saga in (a crash between the two): settle it as one.
+    if (auto saga = journal_->saga(data)) {
+      journal_->remove(data, saga->name, {});
+      settle_removal(data);
+    }
     return;
   }
   const std::string fingerprint = fingerprint_of(snap);
   // A saga a failure or a crash interrupted is finished first, from its first unfinished step. One whose content
   // has changed since is finished only if its registration may have landed (a version must never be left half
-  // published: registered without its key pushed); an upload that was never registered is simply dropped.
-  if (auto pending = journal_.get(data); pending && is_publish_saga(*pending)) {
-    PublishSaga saga = decode_saga(*pending);
-    const bool same_content = saga.fingerprint == fingerprint && saga.name == snap.name;
-    if (!same_content && saga.step == SagaStep::Register) {
-      if (!saga.register_sent) {
-        saga.step = SagaStep::Upload;  // never sent: dropped below
-      } else if (auto landed = network_.registry->find_registration(wallet_.address(), saga.registration)) {
-        saga.record = landed;
-        saga.step = SagaStep::PushKey;
-        keys_.put(landed->address.to_string(), saga.key);
-        journal_.put(data, encode_saga(saga));
-      } else {
-        saga.step = SagaStep::Upload;
-      }
-    }
-    if (same_content || saga.step > SagaStep::Register) {
-      if (!advance(data, saga, same_content ? &snap : nullptr, generation)) return;
+  // published: registered without its key pushed); an upload that was never registered is let go.
+  if (auto saga = journal_->saga(data)) {
+    const bool same_content = saga->fingerprint == fingerprint && saga->name == snap.name;
+    if (!same_content && saga->step == SagaStep::Register) resume_landed(data, *saga);
+    if (same_content || saga->step > SagaStep::Register) {
+      if (!advance(data, *saga, same_content ? &snap : nullptr, generation)) return;
       if (same_content) return;
     } else {
-      journal_.erase(data);  // never registered, and the content changed since: published afresh below
+      let_go(*saga);  // never registered, and the content changed since: published afresh below
+      journal_->finish(data);
     }
   }
   const core::DataInfo before = fs_.data_info(data);
@@ -168,7 +163,7 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
     return;
   }
   PublishSaga saga = new_saga(snap, fingerprint);
-  journal_.put(data, encode_saga(saga));  // before the upload starts: a redone upload is the same bytes
+  journal_->save(data, saga);  // before the upload starts: a redone upload is the same bytes
   advance(data, saga, &snap, generation);
 }
 
@@ -195,11 +190,15 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
     options.stamp = format::DosTime{saga.stamp_time, saga.stamp_date};
     const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
     if (!current(data, generation)) return false;  // removed or changed while streaming: nothing committed
-    saga.cid = upload->commit();
-    if (saga.cid != file.cid) throw Error(EIO, "storage computed CID " + saga.cid + " but the pipeline " + file.cid);
+    // The content id is known before the commit: journaled first, an upload that a crash cuts right after its commit
+    // is still found and let go if this saga is dropped.
+    saga.cid = file.cid;
+    journal_->save(data, saga);
+    if (const std::string stored = upload->commit(); stored != file.cid)
+      throw Error(EIO, "storage computed CID " + stored + " but the pipeline " + file.cid);
     saga.registration = {snap->name, file.multiaddr, from_hex_fixed<32>(file.checksum), plan.schema_json};
     saga.step = SagaStep::Register;
-    journal_.put(data, encode_saga(saga));
+    journal_->save(data, saga);
   }
   if (saga.step == SagaStep::Register) {
     step(data, "register", 0);
@@ -208,7 +207,7 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
     if (saga.register_sent) landed = network_.registry->find_registration(wallet_.address(), saga.registration);
     if (!landed) {
       saga.register_sent = true;
-      journal_.put(data, encode_saga(saga));
+      journal_->save(data, saga);
       try {
         landed = network_.registry->register_dataset(wallet_, saga.registration);
       } catch (const Error& e) {
@@ -220,23 +219,57 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
     keys_.put(landed->address.to_string(), saga.key);
     saga.record = landed;
     saga.step = SagaStep::PushKey;
-    journal_.put(data, encode_saga(saga));
+    journal_->save(data, saga);
   }
   if (saga.step == SagaStep::PushKey) {
     step(data, "secret", 0);
-    if (!network_.secrets->exists(saga.record->address)) {
-      try {
-        network_.secrets->push(wallet_, saga.record->address, saga.key);
-      } catch (const Error& e) {
-        if (e.code() != EEXIST) throw;  // pushed by an earlier try whose answer was lost
-      }
-    }
+    push_key(saga);
     saga.step = SagaStep::Record;
-    journal_.put(data, encode_saga(saga));
+    journal_->save(data, saga);
   }
   record_published(data, *saga.record, saga.fingerprint);
-  journal_.erase(data);
+  journal_->finish(data);
   return true;
+}
+
+bool Publisher::resume_landed(uint64_t data, PublishSaga& saga) {
+  if (saga.step != SagaStep::Register || !saga.register_sent) return false;
+  auto landed = network_.registry->find_registration(wallet_.address(), saga.registration);
+  if (!landed) return false;
+  keys_.put(landed->address.to_string(), saga.key);
+  saga.record = landed;
+  saga.step = SagaStep::PushKey;
+  journal_->save(data, saga);
+  return true;
+}
+
+void Publisher::push_key(const PublishSaga& saga) {
+  if (network_.secrets->exists(saga.record->address)) return;
+  try {
+    network_.secrets->push(wallet_, saga.record->address, saga.key);
+  } catch (const Error& e) {
+    if (e.code() != EEXIST) throw;  // pushed by an earlier try whose answer was lost
+  }
+}
+
+void Publisher::let_go(const PublishSaga& saga) {
+  if (saga.cid.empty()) return;  // nothing streamed to the end: nothing was committed
+  network_.storage->remove(saga.cid);
+  spdlog::info("{}: upload {} never registered, let go", quote(saga.name), saga.cid);
+}
+
+void Publisher::settle_removal(uint64_t data) {
+  const auto removal = journal_->removal(data);
+  if (!removal) return;
+  if (removal->saga) {
+    PublishSaga saga = *removal->saga;
+    resume_landed(data, saga);
+    if (saga.step == SagaStep::PushKey) push_key(saga);  // registered: never left without its key
+    else if (saga.step < SagaStep::PushKey) let_go(saga);
+    journal_->finish(data);
+  }
+  grants_.revoke_all(removal->orders);
+  journal_->erase(data);
 }
 
 // The attributes of SPEC.md §3 for a version that is now registered; the previous one joins the versions list.

@@ -12,6 +12,7 @@
 #include "protectedfs/pipeline/protect.hpp"
 #include "protectedfs/remote/dataset_info.hpp"
 #include "protectedfs/util/quote.hpp"
+#include "publish/saga_journal.hpp"
 
 namespace pfs::publish {
 namespace {
@@ -28,38 +29,27 @@ Publisher::Publisher(core::Filesystem& fs, core::FieldContents& contents, networ
       network_(network),
       wallet_(wallet),
       keys_(keys),
-      journal_(journal),
+      journal_(std::make_unique<SagaJournal>(journal)),
       options_(options),
       grants_(fs, network, wallet) {}
 
 Publisher::~Publisher() { stop(); }
 
 void Publisher::start() {
-  // Publishes a crash interrupted: publish() finds their journal entries and resumes them (below).
-  for (const auto& [data, text] : journal_.load()) {
-    try {
-      const json entry = json::parse(text);
-      if (entry.value("kind", "") == "revoke") {  // a removed folder's orders: kept until they are closed
-        Entry e;
-        e.due = now();
-        e.name = entry.value("name", "");
-        for (const auto& o : entry.at("orders")) {
-          core::IssuedOrder order;
-          order.hash = o.at("hash");
-          order.dataset = o.at("dataset");
-          order.signed_order = o.at("signed");
-          order.state = core::IssuedOrder::State::Open;
-          e.revoke.push_back(order);
-        }
-        MutexLock lock(mutex_);
-        queue_[data] = std::move(e);
-        continue;
-      }
-      changed(data, entry.value("name", ""));  // publish() resumes it from the journal, never registering twice
-    } catch (const std::exception&) {
-      journal_.erase(data);  // unreadable: the data is simply published again (its status says pending)
-    }
+  // Publishes a crash interrupted: publish() finds their journal entries and resumes them (below); removals settle
+  // what their folder left (a publish under way, orders to close).
+  std::map<uint64_t, PublishSaga> sagas;
+  std::map<uint64_t, Removal> removals;
+  journal_->load(sagas, removals);
+  for (const auto& [data, removal] : removals) {
+    MutexLock lock(mutex_);
+    Entry& e = queue_[data];
+    e.due = now();
+    e.name = removal.name;
+    e.removal = true;
   }
+  for (const auto& [data, saga] : sagas)
+    changed(data, saga.name);  // publish() resumes it from the journal, never registering twice
   // Whatever was pending when the daemon stopped or crashed (the tree keeps the status); and every folder's grants
   // are brought in line once (an order left half issued, a transfer under way).
   for (const auto& data : fs_.data_list()) {
@@ -120,21 +110,17 @@ void Publisher::grants_changed(uint64_t data_ino, const std::string& name) {
 
 void Publisher::removed(uint64_t data_ino, const std::string& name, const std::vector<core::IssuedOrder>& orders) {
   std::vector<core::IssuedOrder> live;
-  json journaled = json::array();
-  for (const auto& o : orders) {
-    if (o.state != core::IssuedOrder::State::Open && o.state != core::IssuedOrder::State::Issuing) continue;
-    live.push_back(o);
-    journaled.push_back({{"hash", o.hash}, {"dataset", o.dataset}, {"signed", o.signed_order}});
-  }
-  if (!live.empty()) journal_.put(data_ino, json{{"kind", "revoke"}, {"name", name}, {"orders", journaled}}.dump());
+  for (const auto& o : orders)
+    if (o.state == core::IssuedOrder::State::Open || o.state == core::IssuedOrder::State::Issuing) live.push_back(o);
+  const bool work_left = journal_->remove(data_ino, name, live);  // takes the pending publish in, if any
   {
     MutexLock lock(mutex_);
-    queue_.erase(data_ino);  // a publish running for it finishes; the tree ignores its result
-    if (!live.empty()) {
+    queue_.erase(data_ino);  // a publish running for it finishes, journaling into the removal; the tree ignores it
+    if (work_left) {
       Entry& e = queue_[data_ino];
       e.name = name;
       e.due = now();
-      e.revoke = std::move(live);
+      e.removal = true;
     }
   }
   wake_.notify_all();
@@ -146,7 +132,7 @@ std::optional<std::pair<uint64_t, Publisher::Entry>> Publisher::take_due() {
     if (!running_.count(it->first) && (next == queue_.end() || it->second.due < next->second.due)) next = it;
   if (next == queue_.end() || next->second.due > now()) return std::nullopt;
   const Entry& entry = next->second;
-  running_[next->first] = entry.content ? "plan" : entry.revoke.empty() ? "grants" : "revoke";
+  running_[next->first] = entry.removal ? "revoke" : entry.content ? "plan" : "grants";
   return std::make_pair(next->first, entry);
 }
 
@@ -205,7 +191,8 @@ void Publisher::process(uint64_t data, const Entry& entry) {
   wake_.notify_all();  // a worker that skipped this entry while it ran, and wait_idle, look again
   auto it = queue_.find(data);
   if (it == queue_.end()) return;
-  if (it->second.generation != entry.generation) {  // changed meanwhile: publish again when quiet
+  if (it->second.removal && !entry.removal) return;  // removed while this ran: the removal is queued, untouched
+  if (it->second.generation != entry.generation) {   // changed meanwhile: publish again when quiet
     lock.unlock();
     show_status(data, {.kind = core::DataStatus::Kind::Pending});
     return;
@@ -237,7 +224,7 @@ void Publisher::process(uint64_t data, const Entry& entry) {
       std::chrono::duration_cast<std::chrono::seconds>((std::chrono::system_clock::now() + backoff).time_since_epoch())
           .count();
   lock.unlock();
-  if (entry.revoke.empty()) show_status(data, {.kind = core::DataStatus::Kind::Failed, .failure = shown});
+  if (!entry.removal) show_status(data, {.kind = core::DataStatus::Kind::Failed, .failure = shown});
 }
 
 void Publisher::show_status(uint64_t data_ino, const core::DataStatus& status) {
@@ -249,9 +236,8 @@ void Publisher::show_status(uint64_t data_ino, const core::DataStatus& status) {
 }
 
 void Publisher::work(uint64_t data, const Entry& entry) {
-  if (!entry.revoke.empty()) {
-    grants_.revoke_all(entry.revoke);
-    journal_.erase(data);
+  if (entry.removal) {
+    settle_removal(data);
     return;
   }
   if (entry.content) {

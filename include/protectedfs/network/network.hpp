@@ -42,6 +42,10 @@ class ContentStore {
   virtual bool has(const std::string& cid) = 0;
   // The stored bytes, readable at any offset (ENOENT if the store does not hold them).
   virtual std::shared_ptr<const RandomAccessSource> open(const std::string& cid) = 0;
+  // Lets go of content this wallet uploaded and never registered (an orphan of a publish that was superseded or
+  // whose folder was removed): the local store deletes it, IPFS unpins it (the node's garbage collection frees it).
+  // Content not held is no error, so a redone removal is harmless.
+  virtual void remove(const std::string& cid) = 0;
 };
 
 // A registered dataset, as its on-chain record and DatasetSchema log give it.

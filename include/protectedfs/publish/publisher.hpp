@@ -38,6 +38,7 @@
 namespace pfs::publish {
 
 struct PublishSaga;  // publish/publish_saga.hpp: a journaled publish, step by step
+class SagaJournal;   // publish/saga_journal.hpp: the journal of sagas and removals
 
 struct PublisherOptions {
   std::chrono::milliseconds delay{2000};
@@ -80,9 +81,9 @@ class Publisher {
     uint64_t grant_requests = 0;  // bumped by every grants_changed()
     int failures = 0;
     std::string name;
-    bool content = false;                   // a new version to publish (then grants follow it)
-    bool grants = false;                    // only the orders to bring in line
-    std::vector<core::IssuedOrder> revoke;  // a removed folder's orders to close (nothing else to do)
+    bool content = false;  // a new version to publish (then grants follow it)
+    bool grants = false;   // only the orders to bring in line
+    bool removal = false;  // the folder was removed: its pending publish settled, its orders closed (journaled)
   };
 
   using Clock = std::chrono::steady_clock;
@@ -104,13 +105,20 @@ class Publisher {
   void work(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);  // one queue entry, on the publisher's thread
   void record_published(uint64_t data_ino, const network::DatasetRecord& record, const std::string& fingerprint)
       PFS_EXCLUDES(mutex_);
+  // A saga whose registration was sent: if it landed, its key is kept and the saga moves on to pushing it.
+  bool resume_landed(uint64_t data_ino, PublishSaga& saga) PFS_EXCLUDES(mutex_);
+  void push_key(const PublishSaga& saga);
+  // A saga that will never be registered: its upload, if any, is let go (no orphan left in the content store).
+  void let_go(const PublishSaga& saga);
+  // A removed folder: its pending publish settled (a landed registration gets its key), then its orders closed.
+  void settle_removal(uint64_t data_ino) PFS_EXCLUDES(mutex_);
 
   core::Filesystem& fs_;
   core::FieldContents& contents_;
   network::Network& network_;
   const crypto::PrivateKey& wallet_;
   core::KeyStore& keys_;
-  core::PublishJournal& journal_;
+  std::unique_ptr<SagaJournal> journal_;
   PublisherOptions options_;
   GrantKeeper grants_;
 

@@ -225,6 +225,17 @@ bool IpfsContentStore::has(const std::string& cid) {
   return false;
 }
 
+void IpfsContentStore::remove(const std::string& cid) {
+  require_cid(cid);
+  const Profile& profile = context_->profile();
+  HttpRequest unpin;
+  unpin.method = "POST";
+  unpin.url = join_url(profile.ipfs_api, "/api/v0/pin/rm?arg=" + cid + "&recursive=true");
+  const HttpResponse answer = context_->http().send(unpin);
+  if (answer.status == 500 && answer.body.find("not pinned") != std::string::npos) return;  // removed already
+  require_success(answer, "IPFS pin/rm at " + profile.ipfs_api);
+}
+
 std::shared_ptr<const RandomAccessSource> IpfsContentStore::open(const std::string& cid) {
   require_cid(cid);
   if (!has(cid)) throw Error(ENOENT, "IPFS does not hold " + cid);

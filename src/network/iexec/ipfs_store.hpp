@@ -19,6 +19,8 @@ class IpfsContentStore final : public ContentStore {
   std::unique_ptr<Upload> begin_upload() override;
   bool has(const std::string& cid) override;
   std::shared_ptr<const RandomAccessSource> open(const std::string& cid) override;
+  // pin/rm: the node frees the blocks at its next garbage collection (a gateway's caches are beyond reach).
+  void remove(const std::string& cid) override;
 
   // Bytes queued between the producer and the HTTP transfer (the memory bound of an upload).
   static constexpr std::size_t kPipeCapacity = 4 << 20;

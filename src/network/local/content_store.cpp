@@ -95,4 +95,10 @@ std::shared_ptr<const RandomAccessSource> LocalContentStore::open(const std::str
   }
 }
 
+void LocalContentStore::remove(const std::string& cid) {
+  check_cid(cid);
+  if (::unlink((dir_->content() / cid).c_str()) != 0 && errno != ENOENT)
+    throw_system_error("cannot remove content " + cid);
+}
+
 }  // namespace pfs::network::local

@@ -16,6 +16,7 @@ class LocalContentStore final : public ContentStore {
   // Both EINVAL for anything but a CIDv0, which also keeps a CID from naming any other path.
   bool has(const std::string& cid) override;
   std::shared_ptr<const RandomAccessSource> open(const std::string& cid) override;
+  void remove(const std::string& cid) override;
 
  private:
   std::shared_ptr<Directory> dir_;

@@ -111,6 +111,18 @@ void check_content_store_contract(const NetworkUnderTest& net) {
     CHECK(errno_of([&] { store.open(cid); }) == ENOENT);
   }
 
+  SECTION("removed content is no longer held; removing it again, or content never held, is harmless") {
+    const Bytes bytes = random_bytes(70000);
+    const std::string cid = commit_bytes(store, bytes, 65536);
+    REQUIRE(store.has(cid));
+    store.remove(cid);
+    CHECK_FALSE(store.has(cid));
+    CHECK(errno_of([&] { store.open(cid); }) == ENOENT);
+    store.remove(cid);
+    store.remove(format::cid_v0_from_digest(random_array<32>()));
+    CHECK(errno_of([&] { store.remove("not-a-cid"); }) == EINVAL);
+  }
+
   SECTION("content not held is ENOENT") {
     const std::string cid = format::cid_v0_from_digest(random_array<32>());
     CHECK_FALSE(store.has(cid));

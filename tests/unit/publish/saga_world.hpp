@@ -71,10 +71,16 @@ struct SagaWorld {
     }
     throw Error(ETIMEDOUT, "the publisher did not settle");
   }
-  // Time passes (and whatever falls due meanwhile is done).
+  // Time passes (and whatever falls due meanwhile is done, a crash restarting the process as in settle()).
   void advance(std::chrono::milliseconds by) {
     now += by;
-    while (publisher().run_once()) {
+    for (;;) {
+      try {
+        if (!publisher().run_once()) return;
+      } catch (const ScriptedCrash&) {
+        ++crashes;
+        boot();
+      }
     }
   }
 

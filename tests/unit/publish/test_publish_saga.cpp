@@ -161,3 +161,29 @@ TEST_CASE("publish saga: a hung registration shows its step; released, the versi
   CHECK(w.fs().getxattr(medical, "user.protected.status") == "published");
   CHECK(registrations(w) == 1);
 }
+
+TEST_CASE("publish saga: a folder removed while its publish is registering: the version gets its key, nothing is lost",
+          "[publish]") {
+  test::SagaWorld w;
+  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
+  w.write_file(medical, "email.txt", "alice@example.com");
+  w.now += 2s;
+  // The registration hangs on the publisher's thread while the user removes the folder on another.
+  w.script.hang("registry.register", 1);
+  std::thread publisher([&] { w.publisher().run_once(); });
+  while (!w.script.hanging()) std::this_thread::yield();
+  w.fs().unlink(medical, "email.txt");
+  w.fs().rmdir(core::kRootIno, "medical");
+  // The removal took the saga in; the running publish goes on journaling into it.
+  const auto journaled = w.journal.load();
+  REQUIRE(journaled.size() == 1);
+  CHECK(journaled.begin()->second.find("\"saga\"") != std::string::npos);
+  w.script.release("registry.register");
+  publisher.join();
+  w.settle();
+  const auto lineage = w.network->registry->list_by_owner(w.wallet.address());
+  REQUIRE(lineage.size() == 1);  // registered once…
+  CHECK(w.network->secrets->exists(lineage[0].address));  // …with its key
+  CHECK(w.journal.load().empty());
+  CHECK_THROWS(w.data("medical"));
+}

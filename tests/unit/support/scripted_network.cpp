@@ -197,6 +197,18 @@ class ScriptedStore final : public network::ContentStore, Scripted {
       return std::make_shared<MemorySource>(it->second);
     });
   }
+  void remove(const std::string& cid) override {
+    call("storage.remove", [&] {
+      std::lock_guard l(ledger_.mutex);
+      ledger_.content.erase(cid);
+    });
+  }
+  std::vector<std::string> held() {
+    std::lock_guard l(ledger_.mutex);
+    std::vector<std::string> out;
+    for (const auto& [cid, bytes] : ledger_.content) out.push_back(cid);
+    return out;
+  }
 };
 
 class ScriptedRegistry final : public network::Registry, Scripted {
@@ -370,6 +382,12 @@ std::unique_ptr<network::Network> make_scripted_network(FaultScript& script) {
   net->grants = std::make_unique<ScriptedGrants>(script, ledger);
   net->compute = std::make_unique<ScriptedCompute>();
   return net;
+}
+
+std::vector<std::string> held_content(network::Network& network) {
+  auto* store = dynamic_cast<ScriptedStore*>(network.storage.get());
+  if (!store) throw Error(EINVAL, "not a scripted network");
+  return store->held();
 }
 
 }  // namespace pfs::test

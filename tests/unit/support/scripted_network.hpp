@@ -69,5 +69,7 @@ class FaultScript {
 // A fresh in-memory network scripted by `script` (which must outlive it). Its data lives as long as the
 // returned object: a "restart" of the daemon keeps the same network.
 std::unique_ptr<network::Network> make_scripted_network(FaultScript& script);
+// The content ids a scripted network's store holds (to find orphaned uploads).
+std::vector<std::string> held_content(network::Network& network);
 
 }  // namespace pfs::test
