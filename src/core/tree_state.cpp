@@ -185,7 +185,7 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
     DataInfo& i = n->info;
     i = decode_data_info(r.data_info);
     // A publish a crash interrupted shows as pending: the publisher resumes it.
-    if (i.status.rfind("publishing", 0) == 0) i.status = "pending";
+    if (i.status.kind == DataStatus::Kind::Publishing) i.status = {.kind = DataStatus::Kind::Pending};
   }
   return n;
 }

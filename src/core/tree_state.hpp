@@ -8,6 +8,7 @@
 #pragma once
 #include <time.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -117,6 +118,9 @@ struct Filesystem::State {
     store.put(record_of(n));
   }
   static NodeRecord record_of(const Node& n);
+  // One narrow change of a protected data's record, for the publisher's port (a data removed meanwhile is left
+  // alone).
+  void change_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) PFS_EXCLUDES(tree);
   static std::unique_ptr<Node> node_of(const NodeRecord& r);
 
   Node& node(uint64_t ino) PFS_REQUIRES_SHARED(tree) {
@@ -188,8 +192,8 @@ struct Filesystem::State {
     auto it = nodes.find(data);
     if (it == nodes.end() || it->second->kind != NodeKind::Data) return;
     DataInfo& info = it->second->info;
-    if (info.status.rfind("publishing", 0) != 0 && info.status != "pending") {
-      info.status = "pending";
+    if (info.status.kind != DataStatus::Kind::Publishing && info.status.kind != DataStatus::Kind::Pending) {
+      info.status = {.kind = DataStatus::Kind::Pending};
       save(*it->second);
     }
     if (events.changed) events.changed(data, it->second->name);

@@ -195,7 +195,7 @@ TEST_CASE("unlinked with nothing open: the bytes go at once, the node when the k
   const uint64_t gone = f.fs.mkdir(kRootIno, "gone", 0755).ino;
   f.fs.rmdir(kRootIno, "gone");
   CHECK(test::errno_of([&] { f.fs.snapshot(gone); }) == ENOENT);
-  f.fs.update_data(gone, [](DataInfo& i) { i.status = "published"; });
+  f.fs.set_status(gone, {.kind = DataStatus::Kind::Published});
   CHECK(!f.tree.records.count(gone));  // not written back by the change
 }
 
