@@ -56,6 +56,10 @@ void scan(GuardedDb& db, char kind, const std::string& what, Each&& each) {
 // records are sealed in one batch when it is opened (seal_plain_tree), and from then on a plain record is an error.
 const std::string kSealedTreeMarker = "m/tree-sealed";
 
+void check_batch(const rocksdb::Status& status) {
+  if (!status.ok()) throw Error(EIO, "cache: building a write batch: " + status.ToString());
+}
+
 class Tree final : public core::TreeStore {
  public:
   Tree(GuardedDb& db, const MasterKey& master) : db_(db), master_(master) {}
@@ -83,6 +87,16 @@ class Tree final : public core::TreeStore {
     db_.erase(key, kUnsynced, "cache: erasing " + describe(key));
   }
 
+  void write(std::span<const core::NodeRecord> puts, std::span<const uint64_t> erases) override {
+    rocksdb::WriteBatch batch;
+    for (const core::NodeRecord& node : puts) {
+      const std::string key = ino_key('n', node.ino);
+      check_batch(batch.Put(key, seal(master_, key, encode_node(node))));
+    }
+    for (const uint64_t ino : erases) check_batch(batch.Delete(ino_key('n', ino)));
+    db_.write(batch, kUnsynced, "cache: writing " + std::to_string(puts.size() + erases.size()) + " tree records");
+  }
+
   // fsync of the WAL: every put/erase before it (all in the WAL, in order) is now on disk.
   void sync() override { db_.sync("cache: syncing the write-ahead log"); }
 
@@ -94,8 +108,7 @@ class Tree final : public core::TreeStore {
 // A cache from before tree records were sealed: every record sealed, and the marker set, in one synced batch (a
 // crash leaves it all plain or all sealed). A record that does not decode is left for load() to report.
 void put_in_batch(rocksdb::WriteBatch& batch, const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  const rocksdb::Status status = batch.Put(key, value);
-  if (!status.ok()) throw Error(EIO, "cache: sealing the tree: " + status.ToString());
+  check_batch(batch.Put(key, value));
 }
 
 void seal_plain_tree(GuardedDb& db, const MasterKey& master) {

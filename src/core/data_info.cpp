@@ -1,5 +1,6 @@
 #include "core/data_info.hpp"
 
+#include <cstdlib>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -125,6 +126,83 @@ PublishFailure failure_of(const json& j) {
           j.value("attempts", 1), j.value("retry_at", int64_t{0}), j.value("retry_in", int64_t{0})};
 }
 
+const char* kind_name(DataStatus::Kind kind) {
+  switch (kind) {
+    case DataStatus::Kind::Draft:
+      return "draft";
+    case DataStatus::Kind::Pending:
+      return "pending";
+    case DataStatus::Kind::Publishing:
+      return "publishing";
+    case DataStatus::Kind::Published:
+      return "published";
+    case DataStatus::Kind::Failed:
+      return "failed";
+    case DataStatus::Kind::Transferring:
+      return "transferring";
+  }
+  return "pending";
+}
+
+json status_json(const DataStatus& s) {
+  json out{{"kind", kind_name(s.kind)}};
+  if (s.kind == DataStatus::Kind::Publishing) out.update({{"step", s.step}, {"percent", s.percent}});
+  if (s.kind == DataStatus::Kind::Failed) out["failure"] = failure_json(s.failure);
+  if (s.kind == DataStatus::Kind::Transferring) out["to"] = s.to;
+  return out;
+}
+
+DataStatus status_of(const json& j) {
+  DataStatus s{.kind = DataStatus::Kind::Pending};  // a kind this build does not know: published again
+  const std::string kind = j.value("kind", "");
+  for (auto k : {DataStatus::Kind::Draft, DataStatus::Kind::Pending, DataStatus::Kind::Publishing,
+                 DataStatus::Kind::Published, DataStatus::Kind::Failed, DataStatus::Kind::Transferring})
+    if (kind == kind_name(k)) s.kind = k;
+  s.step = j.value("step", "");
+  s.percent = j.value("percent", 0);
+  if (j.contains("failure")) s.failure = failure_of(j.at("failure"));
+  s.to = j.value("to", "");
+  return s;
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// Records written before the status was typed hold its text (render_status's output) and, for failures since
+// they were typed, a "failure" object. Parsed back so that the text shown is the same as before.
+DataStatus status_of_text(const std::string& text, const json& record) {
+  using Kind = DataStatus::Kind;
+  if (text == "draft") return {.kind = Kind::Draft};
+  if (text == "published") return {.kind = Kind::Published};
+  constexpr std::string_view kPublishing = "publishing ", kTransferring = "transferring to ",
+                             kFailed = "failed: ", kGrants = "grants: ", kRetry = " (retry in ";
+  if (starts_with(text, kTransferring)) return {.kind = Kind::Transferring, .to = text.substr(kTransferring.size())};
+  if (starts_with(text, kPublishing)) {  // "publishing STEP N%"
+    const std::string rest = text.substr(kPublishing.size());
+    const std::size_t space = rest.rfind(' ');
+    DataStatus s{.kind = Kind::Publishing, .step = rest.substr(0, space)};
+    if (space != std::string::npos) s.percent = std::atoi(rest.c_str() + space + 1);
+    return s;
+  }
+  if (starts_with(text, kFailed)) {
+    if (record.contains("failure")) return {.kind = Kind::Failed, .failure = failure_of(record.at("failure"))};
+    // "failed: [grants: ]MESSAGE (retry in Ns)": only the grants' failures named their step.
+    std::string message = text.substr(kFailed.size());
+    PublishFailure f;
+    if (starts_with(message, kGrants)) {
+      f.step = "grants";
+      message.erase(0, kGrants.size());
+    }
+    if (const std::size_t retry = message.rfind(kRetry);
+        retry != std::string::npos && message.size() > retry + kRetry.size() + 1 && message.back() == ')') {
+      f.retry_in = std::atoll(message.c_str() + retry + kRetry.size());
+      message.erase(retry);
+    }
+    f.message = message;
+    return {.kind = Kind::Failed, .failure = f};
+  }
+  return {.kind = Kind::Pending};  // "pending", or a text this build does not know: published again
+}
+
 }  // namespace
 
 std::string render_status(const DataStatus& s) {
@@ -148,8 +226,7 @@ std::string render_status(const DataStatus& s) {
 }
 
 void apply_version(DataInfo& info, const PublishedVersion& v) {
-  info.status = render_status({.kind = DataStatus::Kind::Published});
-  info.failure.reset();
+  info.status = {.kind = DataStatus::Kind::Published};
   info.address = v.address;
   info.owner = v.owner;
   info.schema = v.schema;
@@ -180,7 +257,7 @@ std::string encode_data_info(const DataInfo& i) {
               {"remaining", o.remaining}});
     orders.push_back(j);
   }
-  json out{{"status", i.status},
+  json out{{"state", status_json(i.status)},
            {"address", i.address},
            {"owner", i.owner},
            {"schema", i.schema},
@@ -193,14 +270,13 @@ std::string encode_data_info(const DataInfo& i) {
            {"orders", orders},
            {"transfer_to", i.transfer_to},
            {"published_fingerprint", i.published_fingerprint}};
-  if (i.failure) out["failure"] = failure_json(*i.failure);
   return out.dump();
 }
 
 DataInfo decode_data_info(std::string_view text) {
   const auto j = json::parse(text);
   DataInfo i;
-  i.status = j.value("status", "pending");
+  i.status = j.contains("state") ? status_of(j.at("state")) : status_of_text(j.value("status", "pending"), j);
   i.address = j.value("address", "");
   i.owner = j.value("owner", "");
   i.schema = j.value("schema", "");
@@ -209,10 +285,6 @@ DataInfo decode_data_info(std::string_view text) {
   i.tx = j.value("tx", "");
   i.created = j.value("created", "");
   if (j.contains("versions")) i.versions = versions_of(j.at("versions"));
-  if (j.contains("failure")) i.failure = failure_of(j.at("failure"));
-  // A record written before the failure was typed: its text is all there is (the grants' failures said so).
-  else if (i.status.rfind("failed: grants: ", 0) == 0)
-    i.failure = PublishFailure{.step = "grants", .message = i.status};
   i.transfer_to = j.value("transfer_to", "");
   i.published_fingerprint = j.value("published_fingerprint", "");
   for (const auto& g : j.value("grants", json::array()))
@@ -237,7 +309,7 @@ std::optional<std::string> data_attribute(const DataInfo& i, std::string_view fi
   if (field == "address") return i.address;
   if (field == "owner") return i.owner;
   if (field == "schema") return i.schema;
-  if (field == "status") return i.status;
+  if (field == "status") return render_status(i.status);
   if (field == "multiaddr") return i.multiaddr;
   if (field == "checksum") return i.checksum;
   if (field == "tx") return i.tx;

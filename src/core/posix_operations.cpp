@@ -4,6 +4,7 @@
 #include <linux/fs.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "core/tree_state.hpp"
 #include "protectedfs/util/quote.hpp"
@@ -159,8 +160,12 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   n->parent = to_dir.ino;
   n->ctime = now();
   State::link(to_dir, *n);
-  from_dir.mtime = to_dir.mtime = n->ctime;
-  state_->save(*n);
+  State::touch(from_dir, n->ctime);
+  State::touch(to_dir, n->ctime);
+  // The moved node and its folder(s) in one write.
+  std::vector<NodeRecord> records{State::record_of(*n), State::record_of(from_dir)};
+  if (&to_dir != &from_dir) records.push_back(State::record_of(to_dir));
+  state_->store.write(records, {});
   // An editor's save (write ".x.swp", rename to "x") publishes; a rename that leaves every key as it was (between
   // two local names, or "email.txt" to "email.text") changes nothing a publish would show. A protected data
   // renamed is published under its new name.

@@ -35,7 +35,7 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   WriterLock lock(state_->tree);
   Node& root = state_->node(kRootIno);
   Node* existing = state_->child(root, data.name);
-  if (existing && existing->info.status != "published")
+  if (existing && existing->info.status.kind != DataStatus::Kind::Published)
     throw Error(EBUSY, quote(data.name) + " has local changes: the version published elsewhere is not shown");
   Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
   // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
@@ -144,13 +144,12 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
   return snap;
 }
 
-void Filesystem::update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) {
-  WriterLock lock(state_->tree);
-  auto it = state_->nodes.find(data_ino);
-  if (it == state_->nodes.end() || it->second->kind != NodeKind::Data || it->second->unlinked)
-    return;  // removed meanwhile
+void Filesystem::State::change_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) {
+  WriterLock lock(tree);
+  auto it = nodes.find(data_ino);
+  if (it == nodes.end() || it->second->kind != NodeKind::Data || it->second->unlinked) return;  // removed meanwhile
   change(it->second->info);
-  state_->save(*it->second);
+  save(*it->second);
 }
 
 DataInfo Filesystem::data_info(uint64_t data_ino) {
@@ -159,23 +158,18 @@ DataInfo Filesystem::data_info(uint64_t data_ino) {
 }
 
 void Filesystem::set_status(uint64_t data_ino, const DataStatus& status) {
-  update_data(data_ino, [&](DataInfo& info) {
-    info.status = render_status(status);
-    if (status.kind == DataStatus::Kind::Failed) info.failure = status.failure;
-    else info.failure.reset();
-  });
+  state_->change_data(data_ino, [&](DataInfo& info) { info.status = status; });
 }
 
 void Filesystem::clear_failure(uint64_t data_ino, const std::string& step) {
-  update_data(data_ino, [&](DataInfo& info) {
-    if (!info.failure || info.failure->step != step) return;
-    info.failure.reset();
-    info.status = render_status({.kind = DataStatus::Kind::Published});
+  state_->change_data(data_ino, [&](DataInfo& info) {
+    if (info.status.kind != DataStatus::Kind::Failed || info.status.failure.step != step) return;
+    info.status = {.kind = DataStatus::Kind::Published};
   });
 }
 
 void Filesystem::record_published(uint64_t data_ino, const PublishedVersion& v, const std::string& fingerprint) {
-  update_data(data_ino, [&](DataInfo& info) {
+  state_->change_data(data_ino, [&](DataInfo& info) {
     if (!info.address.empty() && info.address != v.address)
       info.versions.insert(info.versions.begin(), VersionRef{info.address, info.created});
     apply_version(info, v);
@@ -184,7 +178,7 @@ void Filesystem::record_published(uint64_t data_ino, const PublishedVersion& v, 
 }
 
 void Filesystem::add_order(uint64_t data_ino, const IssuedOrder& order) {
-  update_data(data_ino, [&](DataInfo& info) {
+  state_->change_data(data_ino, [&](DataInfo& info) {
     info.orders.push_back(order);
     for (Grant& g : info.grants)
       if (g.subject == order.subject && g.terms == order.terms) g.order = order.hash;
@@ -192,7 +186,7 @@ void Filesystem::add_order(uint64_t data_ino, const IssuedOrder& order) {
 }
 
 void Filesystem::set_order_state(uint64_t data_ino, const std::string& hash, IssuedOrder::State state) {
-  update_data(data_ino, [&](DataInfo& info) {
+  state_->change_data(data_ino, [&](DataInfo& info) {
     for (IssuedOrder& o : info.orders)
       if (o.hash == hash) {
         o.state = state;
@@ -203,7 +197,7 @@ void Filesystem::set_order_state(uint64_t data_ino, const std::string& hash, Iss
 
 void Filesystem::set_order_usage(uint64_t data_ino, const std::string& hash, uint64_t uses, uint64_t remaining,
                                  bool closed) {
-  update_data(data_ino, [&](DataInfo& info) {
+  state_->change_data(data_ino, [&](DataInfo& info) {
     for (IssuedOrder& o : info.orders)
       if (o.hash == hash) {
         o.uses = uses;
@@ -214,7 +208,7 @@ void Filesystem::set_order_usage(uint64_t data_ino, const std::string& hash, uin
 }
 
 void Filesystem::void_live_orders(uint64_t data_ino) {
-  update_data(data_ino, [](DataInfo& info) {
+  state_->change_data(data_ino, [](DataInfo& info) {
     for (IssuedOrder& o : info.orders)
       if (o.state == IssuedOrder::State::Issuing || o.state == IssuedOrder::State::Open)
         o.state = IssuedOrder::State::Void;

@@ -75,13 +75,15 @@ Filesystem::Node& Filesystem::State::add(Node& parent, const std::string& name, 
   n->name = name;
   n->kind = kind;
   n->mode = mode & 07777;
-  n->atime = n->mtime = n->ctime = now();
+  const timespec at = now();
+  n->atime = n->mtime = n->ctime = at;
   n->uid = caller ? caller->uid : uid;
   n->gid = caller ? caller->gid : gid;
   n->data = kind == NodeKind::Data ? n->ino : parent.data;
   if (make_staged_file) contents.create(n->ino);
   try {
-    save(*n);
+    const NodeRecord records[] = {record_of(*n), touched_record(parent, at)};
+    store.write(records, {});
   } catch (...) {
     if (make_staged_file) {
       try {
@@ -94,25 +96,29 @@ Filesystem::Node& Filesystem::State::add(Node& parent, const std::string& name, 
   }
   Node& ref = *n;
   link(parent, ref);
-  parent.mtime = parent.ctime = ref.mtime;
+  touch(parent, at);
   nodes[ref.ino] = std::move(n);
   return ref;
 }
 
 void Filesystem::State::erase(Node& n) {
   Node& parent = node(n.parent);
+  const timespec at = now();
+  const NodeRecord folder = touched_record(parent, at);
   unlink_child(parent, n);
-  parent.mtime = parent.ctime = now();
+  touch(parent, at);
   const KernelRefs refs_now = held(n.ino);
   n.unlinked = true;
   n.parent = 0;
   n.data = 0;
   if (n.kind == NodeKind::Field && refs_now.opens > 0) {
-    save(n);  // parent 0: the next mount drops it if the daemon stops before the last release
+    // parent 0: the next mount drops it if the daemon stops before the last release
+    const NodeRecord records[] = {record_of(n), folder};
+    store.write(records, {});
     return;
   }
   if (n.kind == NodeKind::Field) contents.remove(n.ino);
-  store.erase(n.ino);
+  store.write({&folder, 1}, {&n.ino, 1});
   if (refs_now.lookups == 0) nodes.erase(n.ino);  // else kept for the kernel's getattr until it forgets it
 }
 
@@ -185,7 +191,7 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
     DataInfo& i = n->info;
     i = decode_data_info(r.data_info);
     // A publish a crash interrupted shows as pending: the publisher resumes it.
-    if (i.status.rfind("publishing", 0) == 0) i.status = "pending";
+    if (i.status.kind == DataStatus::Kind::Publishing) i.status = {.kind = DataStatus::Kind::Pending};
   }
   return n;
 }

@@ -8,6 +8,7 @@
 #pragma once
 #include <time.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -117,6 +118,18 @@ struct Filesystem::State {
     store.put(record_of(n));
   }
   static NodeRecord record_of(const Node& n);
+  // A folder whose entries change: its mtime and ctime (POSIX) are `at`, stored in the same write as the entry
+  // change, so a remount shows them too. The record is made before the node changes, so that a failed write
+  // leaves the folder as it was.
+  static NodeRecord touched_record(const Node& dir, const timespec& at) {
+    NodeRecord r = record_of(dir);
+    r.mtime_ns = r.ctime_ns = to_ns(at);
+    return r;
+  }
+  static void touch(Node& dir, const timespec& at) { dir.mtime = dir.ctime = at; }
+  // One narrow change of a protected data's record, for the publisher's port (a data removed meanwhile is left
+  // alone).
+  void change_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change) PFS_EXCLUDES(tree);
   static std::unique_ptr<Node> node_of(const NodeRecord& r);
 
   Node& node(uint64_t ino) PFS_REQUIRES_SHARED(tree) {
@@ -142,7 +155,8 @@ struct Filesystem::State {
     return it == dir.children.end() ? nullptr : nodes.at(it->second).get();
   }
   // A new node in `parent`, owned by the caller. Its staged file (make_staged_file: a new field) is made first, then
-  // its record stored, then it joins the tree: a failure at any step (ENOSPC…) leaves no node behind.
+  // its record stored (with the folder's new times, in one write), then it joins the tree: a failure at any step
+  // (ENOSPC…) leaves no node behind and the folder as it was.
   Node& add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode, const OptionalCaller& caller = {},
             bool make_staged_file = false) PFS_REQUIRES(tree);
   std::size_t open_grants() const PFS_REQUIRES_SHARED(tree) {
@@ -188,8 +202,8 @@ struct Filesystem::State {
     auto it = nodes.find(data);
     if (it == nodes.end() || it->second->kind != NodeKind::Data) return;
     DataInfo& info = it->second->info;
-    if (info.status.rfind("publishing", 0) != 0 && info.status != "pending") {
-      info.status = "pending";
+    if (info.status.kind != DataStatus::Kind::Publishing && info.status.kind != DataStatus::Kind::Pending) {
+      info.status = {.kind = DataStatus::Kind::Pending};
       save(*it->second);
     }
     if (events.changed) events.changed(data, it->second->name);

@@ -54,9 +54,9 @@ std::string join(const std::vector<std::string>& keys, char separator) {
 std::string fingerprint_of(const core::DataSnapshot& snap) {
   json parts = json::array();
   parts.push_back(snap.name);
-  // A folder's own times are left out: they are not published (its members are, each with its own time), and the
-  // tree does not store a folder's mtime when a member is added, so after a restart it would differ and a resumed
-  // publish would publish its version a second time.
+  // A folder's own times are left out: they are not published (its members are, each with its own time), and they
+  // change with any member added or removed, local-only ones (an editor's swap file) included, so a snapshot equal
+  // in content would look changed (and a resumed publish would publish its version a second time).
   for (const auto& e : snap.entries)
     parts.push_back({join(e.keys, '.'), e.directory, e.size, e.directory ? 0 : e.mtime_ns, e.type.value_or("")});
   const Hash32 digest = crypto::keccak256(as_bytes(parts.dump()));

@@ -54,9 +54,9 @@ void Publisher::start() {
   // are brought in line once (an order left half issued, a transfer under way).
   for (const auto& data : fs_.data_list()) {
     // Decided from the typed record: a failure of the orders alone leaves the version published.
-    const std::string& status = data.info.status;
-    const bool grants_failed = data.info.failure && data.info.failure->step == "grants";
-    const bool content = status != "published" && status != "draft" && !grants_failed && data.info.transfer_to.empty();
+    const core::DataStatus::Kind kind = data.info.status.kind;
+    const bool content = kind != core::DataStatus::Kind::Published && kind != core::DataStatus::Kind::Draft &&
+                         !data.info.status.grants_failed() && data.info.transfer_to.empty();
     if (content) changed(data.ino, data.name);
     else if (!data.info.grants.empty() || !data.info.orders.empty() || !data.info.transfer_to.empty())
       grants_changed(data.ino, data.name);

@@ -91,7 +91,7 @@ void TreeSync::sync_once() {
     if (here != local.end()) {
       const core::DataInfo& info = here->second.info;
       // Shown already, or this mount has changes of its own (its next version will be the newest).
-      if (info.address == address || info.status != "published") continue;
+      if (info.address == address || info.status.kind != core::DataStatus::Kind::Published) continue;
       // This mount published a version the listing does not have yet (a chain's logs can lag): keep it.
       if (!is_version_of(info.address, lineage)) continue;
     }
@@ -127,7 +127,9 @@ void TreeSync::sync_once() {
 
   // Published folders whose newest version the wallet no longer owns (given away) leave the mount.
   for (const auto& [name, summary] : local) {
-    if (summary.info.status != "published" || summary.info.address.empty() || lineages.count(name)) continue;
+    if (summary.info.status.kind != core::DataStatus::Kind::Published || summary.info.address.empty() ||
+        lineages.count(name))
+      continue;
     const auto record = network_.registry->find(crypto::Address::parse(summary.info.address));
     if (!record || record->owner == owner_) continue;
     fs_.forget(summary.ino);

@@ -3,13 +3,13 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
-#include <shared_mutex>
 #include <span>
 #include <string>
 
 #include "block_cipher.hpp"
 #include "format.hpp"
 #include "protectedfs/util/file.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::staging::detail {
 
@@ -27,9 +27,9 @@ struct FileState {
   format::FileKey key;  // wiped by the destructor
   const std::filesystem::path dir;
 
-  std::shared_mutex lock;               // shared: read, size; exclusive: write, truncate
-  uint64_t size = 0;                    // plaintext size, guarded by lock
-  std::atomic<bool> dir_synced{false};  // the directory entry was fsynced once since creation
+  SharedMutex lock;                        // shared: read, size; exclusive: write, truncate
+  uint64_t size PFS_GUARDED_BY(lock) = 0;  // plaintext size
+  std::atomic<bool> dir_synced{false};     // the directory entry was fsynced once since creation
 
   std::string name() const { return "staged file " + std::to_string(id); }
 };

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 
 #include "file_state.hpp"
 #include "protectedfs/staging/staging_store.hpp"
@@ -35,7 +34,8 @@ Scratch& scratch() {
 }
 
 // The plaintext of block `index` as it is now (zeros past the end of file or in a hole).
-void load_plain(const FileState& state, BlockCipher& cipher, uint64_t index, uint8_t* plain, uint8_t* block) {
+void load_plain(const FileState& state, BlockCipher& cipher, uint64_t index, uint8_t* plain, uint8_t* block)
+    PFS_REQUIRES_SHARED(state.lock) {
   if (index * kCapacity >= state.size) {
     std::memset(plain, 0, kCapacity);
     return;
@@ -55,7 +55,7 @@ void seal(const FileState& state, BlockCipher& cipher, uint64_t index, uint64_t 
 // After a failed write (a full disk): whole blocks it wrote past the end would make a reopen (recover_size) find
 // the file longer than any write that returned; drop them, which also gives their space back. Shrinking cannot
 // fail for lack of space; any other failure leaves what recover_size handles anyway.
-void drop_unfinished_end(const FileState& state) {
+void drop_unfinished_end(const FileState& state) PFS_REQUIRES_SHARED(state.lock) {
   const uint64_t blocks = (state.size + kCapacity - 1) / kCapacity;
   struct stat st {};
   if (::fstat(state.fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) > block_offset(blocks))
@@ -74,13 +74,13 @@ uint64_t StagedFile::max_size() { return kMaxSize; }
 uint64_t StagedFile::id() const { return state_->id; }
 
 uint64_t StagedFile::size() const {
-  std::shared_lock lock(state_->lock);
+  ReaderLock lock(state_->lock);
   return state_->size;
 }
 
 std::size_t StagedFile::read(uint64_t offset, std::span<uint8_t> out) const {
   FileState& state = *state_;
-  std::shared_lock lock(state.lock);
+  ReaderLock lock(state.lock);
   if (offset >= state.size || out.empty()) return 0;
   const std::size_t total = static_cast<std::size_t>(std::min<uint64_t>(out.size(), state.size - offset));
   const uint64_t end = offset + total;
@@ -110,7 +110,7 @@ void StagedFile::write(uint64_t offset, ByteView data) {
   FileState& state = *state_;
   check_range(state, offset, data.size());
   if (data.empty()) return;
-  std::unique_lock lock(state.lock);
+  WriterLock lock(state.lock);
   const uint64_t end = offset + data.size();
   const uint64_t new_size = std::max(state.size, end);
   Scratch& s = scratch();
@@ -160,7 +160,7 @@ void StagedFile::write(uint64_t offset, ByteView data) {
 void StagedFile::truncate(uint64_t new_size) {
   FileState& state = *state_;
   check_range(state, new_size, 0);
-  std::unique_lock lock(state.lock);
+  WriterLock lock(state.lock);
   const uint64_t old_size = state.size;
   if (new_size == old_size) return;
   const int fd = state.fd.get();

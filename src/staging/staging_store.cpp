@@ -80,12 +80,15 @@ std::shared_ptr<detail::FileState> StagingStore::load(uint64_t id, UniqueFd fd) 
   Header header = check_header(key_, id, header_bytes);
   auto state = std::make_shared<detail::FileState>(id, std::move(fd), header.algorithm, header.file_key, dir_);
   wipe(header.file_key);
-  state->size = detail::recover_size(*state);
+  {
+    WriterLock lock(state->lock);  // no other thread sees the state yet; taken so that the analysis checks it
+    state->size = detail::recover_size(*state);
+  }
   return state;
 }
 
 StagedFile StagingStore::create(uint64_t id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::filesystem::path path = path_of(id);
   if (::access(path.c_str(), F_OK) == 0) throw Error(EEXIST, "staged file " + std::to_string(id) + " already exists");
   // Written under a temporary name and renamed, so a crash never leaves a file without its header.
@@ -108,7 +111,7 @@ StagedFile StagingStore::create(uint64_t id) {
 }
 
 StagedFile StagingStore::open(uint64_t id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto it = open_.find(id); it != open_.end()) {
     if (auto state = it->second.lock()) return StagedFile(std::move(state));
     open_.erase(it);
@@ -128,7 +131,7 @@ StagedFile StagingStore::open(uint64_t id) {
 bool StagingStore::exists(uint64_t id) const { return ::access(path_of(id).c_str(), F_OK) == 0; }
 
 void StagingStore::remove(uint64_t id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (::unlink(path_of(id).c_str()) != 0) {
     if (errno == ENOENT) throw Error(ENOENT, "staged file " + std::to_string(id) + " does not exist");
     throw_system_error("cannot remove staged file " + std::to_string(id));

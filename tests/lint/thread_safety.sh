@@ -13,11 +13,12 @@ annotations='MutexLock|ReaderLock|WriterLock|PFS_GUARDED_BY|PFS_REQUIRES|PFS_EXC
 mapfile -t includes < <(grep -rl --include='*.hpp' -E "$annotations" src include | grep -v 'util/mutex.hpp$' |
   sed -E 's#^include/##; s#^src/##')
 # …so every source file that locks, annotates, or includes one of them: a file that touches guarded state through
-# a header is checked even when it names no lock itself. Every file of the core, whatever it includes.
+# a header is checked even when it names no lock itself. Every file of the core and of the staging store, whatever
+# it includes.
 mapfile -t files < <({
   grep -rl --include='*.cpp' -E "$annotations" src
   for h in "${includes[@]}"; do grep -rl --include='*.cpp' -F "#include \"$h\"" src || true; done
-  ls src/core/*.cpp
+  ls src/core/*.cpp src/staging/*.cpp
 } | sort -u)
 [[ ${#files[@]} -gt 0 ]] || { echo "no annotated source found"; exit 1; }
 flags=(-std=c++20 -fsyntax-only -Wthread-safety -Wthread-safety-beta -Werror -Iinclude -Isrc $(pkg-config --cflags fuse3))

@@ -160,6 +160,20 @@ chmod 0640 "$mnt/life/times.txt"
 check "chmod" test "$(stat -c %a "$mnt/life/times.txt")" == 640
 touch -d @1000000006.25 "$mnt/life/times.txt"
 
+# --- A folder's mtime and ctime follow its entries (POSIX), stored with them (checked again after the remount).
+mkdir "$mnt/life/folder"
+touch -d @1000000000 "$mnt/life/folder"
+before=$(stat -c %Y.%Z "$mnt/life/folder")
+printf 'x\n' > "$mnt/life/folder/new.txt"
+folder_times=$(stat -c %Y.%Z "$mnt/life/folder")
+check "a file created in a folder sets its mtime and ctime" \
+  test "$folder_times" != "$before" -a "${folder_times%.*}" -gt 1000000000 -a "${folder_times%.*}" == "${folder_times#*.}"
+printf 'y\n' > "$mnt/life/folder/kept.txt"
+touch -d @1000000000 "$mnt/life/folder"
+rm "$mnt/life/folder/new.txt"
+folder_times=$(stat -c %Y.%Z "$mnt/life/folder")
+check "… and an unlink too" test "${folder_times%.*}" -gt 1000000000
+
 # --- Names over NAME_MAX.
 long=$(printf 'a%.0s' $(seq 256))
 refuses "a name over 255 bytes: stat" "File name too long" stat "$mnt/life/$long"
@@ -173,6 +187,7 @@ check "remount: times with nanoseconds" python3 -c '
 import os, sys
 st = os.stat(sys.argv[1])
 assert (st.st_atime_ns, st.st_mtime_ns) == (1000000006250000000, 1000000006250000000), st' "$mnt/life/times.txt"
+check "remount: a folder's times" test "$(stat -c %Y.%Z "$mnt/life/folder")" == "$folder_times"
 check "remount: mode" test "$(stat -c %a "$mnt/life/times.txt")" == 640
 check "remount: owner of another uid's file" test "$(stat -c %u:%g "$mnt/shared/mine.txt")" == "$other:$other"
 check "remount: the unlinked files are gone" test ! -e "$mnt/life/a.txt" -a "$(cat "$mnt/life/config")" == new

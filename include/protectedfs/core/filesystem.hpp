@@ -111,7 +111,8 @@ struct PublishFailure {
   bool operator==(const PublishFailure&) const = default;
 };
 
-// What user.protected.status says, as a value; render_status() (core/data_info.hpp) gives its SPEC.md §3 text.
+// What user.protected.status says, as a value: what is stored and compared. render_status() (core/data_info.hpp)
+// is the one place that makes its SPEC.md §3 text, when the attribute, the queue or `protectedfs status` shows it.
 struct DataStatus {
   enum class Kind { Draft, Pending, Publishing, Published, Failed, Transferring };
   Kind kind = Kind::Draft;
@@ -119,6 +120,9 @@ struct DataStatus {
   int percent = 0;         // Publishing: its progress
   PublishFailure failure;  // Failed
   std::string to;          // Transferring: the new owner
+  bool operator==(const DataStatus&) const = default;
+  // A failure of the orders alone: the version itself is published.
+  bool grants_failed() const { return kind == Kind::Failed && failure.step == "grants"; }
 };
 
 // A version as registered, for the tree to show (user.protected.address, .owner, .schema, …).
@@ -128,8 +132,7 @@ struct PublishedVersion {
 
 // What the publisher and the network know of one protected data, shown by its attributes (SPEC.md §3).
 struct DataInfo {
-  std::string status = "draft";  // draft, pending, publishing STEP N%, published, failed: …, transferring to 0x…
-  std::optional<PublishFailure> failure;  // set with a "failed: …" status: what failed, typed
+  DataStatus status;  // draft, pending, publishing, published, failed (typed: what failed), transferring
   std::string address, owner, schema, multiaddr, checksum, tx, created;
   std::vector<VersionRef> versions;  // earlier versions, newest first
   std::vector<Grant> grants;         // what the owner granted (setfattr), carried by orders for the newest version
@@ -236,8 +239,6 @@ class Filesystem {
   // Usage from the grant book; `closed` when it was closed elsewhere.
   void set_order_usage(uint64_t data_ino, const std::string& hash, uint64_t uses, uint64_t remaining, bool closed);
   void void_live_orders(uint64_t data_ino);  // given away: the previous owner's orders can no longer match
-  // Any change (tests and tools; the daemon's components use the typed methods above).
-  void update_data(uint64_t data_ino, const std::function<void(DataInfo&)>& change);
 
   // An entry handed to the kernel counts one lookup until forget_lookups() (lookup, mkdir, create; remember() for
   // the entries of a readdirplus reply). ENAMETOOLONG for a name over 255 bytes.

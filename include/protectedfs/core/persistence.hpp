@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ class TreeStore {
   virtual std::vector<NodeRecord> load() = 0;  // every stored node, any order
   virtual void put(const NodeRecord& node) = 0;
   virtual void erase(uint64_t ino) = 0;
+  // Several records put and erased as one write: after a crash, all of them or none (an entry added or removed
+  // with its folder's new mtime and ctime).
+  virtual void write(std::span<const NodeRecord> puts, std::span<const uint64_t> erases) = 0;
   virtual void sync() = 0;
 };
 

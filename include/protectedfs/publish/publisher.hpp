@@ -10,7 +10,7 @@
 // is a saga journaled step by step (publish/publish_saga.hpp, publish_version.cpp): a retry or a restart resumes at
 // the first unfinished step and never repeats a finished one, so a version is uploaded and registered once whatever
 // fails after it (the grants' failures are retried alone). Failures are retried with exponential backoff and shown
-// in user.protected.status, typed (core::PublishFailure) beside its text.
+// in user.protected.status, stored typed (core::DataStatus with its core::PublishFailure).
 //
 // Lock order: the file system's tree lock, then the publisher's mutex. The file system calls changed() with its
 // lock held, so the publisher never calls the file system while holding its own mutex (PFS_EXCLUDES below, checked

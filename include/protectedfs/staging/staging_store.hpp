@@ -25,7 +25,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -33,6 +32,7 @@
 
 #include "protectedfs/util/bytes.hpp"
 #include "protectedfs/util/file.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::crypto {
 class PrivateKey;
@@ -110,8 +110,8 @@ class StagingStore {
   std::filesystem::path dir_;
   MasterKey key_;
   UniqueFd lock_fd_;
-  mutable std::mutex mutex_;  // guards open_
-  std::unordered_map<uint64_t, std::weak_ptr<detail::FileState>> open_;
+  Mutex mutex_;
+  std::unordered_map<uint64_t, std::weak_ptr<detail::FileState>> open_ PFS_GUARDED_BY(mutex_);
 };
 
 }  // namespace pfs::staging

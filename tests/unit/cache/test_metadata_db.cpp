@@ -135,6 +135,24 @@ TEST_CASE("tree records persist across a clean reopen, and erase and overwrite a
   CHECK(db.tree().load().size() == 200);
 }
 
+// An entry and its folder's new times are one write: the records put and erased together, as one batch.
+TEST_CASE("tree records put and erased together in one write", "[cache]") {
+  test::TempDir tmp;
+  const std::string dir = tmp.sub("cache");
+  {
+    MetadataDb db(dir, master(1));
+    db.tree().put(node(2, 1, "gone"));
+    const core::NodeRecord puts[] = {node(1, 1, "folder"), node(3, 1, "new")};
+    const uint64_t erases[] = {2};
+    db.tree().write(puts, erases);
+  }
+  MetadataDb db(dir, master(1));
+  const auto nodes = by_ino(db.tree().load());
+  REQUIRE(nodes.size() == 2);
+  check_node(nodes.at(1), node(1, 1, "folder"));
+  check_node(nodes.at(3), node(3, 1, "new"));
+}
+
 TEST_CASE("data keys round-trip, by address in any case, and are not stored in clear", "[cache]") {
   test::TempDir tmp;
   const std::string address = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4";

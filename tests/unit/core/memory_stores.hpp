@@ -67,6 +67,10 @@ struct MemoryTree final : TreeStore {
   }
   void put(const NodeRecord& r) override { records[r.ino] = r; }
   void erase(uint64_t ino) override { records.erase(ino); }
+  void write(std::span<const NodeRecord> puts, std::span<const uint64_t> erases) override {
+    for (const NodeRecord& r : puts) put(r);
+    for (const uint64_t ino : erases) erase(ino);
+  }
   void sync() override { ++syncs; }
 };
 

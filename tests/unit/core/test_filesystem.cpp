@@ -119,10 +119,8 @@ TEST_CASE("the tree survives a restart through its store", "[core]") {
   const uint64_t sub = f.fs.mkdir(d, "contact", 0700).ino;
   const uint64_t phone = f.file(sub, "phone.txt", "+33\n");
   f.fs.setxattr(phone, "user.note", std::string("\x00\xff", 2), 0);
-  f.fs.update_data(d, [](DataInfo& i) {
-    i.address = "0xabc";
-    i.status = "publishing upload 40%";
-  });
+  f.fs.record_published(d, {.address = "0xabc"}, "");
+  f.fs.set_status(d, {.kind = DataStatus::Kind::Publishing, .step = "upload", .percent = 40});
   f.fs.flush(phone);
   CHECK(f.tree.syncs == 0);  // close: everything already reached the store, nothing is synced
   f.fs.fsync(phone);
@@ -135,8 +133,8 @@ TEST_CASE("the tree survives a restart through its store", "[core]") {
   CHECK(again.getxattr(phone, "user.note") == std::string("\x00\xff", 2));
   CHECK(again.getxattr(phone, "user.protected.key") == "contact.phone");
   CHECK(again.data_info(d).address == "0xabc");
-  CHECK(again.data_info(d).status == "pending");          // an interrupted publish resumes
-  CHECK(again.create(sub, "new.txt", 0644).ino > phone);  // inode numbers are never reused
+  CHECK(again.data_info(d).status.kind == DataStatus::Kind::Pending);  // an interrupted publish resumes
+  CHECK(again.create(sub, "new.txt", 0644).ino > phone);               // inode numbers are never reused
 }
 
 TEST_CASE("adopting a version published elsewhere: shown, copied in on the first write, replaced, forgotten",
@@ -144,7 +142,7 @@ TEST_CASE("adopting a version published elsewhere: shown, copied in on the first
   Fixture f;
   AdoptedData data;
   data.name = "medical";
-  data.info.status = "published";
+  data.info.status = {.kind = DataStatus::Kind::Published};
   data.info.address = "0x01";
   const PublishedLeaf email{"0x01", "email", "string"}, raw{"0x01", "scans/raw", "application/octet-stream"};
   data.entries = {{{"email"}, false, 6, std::nullopt, email},
@@ -177,7 +175,7 @@ TEST_CASE("adopting a version published elsewhere: shown, copied in on the first
   // A folder with local changes is not replaced by a version published elsewhere.
   data.info.address = "0x02";
   CHECK(test::errno_of([&] { f.fs.adopt(data); }) == EBUSY);
-  f.fs.update_data(d, [](DataInfo& i) { i.status = "published"; });
+  f.fs.set_status(d, {.kind = DataStatus::Kind::Published});
   CHECK(f.fs.adopt(data) == d);
   CHECK(f.fs.getxattr(d, "user.protected.address") == "0x02");
   CHECK(f.fs.readdir(d).size() == 2);
@@ -212,11 +210,8 @@ TEST_CASE("renaming over an empty protected data removes it as rmdir would: its 
   }});
   const uint64_t a = f.fs.mkdir(kRootIno, "a", 0755).ino;
   const uint64_t b = f.fs.mkdir(kRootIno, "b", 0755).ino;
-  f.fs.update_data(b, [](DataInfo& i) {
-    i.status = "published";
-    i.address = "0x0b";
-    i.orders.push_back(IssuedOrder{});
-  });
+  f.fs.record_published(b, {.address = "0x0b"}, "");
+  f.fs.add_order(b, IssuedOrder{});
   f.fs.rename(kRootIno, "a", kRootIno, "b", 0);
   REQUIRE(removed.size() == 1);
   CHECK(removed[0].ino == b);
@@ -279,11 +274,7 @@ TEST_CASE("user.protected.owner: a transfer needs a published version and a vali
   const uint64_t d = f.fs.mkdir(kRootIno, "medical", 0755).ino;
   const std::string other = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
   CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", other, 0); }) == EINVAL);  // a draft
-  f.fs.update_data(d, [](DataInfo& i) {
-    i.status = "published";
-    i.address = "0x01";
-    i.owner = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
-  });
+  f.fs.record_published(d, {.address = "0x01", .owner = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}, "");
   f.fs.setxattr(d, "user.protected.owner", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 0);  // unchanged: cp -a
   CHECK(test::errno_of([&] { f.fs.setxattr(d, "user.protected.owner", "0x12", 0); }) == EINVAL);
   CHECK(test::errno_of([&] {
@@ -301,7 +292,7 @@ TEST_CASE("a version published elsewhere keeps the grants this mount holds, and 
   f.fs.set_events({.grants_changed = [&](uint64_t d, const std::string&) { grant_changes.push_back(d); }});
   AdoptedData data;
   data.name = "medical";
-  data.info.status = "published";
+  data.info.status = {.kind = DataStatus::Kind::Published};
   data.info.address = "0x01";
   const uint64_t d = f.fs.adopt(data);
   CHECK(grant_changes.empty());  // nothing to follow yet

@@ -6,6 +6,8 @@
 #include <linux/fs.h>
 #include <sys/xattr.h>
 
+#include <functional>
+
 #include "memory_stores.hpp"
 #include "protectedfs/core/filesystem.hpp"
 #include "vectors.hpp"
@@ -49,6 +51,10 @@ struct FaultyTree final : TreeStore {
     inner.put(r);
   }
   void erase(uint64_t ino) override { inner.erase(ino); }
+  void write(std::span<const NodeRecord> puts, std::span<const uint64_t> erases) override {
+    if (fail_put && !puts.empty()) throw Error(ENOSPC, "no space left for the tree");
+    inner.write(puts, erases);
+  }
   void sync() override { inner.sync(); }
 };
 
@@ -195,7 +201,7 @@ TEST_CASE("unlinked with nothing open: the bytes go at once, the node when the k
   const uint64_t gone = f.fs.mkdir(kRootIno, "gone", 0755).ino;
   f.fs.rmdir(kRootIno, "gone");
   CHECK(test::errno_of([&] { f.fs.snapshot(gone); }) == ENOENT);
-  f.fs.update_data(gone, [](DataInfo& i) { i.status = "published"; });
+  f.fs.set_status(gone, {.kind = DataStatus::Kind::Published});
   CHECK(!f.tree.records.count(gone));  // not written back by the change
 }
 
@@ -293,4 +299,37 @@ TEST_CASE("a create that fails leaves no node behind", "[core][posix]") {
   Filesystem again(f.contents, f.store, kOwner, kOwner);
   CHECK(again.readdir(d).empty());
   f.file(d, "a.txt", "fits now");  // and the names are free
+}
+
+// POSIX: adding or removing an entry sets the folder's mtime and ctime. They are stored with the entry change (one
+// store write), so a remount shows them too.
+TEST_CASE("a folder's mtime and ctime follow its entries, through a remount", "[core][posix]") {
+  Fixture f;
+  const uint64_t d = f.fs.mkdir(kRootIno, "d", 0755).ino;
+  const uint64_t sub = f.fs.mkdir(d, "sub", 0755).ino;
+  const auto moved = [&](std::initializer_list<uint64_t> dirs, const std::function<void()>& change) {
+    for (const uint64_t dir : dirs) f.fs.setattr(dir, {.mtime = at(1000000000)});
+    change();
+    Filesystem again(f.contents, f.store, kOwner, kOwner);
+    for (const uint64_t dir : dirs) {
+      const Attributes now = f.fs.getattr(dir), stored = again.getattr(dir);
+      CHECK(now.mtime.tv_sec > 1000000000);
+      CHECK(same_time(now.ctime, now.mtime));
+      CHECK(same_time(stored.mtime, now.mtime));
+      CHECK(same_time(stored.ctime, now.ctime));
+    }
+  };
+  moved({sub}, [&] { f.file(sub, "a.txt", "a"); });
+  moved({sub}, [&] { f.fs.mkdir(sub, "inner", 0755); });
+  moved({sub}, [&] { f.fs.rename(sub, "a.txt", sub, "b.txt", 0); });
+  moved({sub, d}, [&] { f.fs.rename(sub, "b.txt", d, "b.txt", 0); });
+  moved({d}, [&] { f.fs.unlink(d, "b.txt"); });
+  moved({sub}, [&] { f.fs.rmdir(sub, "inner"); });
+  moved({kRootIno}, [&] { f.fs.mkdir(kRootIno, "e", 0755); });
+  // An entry that could not be stored leaves the folder's times as they were.
+  f.fs.setattr(sub, {.mtime = at(1000000000)});
+  f.store.fail_put = true;
+  CHECK(test::errno_of([&] { f.fs.create(sub, "c.txt", 0644); }) == ENOSPC);
+  f.store.fail_put = false;
+  CHECK(same_time(f.fs.getattr(sub).mtime, at(1000000000)));
 }

@@ -1,6 +1,7 @@
-// The publish state as types (issue 9 §2): the status text of SPEC.md §3 rendered from one value, the failure kept
-// typed beside it (what a restart decides from), versions a typed list that still reads records written as text.
+// The publish state as types (issue 9 §2): the status stored as a value (what a restart decides from), its SPEC.md
+// §3 text rendered in one place, versions a typed list; records written as text by earlier versions still read.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/data_info.hpp"
 #include "publish/saga_world.hpp"
@@ -22,12 +23,22 @@ TEST_CASE("publish status: each state renders the text SPEC.md §3 shows", "[pub
   CHECK(core::render_status({.kind = DataStatus::Kind::Transferring, .to = "0xAb"}) == "transferring to 0xAb");
 }
 
-TEST_CASE("publish status: failure and versions survive the record; old text versions still read", "[publish]") {
+TEST_CASE("publish status: the typed status and versions survive the record, old text versions still read",
+          "[publish]") {
+  const core::PublishFailure failure{"grants", EAGAIN, "market down", 2, 1800000000, 2};
+  for (const DataStatus& status :
+       {DataStatus{.kind = DataStatus::Kind::Draft}, DataStatus{.kind = DataStatus::Kind::Pending},
+        DataStatus{.kind = DataStatus::Kind::Publishing, .step = "upload", .percent = 42},
+        DataStatus{.kind = DataStatus::Kind::Published},
+        DataStatus{.kind = DataStatus::Kind::Failed, .failure = failure},
+        DataStatus{.kind = DataStatus::Kind::Transferring, .to = "0xAb"}}) {
+    core::DataInfo info;
+    info.status = status;
+    CHECK(core::decode_data_info(core::encode_data_info(info)).status == status);
+  }
   core::DataInfo info;
-  info.failure = core::PublishFailure{"grants", EAGAIN, "market down", 2, 1800000000, 2};
   info.versions = {{"0x01", "2026-01-01T00:00:00Z"}, {"0x02", "2025-01-01T00:00:00Z"}};
   const core::DataInfo back = core::decode_data_info(core::encode_data_info(info));
-  CHECK(back.failure == info.failure);
   CHECK(back.versions == info.versions);
   CHECK(core::data_attribute(back, "versions") ==
         R"([{"address":"0x01","created":"2026-01-01T00:00:00Z"},{"address":"0x02","created":"2025-01-01T00:00:00Z"}])");
@@ -35,10 +46,42 @@ TEST_CASE("publish status: failure and versions survive the record; old text ver
       core::decode_data_info(R"({"status":"published","versions":"[{\"address\":\"0x09\",\"created\":\"x\"}]"})");
   REQUIRE(old.versions.size() == 1);
   CHECK(old.versions[0].address == "0x09");
-  // An older record's grant failure is read as one (a restart then retries the grants only).
-  const core::DataInfo failed = core::decode_data_info(R"j({"status":"failed: grants: market down (retry in 2s)"})j");
-  REQUIRE(failed.failure);
-  CHECK(failed.failure->step == "grants");
+  CHECK(old.status.kind == DataStatus::Kind::Published);
+}
+
+// Records written before the status was typed: its text, and since failures were typed a "failure" object beside
+// it. Each reads back as the typed status that shows the same text.
+TEST_CASE("publish status: records of earlier versions (status text, failure object) still read", "[publish]") {
+  using Kind = DataStatus::Kind;
+  const core::DataInfo typed_failure = core::decode_data_info(
+      R"j({"status":"failed: grants: market down (retry in 2s)","address":"0x0a",)j"
+      R"j("failure":{"step":"grants","errno":11,"message":"market down","attempts":3,"retry_at":1800000000,)j"
+      R"j("retry_in":2},"grants":[],"orders":[],"transfer_to":"","published_fingerprint":"f"})j");
+  CHECK(typed_failure.status.kind == Kind::Failed);
+  CHECK(typed_failure.status.failure == core::PublishFailure{"grants", EAGAIN, "market down", 3, 1800000000, 2});
+  CHECK(typed_failure.status.grants_failed());
+  CHECK(typed_failure.address == "0x0a");
+  CHECK(typed_failure.published_fingerprint == "f");
+  CHECK(core::data_attribute(typed_failure, "status") == "failed: grants: market down (retry in 2s)");
+
+  for (const std::string text :
+       {"draft", "pending", "published", "publishing register 40%", "transferring to 0xAb",
+        "failed: grants: market down (retry in 2s)", "failed: storage: upload refused (retry in 16s)"}) {
+    CAPTURE(text);
+    const core::DataInfo old = core::decode_data_info(nlohmann::json{{"status", text}}.dump());
+    CHECK(core::data_attribute(old, "status") == text);
+  }
+  const core::DataInfo grants = core::decode_data_info(R"j({"status":"failed: grants: market down (retry in 2s)"})j");
+  CHECK(grants.status.grants_failed());  // a restart then retries the grants only
+  CHECK(grants.status.failure.message == "market down");
+  CHECK(grants.status.failure.retry_in == 2);
+  const core::DataInfo version = core::decode_data_info(R"j({"status":"failed: chain down (retry in 4s)"})j");
+  CHECK(version.status.kind == Kind::Failed);
+  CHECK_FALSE(version.status.grants_failed());
+  CHECK(core::decode_data_info(R"({"status":"publishing upload 42%"})").status ==
+        DataStatus{.kind = Kind::Publishing, .step = "upload", .percent = 42});
+  CHECK(core::decode_data_info(R"({"status":"transferring to 0xAb"})").status.to == "0xAb");
+  CHECK(core::decode_data_info("{}").status.kind == Kind::Pending);  // no status at all: published again
 }
 
 TEST_CASE("publish status: a failure is typed (step, errno, attempts) and the next success clears it", "[publish]") {
@@ -49,16 +92,16 @@ TEST_CASE("publish status: a failure is typed (step, errno, attempts) and the ne
   w.advance(std::chrono::seconds(2));
   w.advance(std::chrono::seconds(1));
   auto info = w.fs().data_info(medical);
-  REQUIRE(info.failure);
-  CHECK(info.failure->step == "register");
-  CHECK(info.failure->error == EAGAIN);
-  CHECK(info.failure->attempts == 2);
-  CHECK(info.failure->retry_in == 2);
-  CHECK(info.status == "failed: scripted fault: registry.register call 2 fails (retry in 2s)");
+  REQUIRE(info.status.kind == DataStatus::Kind::Failed);
+  CHECK(info.status.failure.step == "register");
+  CHECK(info.status.failure.error == EAGAIN);
+  CHECK(info.status.failure.attempts == 2);
+  CHECK(info.status.failure.retry_in == 2);
+  CHECK(w.fs().getxattr(medical, "user.protected.status") ==
+        "failed: scripted fault: registry.register call 2 fails (retry in 2s)");
   w.script.recover("registry.register");
   w.settle();
   info = w.fs().data_info(medical);
-  CHECK_FALSE(info.failure);
-  CHECK(info.status == "published");
+  CHECK(info.status == DataStatus{.kind = DataStatus::Kind::Published});
   CHECK(w.script.calls("storage.upload") == 1);  // the upload was journaled done: retries only registered
 }

@@ -209,7 +209,7 @@ void check_quiescent(SagaWorld& w, Saga saga, const Expected& e) {
   }
   const uint64_t medical = w.data("medical");
   const core::DataInfo info = w.fs().data_info(medical);
-  CHECK(info.status == "published");
+  CHECK(info.status.kind == core::DataStatus::Kind::Published);
   REQUIRE(!lineage.empty());
   CHECK(info.address == lineage.back().address.to_string());
   CHECK(w.read_file(medical, "email.txt") == e.email);  // no byte lost
