@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "cache/guarded_db.hpp"
+#include "cache/key_migration.hpp"
 #include "cache/node_codec.hpp"
 #include "cache/sealed.hpp"
 #include "protectedfs/util/error.hpp"
@@ -200,15 +201,18 @@ struct MetadataDb::Impl {
   }
 };
 
-MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key) : MetadataDb(dir, master_key, DbHooks{}) {}
+MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key, const LegacyKey& legacy_key)
+    : MetadataDb(dir, master_key, DbHooks{}, legacy_key) {}
 
-MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key, const DbHooks& hooks)
+MetadataDb::MetadataDb(const std::string& dir, const MasterKey& master_key, const DbHooks& hooks,
+                       const LegacyKey& legacy_key)
     : impl_(std::make_unique<Impl>()) {
   if (sodium_init() < 0) throw Error(EIO, "libsodium failed to initialise");
   impl_->dir = dir;
   impl_->master = master_key;
   create_private_directories(dir);  // 0700 whatever the umask: it holds the tree and the sealed keys
   impl_->db = std::make_unique<GuardedDb>(dir, hooks);
+  migrate_metadata(*impl_->db, impl_->master, legacy_key);  // before: it leaves a plain tree for the next line
   seal_plain_tree(*impl_->db, impl_->master);
   impl_->tree = std::make_unique<Tree>(*impl_->db, impl_->master);
   impl_->keys = std::make_unique<Keys>(*impl_->db, impl_->master);

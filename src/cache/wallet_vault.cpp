@@ -3,7 +3,12 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <utility>
+#include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "cache/key_migration.hpp"
 #include "cache/sealed.hpp"
 #include "protectedfs/util/error.hpp"
 #include "protectedfs/util/file.hpp"
@@ -25,14 +30,41 @@ void write_whole(const fs::path& path, std::string_view data) {
   file.commit();
 }
 
+const std::string kMigratedMarker = "key-v2";
+
+// Entries sealed with the v1 key (key_migration.hpp) re-sealed one by one, each rewritten whole, then the marker.
+void migrate(const fs::path& dir, const MasterKey& key, const LegacyKey& legacy) {
+  std::error_code ec;
+  if (fs::exists(dir / kMigratedMarker, ec)) return;
+  std::vector<std::pair<fs::path, std::string>> entries;  // file, record key (sealed.hpp's associated data)
+  for (const auto& entry : fs::directory_iterator(dir / "keys")) {
+    const std::string name = entry.path().filename().string();
+    // Names starting with a dot are AtomicFile's temporaries, not entries.
+    if (entry.is_regular_file() && !name.starts_with('.')) entries.emplace_back(entry.path(), "k/" + name);
+  }
+  if (fs::exists(dir / "result-key", ec)) entries.emplace_back(dir / "result-key", "result-key");
+  Resealer resealer(key, legacy);
+  for (const auto& [path, record] : entries) {
+    const auto sealed = read_whole_file(path);
+    if (!sealed) continue;
+    if (auto moved = resealer.reseal(record, *sealed)) write_whole(path, *moved);
+  }
+  if (resealer.stuck()) return;
+  write_whole(dir / kMigratedMarker, "");
+  if (resealer.moved() > 0)
+    spdlog::info("vault {}: {} entries re-sealed with the v2 key", dir.string(), resealer.moved());
+}
+
 // Lineage names are arbitrary UTF-8 (slashes included): hex makes them file names.
 std::string hidden_file(const std::string& name) { return to_hex(as_bytes(name)); }
 
 }  // namespace
 
-WalletVault::WalletVault(fs::path dir, const MasterKey& key) : dir_(std::move(dir)), key_(key) {
+WalletVault::WalletVault(fs::path dir, const MasterKey& key, const LegacyKey& legacy_key)
+    : dir_(std::move(dir)), key_(key) {
   create_private_directories(dir_ / "keys");
   create_private_directories(dir_ / "hidden");
+  migrate(dir_, key_, legacy_key);
 }
 
 void WalletVault::put(const std::string& dataset_address, const std::string& key_base64) {

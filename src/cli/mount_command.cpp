@@ -130,9 +130,11 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   setup_logging(m, state);
 
   const staging::MasterKey master = staging::derive_staging_key(*key);
-  cache::MetadataDb metadata((state / "metadata").string(), derived_key(master, "metadata"));
+  cache::MetadataDb metadata((state / "metadata").string(), state_key(master, "metadata"),
+                             legacy_key(master, "metadata"));
   // Keys and hidden lineages belong to the wallet, not to this cache: another mount of it reads the same data.
-  cache::WalletVault vault(data_directory() / "wallets" / where, derived_key(master, "vault"));
+  cache::WalletVault vault(data_directory() / "wallets" / where, state_key(master, "vault"),
+                           legacy_key(master, "vault"));
   staging::StagingStore staging(state / "staging", master);
   StagedContents staged(staging);
   remote::PublishedReader published(*network, vault);

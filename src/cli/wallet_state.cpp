@@ -1,22 +1,19 @@
 #include "cli/wallet_state.hpp"
 
-#include <algorithm>
-
 #include "cli/user_paths.hpp"
+#include "protectedfs/cache/state_keys.hpp"
 #include "protectedfs/crypto/keccak.hpp"
 
 namespace pfs::cli {
 
 namespace fs = std::filesystem;
 
-cache::MasterKey derived_key(const staging::MasterKey& master, const std::string& use) {
-  Bytes input = to_bytes("protectedfs " + use + " key v1");
-  input.insert(input.end(), master.bytes().begin(), master.bytes().end());
-  const Hash32 digest = crypto::keccak256(input);
-  wipe(input);
-  cache::MasterKey key;
-  std::copy(digest.begin(), digest.end(), key.begin());
-  return key;
+cache::MasterKey state_key(const staging::MasterKey& master, const std::string& use) {
+  return cache::state_key(master.bytes(), use);
+}
+
+cache::LegacyKey legacy_key(const staging::MasterKey& master, const std::string& use) {
+  return [master, use] { return cache::legacy_v1_key(master.bytes(), use); };
 }
 
 std::string state_name(const std::string& requested, const network::Network& network) {
@@ -30,8 +27,9 @@ std::string state_name(const std::string& requested, const network::Network& net
 cache::WalletVault open_wallet_vault(const std::string& requested, const network::Network& network,
                                      const crypto::PrivateKey& key) {
   const std::string where = state_name(requested, network) + "-" + key.address().to_string();
-  return cache::WalletVault(data_directory() / "wallets" / where,
-                            derived_key(staging::derive_staging_key(key), "vault"));
+  const staging::MasterKey master = staging::derive_staging_key(key);
+  return cache::WalletVault(data_directory() / "wallets" / where, state_key(master, "vault"),
+                            legacy_key(master, "vault"));
 }
 
 }  // namespace pfs::cli

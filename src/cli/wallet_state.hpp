@@ -10,8 +10,10 @@
 
 namespace pfs::cli {
 
-// A separate key per use, from the one the wallet yields: the staging store's, the metadata's and the vault's.
-cache::MasterKey derived_key(const staging::MasterKey& master, const std::string& use);
+// The key of one use ("metadata", "vault") of the wallet's state (cache/state_keys.hpp).
+cache::MasterKey state_key(const staging::MasterKey& master, const std::string& use);
+// The same use's v1 key, for the cache and the vault to migrate from (asked for only while they do).
+cache::LegacyKey legacy_key(const staging::MasterKey& master, const std::string& use);
 
 // Names the state of one wallet on one network: the network's name, and for a local network in a directory of the
 // user's choice (local:DIR) a digest of that directory, so that two local networks never share a cache.

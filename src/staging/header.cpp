@@ -7,6 +7,7 @@
 #include <string>
 
 #include "block_cipher.hpp"
+#include "protectedfs/crypto/kdf.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::staging {
@@ -16,14 +17,12 @@ constexpr char kMagic[8] = {'P', 'F', 'S', 'S', 'T', 'A', 'G', 'E'};
 constexpr std::string_view kMacContext = "pfs-staging-header";
 constexpr std::string_view kKeyContext = "pfs-staging-file-key";
 
+// The file key and the header MAC: the one keyed derivation (crypto/kdf.hpp) over the header up to the MAC.
 void keyed_hash(const MasterKey& master, std::string_view context, const uint8_t* data, std::size_t size,
                 uint8_t* out) {
-  crypto_generichash_state state;
-  crypto_generichash_init(&state, master.bytes().data(), master.bytes().size(), 32);
-  crypto_generichash_update(&state, reinterpret_cast<const uint8_t*>(context.data()), context.size());
-  crypto_generichash_update(&state, data, size);
-  crypto_generichash_final(&state, out, 32);
-  sodium_memzero(&state, sizeof state);
+  crypto::DerivedKey digest = crypto::derive_key(master.bytes(), context, ByteView(data, size));
+  std::copy(digest.begin(), digest.end(), out);
+  wipe(digest);
 }
 
 Header derive(const MasterKey& master, const std::array<uint8_t, format::kHeaderSize>& bytes) {

@@ -1,8 +1,7 @@
-#include <sodium.h>
-
 #include <algorithm>
 #include <string_view>
 
+#include "protectedfs/crypto/kdf.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
 #include "protectedfs/staging/staging_store.hpp"
 
@@ -25,11 +24,8 @@ MasterKey& MasterKey::operator=(const MasterKey& other) {
 MasterKey::~MasterKey() { wipe(bytes_); }
 
 MasterKey derive_staging_key(const crypto::PrivateKey& wallet_key) {
-  static constexpr std::string_view kContext = "protectedfs staging master key v1";
-  const ByteView secret = wallet_key.secret_bytes();
-  std::array<uint8_t, MasterKey::kSize> out;
-  crypto_generichash(out.data(), out.size(), reinterpret_cast<const uint8_t*>(kContext.data()), kContext.size(),
-                     secret.data(), secret.size());
+  static_assert(MasterKey::kSize == crypto::kDerivedKeySize);
+  crypto::DerivedKey out = crypto::derive_key(wallet_key.secret_bytes(), "protectedfs staging master key v1");
   MasterKey key(out);
   wipe(out);
   return key;

@@ -6,6 +6,8 @@
 //                                   values are the user's data (names of medical files are telling), so the disk
 //                                   holds them encrypted, as the staged bytes are
 //   m/tree-sealed                -> "1": the n/ records are sealed (a cache from before is sealed when opened)
+//   m/key-v2                     -> "1": every record is sealed with the v2 key (state_keys.hpp: a cache sealed
+//                                   with the v1 key is re-sealed, in one synced batch, when opened)
 //   k/<dataset address, lower>   -> sealed(data key, base64)
 //   j/<ino: 8 bytes big-endian>  -> sealed(publisher's journal entry; it may hold a data key)
 // sealed(v) = 0x01 | 24-byte random nonce | XChaCha20-Poly1305(v) with the full record key as associated data, so a
@@ -24,6 +26,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,14 +35,19 @@
 namespace pfs::cache {
 
 using MasterKey = std::array<uint8_t, 32>;
+// Gives the key that state sealed before the v2 derivation used (state_keys.hpp). Called only while opening state
+// that still holds records sealed with it, which are then re-sealed with the current key: a migrated cache or vault
+// never asks again. Empty: no migration (records under the old key are left, and fail to read).
+using LegacyKey = std::function<MasterKey()>;
 struct DbHooks;  // test seams: src/cache/guarded_db.hpp
 
 class MetadataDb {
  public:
   // Opens (creating it, mode 0700, if missing) the cache at `dir`. Throws pfs::Error: EBUSY when another
   // protectedfs holds it, EIO/ENOSPC for storage errors, the mkdir errno when the directory can't be created.
-  MetadataDb(const std::string& dir, const MasterKey& master_key);
-  MetadataDb(const std::string& dir, const MasterKey& master_key, const DbHooks& hooks);
+  MetadataDb(const std::string& dir, const MasterKey& master_key, const LegacyKey& legacy_key = {});
+  MetadataDb(const std::string& dir, const MasterKey& master_key, const DbHooks& hooks,
+             const LegacyKey& legacy_key = {});
   ~MetadataDb();  // fsyncs the WAL (best effort, never after a failed write) and closes
   MetadataDb(const MetadataDb&) = delete;
   MetadataDb& operator=(const MetadataDb&) = delete;

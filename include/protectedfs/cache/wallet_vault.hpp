@@ -7,6 +7,8 @@
 //                            them (SPEC.md §2).
 //   result-key               the wallet's result-encryption RSA private key (PEM), sealed like the data keys: the
 //                            only key that opens the results of its encrypted runs (run --encrypt-result).
+//   key-v2                   present once every entry is sealed with the v2 key (state_keys.hpp): a vault sealed
+//                            with the v1 key is re-sealed entry by entry when opened, then this file is written.
 // One file per entry, each written whole (temporary + rename + fsync): several mounts and commands of the same
 // wallet may use the vault at once without a lock, and a crash leaves either the old or the new entry.
 #pragma once
@@ -21,8 +23,8 @@ namespace pfs::cache {
 
 class WalletVault final : public core::KeyStore {
  public:
-  // Creates the directory (mode 0700) if needed.
-  WalletVault(std::filesystem::path dir, const MasterKey& key);
+  // Creates the directory (mode 0700) if needed; re-seals entries sealed with `legacy_key` (metadata_db.hpp).
+  WalletVault(std::filesystem::path dir, const MasterKey& key, const LegacyKey& legacy_key = {});
 
   // KeyStore: durable when put returns; get throws EIO for a tampered or foreign entry.
   void put(const std::string& dataset_address, const std::string& key_base64) override;

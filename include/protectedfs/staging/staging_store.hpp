@@ -55,8 +55,8 @@ class MasterKey {
   std::array<uint8_t, kSize> bytes_{};
 };
 
-// BLAKE2b-256 keyed with the wallet's secret key over a fixed context string: the same wallet always gives the same
-// key, and the key reveals nothing about the wallet's.
+// crypto::derive_key (BLAKE2b-256) keyed with the wallet's secret key over a fixed context string: the same wallet
+// always gives the same key, and the key reveals nothing about the wallet's.
 MasterKey derive_staging_key(const crypto::PrivateKey& wallet_key);
 
 namespace detail {

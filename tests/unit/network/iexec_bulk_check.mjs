@@ -4,20 +4,11 @@
 // orders against the same IPFS node (same CIDs expected). Called by test_iexec_peers.cpp; prints one JSON object.
 //
 //   node iexec_bulk_check.mjs PEERS_ENV DEAL MAX_PER_TASK
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ethers, peersReader, readPeersEnv } from './iexec_peers_sdk.mjs';
 
 const [peersEnv, dealid, maxPerTask] = process.argv.slice(2);
-const env = Object.fromEntries(readFileSync(peersEnv, 'utf8').split('\n').filter((l) => l.includes('='))
-  .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-const peersPackage = fileURLToPath(new URL('../../peers/package.json', import.meta.url));
-const require = createRequire(peersPackage);
-const { IExec } = await import(pathToFileURL(require.resolve('iexec')).href);
-const { ethers } = await import(pathToFileURL(require.resolve('ethers')).href);
-const reader = new IExec({ ethProvider: env.PFS_RPC }, { hubAddress: env.PFS_HUB, isNative: true,
-  ipfsNodeURL: env.PFS_IPFS_API, ipfsGatewayURL: env.PFS_IPFS_GATEWAY, smsURL: env.PFS_SMS,
-  iexecGatewayURL: env.PFS_MARKET });
+const env = readPeersEnv(peersEnv);
+const reader = peersReader(env);
 const hub = new ethers.Contract(env.PFS_HUB,
   ['function verifySignature(address account, bytes32 hash, bytes signature) view returns (bool)'],
   new ethers.JsonRpcProvider(env.PFS_RPC));

@@ -4,21 +4,12 @@
 // test_iexec_peers.cpp; prints one JSON object {address: exists, ..., "sdkPush": exists after the SDK's push}.
 //
 //   node iexec_result_key_check.mjs PEERS_ENV ADDRESS...
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { IExec, ethers, peersReader, readPeersEnv, utils } from './iexec_peers_sdk.mjs';
 
 const [peersEnv, ...addresses] = process.argv.slice(2);
-const env = Object.fromEntries(readFileSync(peersEnv, 'utf8').split('\n').filter((l) => l.includes('='))
-  .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-const peersPackage = fileURLToPath(new URL('../../peers/package.json', import.meta.url));
-const require = createRequire(peersPackage);
-const { IExec, utils } = await import(pathToFileURL(require.resolve('iexec')).href);
-const { ethers } = await import(pathToFileURL(require.resolve('ethers')).href);
+const env = readPeersEnv(peersEnv);
 const { generateKeyPairSync } = await import('node:crypto');
-const reader = new IExec({ ethProvider: env.PFS_RPC }, { hubAddress: env.PFS_HUB, isNative: true,
-  ipfsNodeURL: env.PFS_IPFS_API, ipfsGatewayURL: env.PFS_IPFS_GATEWAY, smsURL: env.PFS_SMS,
-  iexecGatewayURL: env.PFS_MARKET });
+const reader = peersReader(env);
 const out = {};
 for (const address of addresses) out[address] = await reader.result.checkResultEncryptionKeyExists(address);
 const sdkWallet = ethers.Wallet.createRandom();

@@ -3,23 +3,13 @@
 // test_iexec_peers.cpp; prints one JSON object.
 //
 //   node iexec_sdk_check.mjs PEERS_ENV DATASET ORDER_HASH APP REQUESTER OTHER_APP
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { IExec, ethers, peersOptions, peersReader, readPeersEnv, utils } from './iexec_peers_sdk.mjs';
 
 const [peersEnv, dataset, orderHash, app, requester, otherApp] = process.argv.slice(2);
-const env = Object.fromEntries(readFileSync(peersEnv, 'utf8').split('\n').filter((l) => l.includes('='))
-  .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const env = readPeersEnv(peersEnv);
 
-// The SDK and ethers live with the peers' packages.
-const peersPackage = fileURLToPath(new URL('../../peers/package.json', import.meta.url));
-const require = createRequire(peersPackage);
-const { IExec, utils } = await import(pathToFileURL(require.resolve('iexec')).href);
-const { ethers } = await import(pathToFileURL(require.resolve('ethers')).href);
-
-const options = { hubAddress: env.PFS_HUB, isNative: true, ipfsNodeURL: env.PFS_IPFS_API,
-  ipfsGatewayURL: env.PFS_IPFS_GATEWAY, smsURL: env.PFS_SMS, iexecGatewayURL: env.PFS_MARKET };
-const reader = new IExec({ ethProvider: env.PFS_RPC }, options);
+const options = peersOptions(env);
+const reader = peersReader(env);
 
 const { dataset: shown } = await reader.dataset.showDataset(dataset);
 const published = await reader.orderbook.fetchDatasetorder(orderHash);

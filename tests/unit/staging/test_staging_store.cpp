@@ -82,6 +82,9 @@ TEST_CASE("staging: the master key comes from the wallet and is needed to read",
   const auto wallet2 =
       crypto::PrivateKey::from_hex("0x0123456789012345678901234567890123456789012345678901234567890123");
   const MasterKey k1 = derive_staging_key(wallet1);
+  // crypto::derive_key of the wallet's secret, context "protectedfs staging master key v1" (hashlib.blake2b): the
+  // staged files on disk are sealed under it, so it never changes.
+  CHECK(to_hex(ByteView(k1.bytes())) == "d73b4954d1ce851314044e8d9400b86829a8fae7ad2eef9c9008490928553cdd");
   REQUIRE(std::equal(k1.bytes().begin(), k1.bytes().end(), derive_staging_key(wallet1).bytes().begin()));
   REQUIRE_FALSE(std::equal(k1.bytes().begin(), k1.bytes().end(), derive_staging_key(wallet2).bytes().begin()));
   REQUIRE_FALSE(std::equal(k1.bytes().begin(), k1.bytes().end(), wallet1.secret_bytes().begin()));
