@@ -182,7 +182,7 @@ TEST_CASE("publish saga: a folder removed while its publish is registering: the 
   publisher.join();
   w.settle();
   const auto lineage = w.network->registry->list_by_owner(w.wallet.address());
-  REQUIRE(lineage.size() == 1);  // registered once…
+  REQUIRE(lineage.size() == 1);                           // registered once…
   CHECK(w.network->secrets->exists(lineage[0].address));  // …with its key
   CHECK(w.journal.load().empty());
   CHECK_THROWS(w.data("medical"));
