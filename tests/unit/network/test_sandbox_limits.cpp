@@ -1,7 +1,7 @@
 // The parts of the iApp sandbox that let the runner name why an app ended: its memory cgroup (found in the
 // runner's own, OOM kills told), its system-call filter (a network socket kills the process, AF_UNIX still works),
-// and the outcome's words. Run on forked processes, without a sandbox or a mount; the live cgroup case only where
-// this process may make one (root, or a delegated cgroup).
+// and the outcome's words; then whole sandboxed runs of a Python app. No mount needed; the live cgroup case only
+// where this process may make one (root, or a delegated cgroup), a run elsewhere checks the RLIMIT_DATA fallback.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -161,4 +161,39 @@ TEST_CASE("sandbox outcome: the memory and network ends are named, an unwatched 
   CHECK(aborted.describe(limits).find("may have hit its memory limit") != std::string::npos);
   SandboxOutcome interrupted{SandboxOutcome::End::Signaled, SIGINT, false};
   CHECK(interrupted.describe(limits).find("memory") == std::string::npos);
+}
+
+TEST_CASE("sandbox run: an app past its memory limit or opening a network socket ends naming it, AF_UNIX works",
+          "[network]") {
+  test::TempDir dir;
+  const fs::path task = dir.path / "task", in = task / "iexec_in", out = task / "iexec_out";
+  fs::create_directories(in);
+  fs::create_directories(out);
+  const auto app = dir.write("app.py",
+                             "#!/usr/bin/python3\nimport socket, sys\n"
+                             "if sys.argv[1] == 'memory': b = bytearray(512 << 20)\n"
+                             "if sys.argv[1] == 'unix': socket.socket(socket.AF_UNIX).close()\n"
+                             "if sys.argv[1] == 'network': socket.socket(socket.AF_INET)\n",
+                             fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                 fs::perms::others_read | fs::perms::others_exec);
+  network::AppLimits limits;
+  limits.wall_seconds = 60;
+  limits.memory_mib = 128;
+  auto run = [&](const std::string& what) {
+    return run_sandboxed({app, {what}, {"PATH=/usr/bin:/bin"}, in, out, task, {}, limits});
+  };
+  const bool watched = MemoryCgroup::create(limits.memory_mib << 20) != nullptr;
+
+  const auto unix_socket = run("unix");
+  CHECK(unix_socket.succeeded());
+  CHECK(unix_socket.memory_watched == watched);
+  const auto network = run("network");
+  CHECK(network.end == SandboxOutcome::End::Network);
+  const auto memory = run("memory");
+  if (watched) {
+    CHECK(memory.end == SandboxOutcome::End::Memory);
+  } else {  // RLIMIT_DATA: Python's MemoryError, exit status 1, and a maybe in the message
+    CHECK(memory.end == SandboxOutcome::End::Exited);
+    CHECK(memory.describe(limits).find("it may have hit its memory limit of 128 MiB") != std::string::npos);
+  }
 }
