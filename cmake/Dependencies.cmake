@@ -13,3 +13,4 @@ pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)              # the low-l
 pkg_check_modules(ROCKSDB REQUIRED IMPORTED_TARGET rocksdb)          # the metadata cache (tree, keys, publish journal)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)                # HTTP for the iExec network (JSON-RPC, IPFS, SMS, market)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)        # the config file (network profiles)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)         # the iApp sandbox's system-call filter

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config ccache
           libfuse3-dev fuse3 libsodium-dev libcurl4-openssl-dev nlohmann-json3-dev librocksdb-dev
           libsecp256k1-dev libcrypto++-dev libssl-dev libisal-dev libcli11-dev libspdlog-dev catch2
-          libtomlplusplus-dev)
+          libtomlplusplus-dev libseccomp-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # clang: the lints (tests/lint) and the fuzzers (tests/fuzz, libFuzzer from libclang-rt); lintian: tests/package
   packages+=(attr rsync man-db time clang clang-format libclang-rt-14-dev lintian)

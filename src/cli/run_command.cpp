@@ -242,7 +242,8 @@ void add_run_command(CLI::App& app) {
   };
   limit("--timeout", args.limits.wall_seconds, "local network: wall-time limit of the app, in seconds");
   limit("--cpu-time", args.limits.cpu_seconds, "local network: CPU-time limit of the app (all its processes), s");
-  limit("--memory", args.limits.memory_mib, "local network: memory limit of each of the app's processes, MiB");
+  limit("--memory", args.limits.memory_mib,
+        "local network: memory limit of the app, MiB (its processes together; each one where no cgroup can be made)");
   limit("--processes", args.limits.processes, "local network: most processes and threads the app has at once");
   limit("--output-size", args.limits.output_mib, "local network: limit of what the app writes (IEXEC_OUT, /tmp), MiB");
   command

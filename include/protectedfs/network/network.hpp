@@ -159,9 +159,9 @@ class GrantBook {
 };
 
 // What the local worker allows one iApp run (man/protectedfs.1, "iApp isolation"): past a limit the app is
-// stopped and its task fails naming the limit. memory_mib bounds each process's data (RLIMIT_DATA: what it allocates
-// and writes, not address space it only reserves); processes counts processes and threads at once; output_mib bounds
-// $IEXEC_OUT as a whole, each file the app writes, and its /tmp. The iExec profile's workers apply their own.
+// stopped and its task fails naming the limit. memory_mib bounds all its processes (a cgroup), else each one's data
+// (RLIMIT_DATA); processes counts processes and threads at once; output_mib bounds $IEXEC_OUT as a whole, each file
+// the app writes, and its /tmp. The iExec profile's workers apply their own.
 struct AppLimits {
   uint64_t wall_seconds = 600;
   uint64_t cpu_seconds = 600;

@@ -18,6 +18,8 @@
 #include <cstring>
 #include <optional>
 
+#include "network/local/sandbox_cgroup.hpp"
+#include "network/local/sandbox_filter.hpp"
 #include "network/local/sandbox_monitor.hpp"
 #include "network/local/sandbox_root.hpp"
 #include "protectedfs/util/error.hpp"
@@ -82,7 +84,9 @@ struct Prepared {
   std::vector<char*> argv, envp;
   std::string cwd;
   bool as_root;
+  bool limit_data;  // RLIMIT_DATA holds the memory limit (no memory cgroup does)
   rlim_t data_bytes, cpu_seconds, processes, file_bytes;
+  NetworkFilter filter;
 };
 
 pid_t clone_raw(uint64_t flags, int* pidfd) {
@@ -127,11 +131,11 @@ void write_all(int fd, const void* data, std::size_t size) {
     }, cpu{p.cpu_seconds, p.cpu_seconds + 1}, processes{p.processes, p.processes}, file{p.file_bytes, p.file_bytes},
         core{0, 0};
     if (::syscall(SYS_capset, &header, none) != 0 || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        ::setrlimit(RLIMIT_DATA, &data) != 0 || ::setrlimit(RLIMIT_CPU, &cpu) != 0 ||
+        (p.limit_data && ::setrlimit(RLIMIT_DATA, &data) != 0) || ::setrlimit(RLIMIT_CPU, &cpu) != 0 ||
         ::setrlimit(RLIMIT_NPROC, &processes) != 0 || ::setrlimit(RLIMIT_FSIZE, &file) != 0 ||
         ::setrlimit(RLIMIT_CORE, &core) != 0) {
       error = errno;
-    } else {
+    } else if ((error = p.filter.install()) == 0) {
       ignoring.restore();
       ::umask(022);
       // Only 0-2 and the exec report (close-on-exec) stay open: nothing of the runner's reaches the app.
@@ -221,11 +225,16 @@ void hand_over(const fs::path& root) {
 }  // namespace
 
 std::string SandboxOutcome::describe(const AppLimits& limits) const {
+  // Without a memory cgroup an app past its limit sees an allocation fail, and then exits with an error or
+  // aborts: the runner cannot tell that from another failure, only say it may be the cause.
+  const std::string may_be_memory =
+      memory_watched ? "" : "; it may have hit its memory limit of " + std::to_string(limits.memory_mib) + " MiB";
   switch (end) {
     case End::Exited:
-      return "the iApp exited with status " + std::to_string(code);
+      return "the iApp exited with status " + std::to_string(code) + (code != 0 ? may_be_memory : "");
     case End::Signaled:
-      return std::string("the iApp was killed by signal ") + ::strsignal(code);
+      return std::string("the iApp was killed by signal ") + ::strsignal(code) +
+             (code == SIGABRT || code == SIGSEGV || code == SIGBUS ? may_be_memory : "");
     case End::WallTime:
       return "the iApp ran past its wall-time limit of " + std::to_string(limits.wall_seconds) + " s and was stopped";
     case End::CpuTime:
@@ -237,6 +246,10 @@ std::string SandboxOutcome::describe(const AppLimits& limits) const {
     case End::Output:
       return "the iApp wrote more than its output limit of " + std::to_string(limits.output_mib) +
              " MiB and was stopped";
+    case End::Memory:
+      return "the iApp exceeded its memory limit of " + std::to_string(limits.memory_mib) + " MiB and was stopped";
+    case End::Network:
+      return "the iApp was stopped: it tried to open a network socket; apps have no network";
   }
   return "the iApp stopped abnormally";
 }
@@ -245,7 +258,10 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
   const AppLimits& limits = run.limits;
   Prepared p;
   p.as_root = ::geteuid() == 0;
+  const auto memory = MemoryCgroup::create(limits.memory_mib * kMiB);
+  p.limit_data = !memory;
   p.data_bytes = limits.memory_mib * kMiB;
+  p.filter = NetworkFilter::compile();
   p.cpu_seconds = limits.cpu_seconds;
   p.processes = limits.processes + 1;  // the sandbox's first process may count as one of the app's user's
   p.file_bytes = limits.output_mib * kMiB;
@@ -309,6 +325,7 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
     }
   };
   try {
+    if (memory) memory->add(pid);  // before the go: every process of the sandbox starts in it
     map_users(pid, p.as_root);
   } catch (...) {
     go.write.reset();  // the first process sees no go and ends
@@ -392,14 +409,20 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
     outcome = {SandboxOutcome::End::Exited, WEXITSTATUS(ended->value)};
   } else {
     const int signal = WTERMSIG(ended->value);
-    outcome = {signal == SIGXCPU   ? SandboxOutcome::End::CpuTime
-               : signal == SIGXFSZ ? SandboxOutcome::End::Output
-                                   : SandboxOutcome::End::Signaled,
+    outcome = {signal == SIGXCPU          ? SandboxOutcome::End::CpuTime
+               : signal == SIGXFSZ        ? SandboxOutcome::End::Output
+               : signal == kNetworkSignal ? SandboxOutcome::End::Network
+                                          : SandboxOutcome::End::Signaled,
                signal};
   }
+  // The OOM killer's SIGKILL ends the app, or one of its processes (the app then usually exits with an error).
+  const bool failed =
+      outcome.end == SandboxOutcome::End::Signaled || (outcome.end == SandboxOutcome::End::Exited && outcome.code != 0);
+  if (!stopped && memory && failed && memory->oom_killed()) outcome = {SandboxOutcome::End::Memory, 0};
   // What it left may pass the output limit between two samples (each file is held to it by RLIMIT_FSIZE).
   if (outcome.succeeded() && monitor.output_bytes() > limits.output_mib * kMiB)
     outcome = {SandboxOutcome::End::Output, 0};
+  outcome.memory_watched = memory != nullptr;
   return outcome;
 }
 

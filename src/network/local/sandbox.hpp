@@ -10,11 +10,14 @@
 //                bits ignored
 //   processes    its own PID namespace: the app sees only its own processes, and when the app's main process ends
 //                every process it left is killed with it
+//   system calls no socket but AF_UNIX and AF_NETLINK (sandbox_filter.hpp: a process that tries is killed, and
+//                the runner names it when it is the app's own)
 //   limits       AppLimits (network.hpp): wall time (the runner kills it), CPU time (RLIMIT_CPU per process, and the
-//                total of all its processes sampled), memory (RLIMIT_DATA per process: an allocation past it fails
-//                with ENOMEM in the app), processes and threads (RLIMIT_NPROC; an app found at the limit is
-//                stopped, so a fork bomb ends in a fraction of a second), output (RLIMIT_FSIZE per file, the whole
-//                of IEXEC_OUT sampled and checked at the end, /tmp a tmpfs of that size)
+//                total of all its processes sampled), memory (a memory cgroup of its own where the runner may make
+//                one, sandbox_cgroup.hpp: past it the kernel kills it; else RLIMIT_DATA per process, past which an
+//                allocation fails with ENOMEM in the app), processes and threads (RLIMIT_NPROC; an app found at the
+//                limit is stopped, so a fork bomb ends in a fraction of a second), output (RLIMIT_FSIZE per file, the
+//                whole of IEXEC_OUT sampled and checked at the end, /tmp a tmpfs of that size)
 //   terminal     none: stdin is /dev/null, stdout and stderr a pipe the runner copies to its stderr (so the app
 //                cannot reach the caller's terminal), while a Ctrl-C still stops the app (it stays in the caller's
 //                process group) but not the runner (SIGINT and SIGQUIT ignored while it waits, as system(3) does)
@@ -42,11 +45,13 @@ struct SandboxedRun {
 };
 
 struct SandboxOutcome {
-  enum class End { Exited, Signaled, WallTime, CpuTime, Processes, Output };
+  enum class End { Exited, Signaled, WallTime, CpuTime, Processes, Output, Memory, Network };
   End end = End::Exited;
-  int code = 0;  // exit status (Exited) or signal (Signaled)
+  int code = 0;                 // exit status (Exited) or signal (Signaled)
+  bool memory_watched = false;  // the memory limit was a cgroup's, so that an app past it ends as Memory
   bool succeeded() const { return end == End::Exited && code == 0; }
-  // "the iApp exited with status 3", "the iApp ran past its wall-time limit of 5 s and was stopped"...
+  // "the iApp exited with status 3", "the iApp ran past its wall-time limit of 5 s and was stopped"...; a failure
+  // that may come from the memory limit (when unwatched) says so.
   std::string describe(const AppLimits& limits) const;
 };
 
