@@ -1,0 +1,131 @@
+// Compute::result on the iExec profile against the real local peers, which have no worker: a deal made as `run`
+// makes it, then iexec_worker_standin.mjs plays the workerpool (hub.initialize, then contributeAndFinalize with a
+// result zip it put on the peers' IPFS), and the result is read back as the SDK's fetchTaskResults reads it (the
+// same bytes, checked against the SDK's own download), plain and encrypted for the consumer's key.
+// Skipped without PFS_PEERS_ENV (see iexec_fixture.hpp).
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "iexec_fixture.hpp"
+#include "network/iexec/context.hpp"
+#include "network/iexec/market_client.hpp"
+#include "network/iexec/orders.hpp"
+#include "protectedfs/crypto/result_cipher.hpp"
+#include "protectedfs/crypto/sha256.hpp"
+#include "protectedfs/format/multiaddr.hpp"
+#include "protectedfs/network/task_result.hpp"
+#include "protectedfs/util/file.hpp"
+#include "temp_dir.hpp"
+#include "vectors.hpp"
+
+using namespace pfs;
+using namespace pfs::network;
+using pfs::test::errno_of;
+
+namespace {
+
+Hash32 tag_09() {
+  Hash32 tag{};
+  tag[31] = 0x09;
+  return tag;
+}
+
+// The last JSON line the stand-in prints, for one step.
+nlohmann::json standin(const test::IexecPeers& peers, const std::string& args) {
+  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_worker_standin.mjs";
+  const std::string command = "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " + args;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  INFO(command << "\n" << output);
+  REQUIRE(status == 0);
+  const auto line = output.rfind("\n{");
+  return nlohmann::json::parse(output.substr(line == std::string::npos ? 0 : line + 1));
+}
+
+}  // namespace
+
+TEST_CASE("iexec: result fetches a completed task's zip as the SDK does, plain or encrypted for the consumer",
+          "[network][iexec][peers]") {
+  PFS_REQUIRE_PEERS(peers);
+  auto context = std::make_shared<iexec::Context>(peers.profile());
+  iexec::MarketClient market(context);
+  auto net = peers.open();
+  const crypto::Address app = peers.address("PFS_APP");
+
+  // The app's and the workerpool's owners offer them for free, as in the run test.
+  iexec::AppOrder app_order{app, 0, 1000000, tag_09(), {}, {}, {}, random_array<32>()};
+  const auto app_owner = peers.key("APP_OWNER");
+  nlohmann::json app_json = app_order.to_json();
+  app_json["sign"] = to_hex0x(crypto::sign_typed_data(app_owner, context->domain(), app_order));
+  market.publish("apporders", market.login(app_owner), app_json);
+  iexec::WorkerpoolOrder pool_order{
+      peers.address("PFS_WORKERPOOL"), 0, 1000000, tag_09(), 0, 0, {}, {}, {}, random_array<32>()};
+  const auto pool_owner = peers.key("WORKERPOOL_OWNER");
+  nlohmann::json pool_json = pool_order.to_json();
+  pool_json["sign"] = to_hex0x(crypto::sign_typed_data(pool_owner, context->domain(), pool_order));
+  market.publish("workerpoolorders", market.login(pool_owner), pool_json);
+
+  const auto owner = peers.new_wallet();
+  const auto consumer = peers.new_wallet();
+  const Registration registration{"pfs-" + to_hex(random_array<6>()), format::multiaddr_p2p(random_array<32>()),
+                                  random_array<32>(), R"({"email":"string"})"};
+  const auto dataset = net->registry->register_dataset(owner, registration);
+  crypto::DatasetOrder grant;
+  grant.dataset = dataset.address;
+  grant.volume = 2;
+  grant.tag = tag_09();
+  grant.apprestrict = app;
+  grant.requesterrestrict = consumer.address();
+  grant.salt = random_array<32>();
+  const auto domain = net->grants->domain();
+  net->grants->publish(owner, SignedOrder{grant, grant.sign(owner, domain), grant.hash(domain)});
+
+  // What a post-compute uploads: $IEXEC_OUT zipped, and for the encrypted run that zip sealed for the consumer.
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path / "iexec_out" / "sub");
+  std::ofstream(dir.path / "iexec_out" / "computed.json") << R"({"deterministic-output-path":"/iexec_out/a.txt"})";
+  std::ofstream(dir.path / "iexec_out" / "sub" / "a.txt") << "the answer\n";
+  const Bytes zip = zip_folder(dir.path / "iexec_out");
+  const auto keys = crypto::generate_result_key_pair();
+
+  for (const bool encrypted : {false, true}) {
+    INFO("encrypted: " << encrypted);
+    RunRequest request{dataset.address, app, "--hello", dir.sub("unused"), std::nullopt};
+    request.encrypt_result = encrypted;
+    const RunResult run = net->compute->run(consumer, request);
+    CHECK_FALSE(run.delivered);                                          // task_timeout 0: matched, not followed
+    CHECK(errno_of([&] { net->compute->result(run.task); }) == ENOENT);  // UNSET: not started by the workerpool
+
+    CHECK(standin(peers, "initialize " + run.task)["deal"].is_string());
+    try {
+      net->compute->result(run.task);
+      FAIL("an ACTIVE task gave a result");
+    } catch (const Error& e) {
+      CHECK(e.code() == EAGAIN);
+      CHECK(std::string(e.what()).find("ACTIVE") != std::string::npos);
+    }
+
+    const Bytes stored = encrypted ? seal_result_envelope(zip, keys.public_pem) : zip;
+    const auto file = dir.path / ("stored-" + std::to_string(encrypted) + ".zip");
+    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(stored.data()), stored.size());
+    const auto sdk = standin(peers, "finalize " + run.task + " '" + file.string() + "'");
+    CHECK(sdk["status"] == 3);  // COMPLETED
+
+    const Bytes fetched = net->compute->result(run.task);
+    CHECK(fetched == stored);
+    CHECK(sdk["sdkSize"] == stored.size());
+    CHECK(sdk["sdkSha256"] == to_hex(crypto::Sha256::digest(fetched)));  // the SDK downloaded the same bytes
+    CHECK(is_result_envelope(fetched) == encrypted);
+    const Bytes plain = encrypted ? open_result_envelope(fetched, keys.private_pem) : fetched;
+    const auto out = dir.path / ("out-" + std::to_string(encrypted));
+    unzip_result(plain, out);
+    CHECK(read_whole_file(out / "sub" / "a.txt") == std::optional<std::string>("the answer\n"));
+    CHECK(read_whole_file(out / "computed.json").has_value());
+  }
+  CHECK(errno_of([&] { net->compute->result("0x1234"); }) == EINVAL);
+}
