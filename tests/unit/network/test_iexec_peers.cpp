@@ -15,10 +15,10 @@
 #include "contract_support.hpp"
 #include "http_responder.hpp"
 #include "iexec_fixture.hpp"
+#include "iexec_peer_tools.hpp"
 #include "network/iexec/chain_registry.hpp"
 #include "network/iexec/context.hpp"
 #include "network/iexec/contracts.hpp"
-#include "network/iexec/market_client.hpp"
 #include "network/iexec/orders.hpp"
 #include "protectedfs/crypto/abi.hpp"
 #include "protectedfs/crypto/result_cipher.hpp"
@@ -30,6 +30,7 @@
 using namespace pfs;
 using namespace pfs::network;
 using pfs::test::errno_of;
+using pfs::test::tag_09;
 namespace abi = crypto::abi;
 
 namespace {
@@ -47,12 +48,6 @@ uint64_t transaction_count(iexec::Context& context, const crypto::Address& accou
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-Hash32 tag_09() {
-  Hash32 tag{};
-  tag[31] = 0x09;
-  return tag;
 }
 
 }  // namespace
@@ -149,22 +144,10 @@ TEST_CASE("iexec: a run is matched on chain and consumes one access, a revoked g
           "[network][iexec][peers]") {
   PFS_REQUIRE_PEERS(peers);
   auto context = std::make_shared<iexec::Context>(peers.profile());
-  iexec::MarketClient market(context);
   auto net = peers.open();
   const crypto::Address app = peers.address("PFS_APP");
   const crypto::Address workerpool = peers.address("PFS_WORKERPOOL");
-
-  // The app's and the workerpool's owners offer them for free on the market (nobody does on a fresh chain).
-  iexec::AppOrder app_order{app, 0, 1000000, tag_09(), {}, {}, {}, random_array<32>()};
-  const auto app_owner = peers.key("APP_OWNER");
-  nlohmann::json app_json = app_order.to_json();
-  app_json["sign"] = to_hex0x(crypto::sign_typed_data(app_owner, context->domain(), app_order));
-  market.publish("apporders", market.login(app_owner), app_json);
-  iexec::WorkerpoolOrder pool_order{workerpool, 0, 1000000, tag_09(), 0, 0, {}, {}, {}, random_array<32>()};
-  const auto pool_owner = peers.key("WORKERPOOL_OWNER");
-  nlohmann::json pool_json = pool_order.to_json();
-  pool_json["sign"] = to_hex0x(crypto::sign_typed_data(pool_owner, context->domain(), pool_order));
-  market.publish("workerpoolorders", market.login(pool_owner), pool_json);
+  const auto offers = test::offer_free_app_and_workerpool(peers, context);
 
   const auto owner = peers.new_wallet();
   const auto consumer = peers.new_wallet();
@@ -210,8 +193,6 @@ TEST_CASE("iexec: a run is matched on chain and consumes one access, a revoked g
   CHECK(state->uses == 1);
 
   // Forcing the match with the revoked grant: the hub itself refuses it (volume 0).
-  iexec::SignedAppOrder app_signed{app_order, from_hex(app_json["sign"].get<std::string>()), {}};
-  iexec::SignedWorkerpoolOrder pool_signed{pool_order, from_hex(pool_json["sign"].get<std::string>()), {}};
   iexec::SignedRequestOrder forced;
   forced.order = iexec::RequestOrder{app,
                                      0,
@@ -231,7 +212,7 @@ TEST_CASE("iexec: a run is matched on chain and consumes one access, a revoked g
   forced.sign = crypto::sign_typed_data(consumer, context->domain(), forced.order);
   try {
     context->sender().send(consumer, peers.address("PFS_HUB"),
-                           iexec::contracts::match_orders(app_signed, signed_grant, pool_signed, forced));
+                           iexec::contracts::match_orders(offers.app, signed_grant, offers.workerpool, forced));
     FAIL("the hub matched a revoked grant");
   } catch (const iexec::RpcError& e) {
     CHECK(e.is_revert());
@@ -243,7 +224,7 @@ TEST_CASE("iexec: a run is matched on chain and consumes one access, a revoked g
   CHECK(errno_of([&] { net->compute->fund(owner.address(), 1); }) == ENOTSUP);
   const auto found_app = net->compute->find_app(app);
   REQUIRE(found_app);
-  CHECK(found_app->owner == app_owner.address());
+  CHECK(found_app->owner == peers.key("APP_OWNER").address());
   CHECK(found_app->name == "protectedfs-test-app");
   CHECK_FALSE(net->compute->find_app(crypto::Address(random_array<20>())));
 }
@@ -323,19 +304,8 @@ TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it; the SDK f
   net->secrets->push_result_key(consumer, second.public_pem);  // PUT: replaced, as the SDK's forceUpdate
   CHECK(errno_of([&] { net->secrets->push_result_key(consumer, "not a key"); }) == EINVAL);
 
-  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_result_key_check.mjs";
-  const std::string command = "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " +
-                              consumer.address().to_string() + " " + stranger.to_string();
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  INFO(output);
-  REQUIRE(status == 0);
-  const auto sdk =
-      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
+  const auto sdk = test::run_peers_script(peers, "iexec_result_key_check.mjs",
+                                          consumer.address().to_string() + " " + stranger.to_string());
   CHECK(sdk[consumer.address().to_string()] == true);
   CHECK(sdk[stranger.to_string()] == false);
   CHECK(sdk["sdkPush"] == true);  // the stand-in takes the SDK's own push: same challenge as protectedfs's
@@ -345,20 +315,9 @@ TEST_CASE("iexec: a bulk request is one deal over the slices on IPFS, as the SDK
           "[network][iexec][peers]") {
   PFS_REQUIRE_PEERS(peers);
   auto context = std::make_shared<iexec::Context>(peers.profile());
-  iexec::MarketClient market(context);
   auto net = peers.open();
   const crypto::Address app = peers.address("PFS_APP");
-  const crypto::Address workerpool = peers.address("PFS_WORKERPOOL");
-  iexec::AppOrder app_order{app, 0, 1000000, tag_09(), {}, {}, {}, random_array<32>()};
-  const auto app_owner = peers.key("APP_OWNER");
-  nlohmann::json app_json = app_order.to_json();
-  app_json["sign"] = to_hex0x(crypto::sign_typed_data(app_owner, context->domain(), app_order));
-  market.publish("apporders", market.login(app_owner), app_json);
-  iexec::WorkerpoolOrder pool_order{workerpool, 0, 1000000, tag_09(), 0, 0, {}, {}, {}, random_array<32>()};
-  const auto pool_owner = peers.key("WORKERPOOL_OWNER");
-  nlohmann::json pool_json = pool_order.to_json();
-  pool_json["sign"] = to_hex0x(crypto::sign_typed_data(pool_owner, context->domain(), pool_order));
-  market.publish("workerpoolorders", market.login(pool_owner), pool_json);
+  test::offer_free_app_and_workerpool(peers, context);
 
   // Three data of two owners, granted in bulk to the consumer.
   const auto owner = peers.new_wallet();
@@ -389,19 +348,7 @@ TEST_CASE("iexec: a bulk request is one deal over the slices on IPFS, as the SDK
   // Bulk grants are not consumed by the deal.
   for (const auto& order : orders) CHECK(net->grants->order(order.hash)->consumed == 0);
 
-  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_bulk_check.mjs";
-  const std::string command =
-      "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " + result.deal + " 2";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  INFO(output);
-  REQUIRE(status == 0);
-  const auto sdk =
-      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
+  const auto sdk = test::run_peers_script(peers, "iexec_bulk_check.mjs", result.deal + " 2");
   CHECK(sdk["dataset"] == "0x0000000000000000000000000000000000000000");
   CHECK(sdk["botSize"] == 2);
   CHECK(sdk["encryption"] == true);

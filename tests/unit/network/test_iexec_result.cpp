@@ -4,13 +4,10 @@
 // same bytes, checked against the SDK's own download), plain and encrypted for the consumer's key.
 // Skipped without PFS_PEERS_ENV (see iexec_fixture.hpp).
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <fstream>
 
 #include "iexec_fixture.hpp"
-#include "network/iexec/context.hpp"
-#include "network/iexec/market_client.hpp"
-#include "network/iexec/orders.hpp"
+#include "iexec_peer_tools.hpp"
 #include "protectedfs/crypto/result_cipher.hpp"
 #include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/format/multiaddr.hpp"
@@ -22,53 +19,24 @@
 using namespace pfs;
 using namespace pfs::network;
 using pfs::test::errno_of;
+using pfs::test::tag_09;
 
 namespace {
 
-Hash32 tag_09() {
-  Hash32 tag{};
-  tag[31] = 0x09;
-  return tag;
-}
-
-// The last JSON line the stand-in prints, for one step.
+// One step of the stand-in workerpool.
 nlohmann::json standin(const test::IexecPeers& peers, const std::string& args) {
-  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_worker_standin.mjs";
-  const std::string command = "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " + args;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  INFO(command << "\n" << output);
-  REQUIRE(status == 0);
-  const auto line = output.rfind("\n{");
-  return nlohmann::json::parse(output.substr(line == std::string::npos ? 0 : line + 1));
+  return test::run_peers_script(peers, "iexec_worker_standin.mjs", args);
 }
 
 }  // namespace
 
-TEST_CASE("iexec: result fetches a completed task's zip as the SDK does, plain or encrypted for the consumer",
+TEST_CASE("iexec: result fetches a completed task's zip as the SDK does (plain and encrypted for the consumer)",
           "[network][iexec][peers]") {
   PFS_REQUIRE_PEERS(peers);
   auto context = std::make_shared<iexec::Context>(peers.profile());
-  iexec::MarketClient market(context);
   auto net = peers.open();
   const crypto::Address app = peers.address("PFS_APP");
-
-  // The app's and the workerpool's owners offer them for free, as in the run test.
-  iexec::AppOrder app_order{app, 0, 1000000, tag_09(), {}, {}, {}, random_array<32>()};
-  const auto app_owner = peers.key("APP_OWNER");
-  nlohmann::json app_json = app_order.to_json();
-  app_json["sign"] = to_hex0x(crypto::sign_typed_data(app_owner, context->domain(), app_order));
-  market.publish("apporders", market.login(app_owner), app_json);
-  iexec::WorkerpoolOrder pool_order{
-      peers.address("PFS_WORKERPOOL"), 0, 1000000, tag_09(), 0, 0, {}, {}, {}, random_array<32>()};
-  const auto pool_owner = peers.key("WORKERPOOL_OWNER");
-  nlohmann::json pool_json = pool_order.to_json();
-  pool_json["sign"] = to_hex0x(crypto::sign_typed_data(pool_owner, context->domain(), pool_order));
-  market.publish("workerpoolorders", market.login(pool_owner), pool_json);
+  test::offer_free_app_and_workerpool(peers, context);
 
   const auto owner = peers.new_wallet();
   const auto consumer = peers.new_wallet();
