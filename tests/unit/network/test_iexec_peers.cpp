@@ -291,7 +291,8 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   CHECK(crypto::Sha256::digest(ciphertext) == dataset.checksum);
 }
 
-TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it; the SDK finds it", "[network][iexec][peers]") {
+TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it, and the SDK finds it",
+          "[network][iexec][peers]") {
   PFS_REQUIRE_PEERS(peers);
   auto net = peers.open();
   const auto consumer = peers.new_wallet();
