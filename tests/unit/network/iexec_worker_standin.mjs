@@ -8,6 +8,9 @@
 //     ZIP uploaded to the peers' IPFS node, then hub.contributeAndFinalize by a fresh worker with results =
 //     {"storage":"ipfs","location":"/ipfs/<cid>"}; prints the CID, the task's status and the SHA-256 of what the SDK's
 //     task.fetchResults (the download of the DataProtector's getResultFromCompletedTask) gets for TASK.
+//   node iexec_worker_standin.mjs PEERS_ENV finalize TASK --results TEXT
+//     the same with these results bytes (e.g. none, or another storage) and nothing uploaded; prints the SDK's
+//     error for them as sdkError.
 //
 // The deal carries the TEE tag 0x…09, so PoCo 6.1.0 wants an enclave challenge (`_enclaveChallenge != 0 ||
 // tag[31] & 1 == 0`): a fresh key plays the enclave and signs (resultHash, resultSeal). No TEE broker is set on the
@@ -50,12 +53,15 @@ if (step === 'initialize') {
   await (await hub.initialize(match.args.dealid, 0)).wait();
   out.deal = match.args.dealid;
 } else if (step === 'finalize') {
-  const zip = readFileSync(zipPath);
-  const form = new FormData();
-  form.append('file', new Blob([zip]), 'iexec_out.zip');
-  const added = await fetch(`${env.PFS_IPFS_API}/api/v0/add?pin=true`, { method: 'POST', body: form });
-  if (!added.ok) throw new Error(`IPFS add: ${added.status}`);
-  out.cid = JSON.parse((await added.text()).trim().split('\n').pop()).Hash;
+  const given = zipPath === '--results' ? process.argv[6] : undefined;
+  const zip = given === undefined ? readFileSync(zipPath) : Buffer.from(given);
+  if (given === undefined) {
+    const form = new FormData();
+    form.append('file', new Blob([zip]), 'iexec_out.zip');
+    const added = await fetch(`${env.PFS_IPFS_API}/api/v0/add?pin=true`, { method: 'POST', body: form });
+    if (!added.ok) throw new Error(`IPFS add: ${added.status}`);
+    out.cid = JSON.parse((await added.text()).trim().split('\n').pop()).Hash;
+  }
 
   const worker = await fundedWallet();
   const enclave = ethers.Wallet.createRandom();
@@ -67,7 +73,7 @@ if (step === 'initialize') {
     ethers.solidityPackedKeccak256(['bytes32', 'bytes32'], [resultHash, resultSeal])));
   const authorization = await scheduler.signMessage(ethers.getBytes(
     ethers.solidityPackedKeccak256(['address', 'bytes32', 'address'], [worker.address, taskid, enclave.address])));
-  const results = ethers.toUtf8Bytes(JSON.stringify({ storage: 'ipfs', location: `/ipfs/${out.cid}` }));
+  const results = ethers.toUtf8Bytes(given ?? JSON.stringify({ storage: 'ipfs', location: `/ipfs/${out.cid}` }));
   const hub = new ethers.Contract(env.PFS_HUB, HUB_ABI, worker);
   await (await hub.contributeAndFinalize(taskid, digest, results, '0x', enclave.address, enclaveSign,
     authorization)).wait();
@@ -76,9 +82,13 @@ if (step === 'initialize') {
   const reader = new IExec({ ethProvider: env.PFS_RPC }, { hubAddress: env.PFS_HUB, isNative: true,
     ipfsNodeURL: env.PFS_IPFS_API, ipfsGatewayURL: env.PFS_IPFS_GATEWAY, smsURL: env.PFS_SMS,
     iexecGatewayURL: env.PFS_MARKET });
-  const fetched = Buffer.from(await (await reader.task.fetchResults(taskid)).arrayBuffer());
-  out.sdkSize = fetched.length;
-  out.sdkSha256 = createHash('sha256').update(fetched).digest('hex');
+  try {
+    const fetched = Buffer.from(await (await reader.task.fetchResults(taskid)).arrayBuffer());
+    out.sdkSize = fetched.length;
+    out.sdkSha256 = createHash('sha256').update(fetched).digest('hex');
+  } catch (error) {
+    out.sdkError = error.message;
+  }
 } else {
   throw new Error(`unknown step ${step}`);
 }

@@ -1,7 +1,8 @@
 // Compute::result on the iExec profile against the real local peers, which have no worker: a deal made as `run`
 // makes it, then iexec_worker_standin.mjs plays the workerpool (hub.initialize, then contributeAndFinalize with a
 // result zip it put on the peers' IPFS), and the result is read back as the SDK's fetchTaskResults reads it (the
-// same bytes, checked against the SDK's own download), plain and encrypted for the consumer's key.
+// same bytes, checked against the SDK's own download), plain and encrypted for the consumer's key; a task that
+// uploaded nothing (ENOENT) or stored its result elsewhere (ENOTSUP) is refused where the SDK refuses it.
 // Skipped without PFS_PEERS_ENV (see iexec_fixture.hpp).
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -45,7 +46,7 @@ TEST_CASE("iexec: result fetches a completed task's zip as the SDK does (plain a
   const auto dataset = net->registry->register_dataset(owner, registration);
   crypto::DatasetOrder grant;
   grant.dataset = dataset.address;
-  grant.volume = 2;
+  grant.volume = 4;
   grant.tag = tag_09();
   grant.apprestrict = app;
   grant.requesterrestrict = consumer.address();
@@ -94,6 +95,25 @@ TEST_CASE("iexec: result fetches a completed task's zip as the SDK does (plain a
     unzip_result(plain, out);
     CHECK(read_whole_file(out / "sub" / "a.txt") == std::optional<std::string>("the answer\n"));
     CHECK(read_whole_file(out / "computed.json").has_value());
+  }
+
+  // A task that uploaded nothing, and one whose result is elsewhere: refused as the SDK refuses them.
+  const struct {
+    std::string results;
+    int code;
+    std::string sdk_error;
+  } others[] = {{"", ENOENT, "No result uploaded for this task"},
+                {R"({"storage":"dropbox","location":"/results/x.zip"})", ENOTSUP,
+                 "Task result stored on dropbox, download not supported"}};
+  for (const auto& other : others) {
+    INFO("results: " << other.results);
+    RunRequest request{dataset.address, app, "", dir.sub("unused"), std::nullopt};
+    const RunResult run = net->compute->run(consumer, request);
+    standin(peers, "initialize " + run.task);
+    const auto sdk = standin(peers, "finalize " + run.task + " --results '" + other.results + "'");
+    CHECK(sdk["status"] == 3);
+    CHECK(sdk["sdkError"] == other.sdk_error);
+    CHECK(errno_of([&] { net->compute->result(run.task); }) == other.code);
   }
   CHECK(errno_of([&] { net->compute->result("0x1234"); }) == EINVAL);
 }
