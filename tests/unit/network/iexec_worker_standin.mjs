@@ -4,6 +4,9 @@
 //
 //   node iexec_worker_standin.mjs PEERS_ENV initialize TASK
 //     hub.initialize(deal, 0) for the deal (found by its OrdersMatched event) whose first task is TASK.
+//   node iexec_worker_standin.mjs PEERS_ENV initialize-next DATASET_ORDER_HASH
+//     waits (up to 60 s) for a deal on this dataset order whose first task is not started, initializes it and prints
+//     its task: for a run that follows its task and only returns the task id at the end.
 //   node iexec_worker_standin.mjs PEERS_ENV finalize TASK ZIP
 //     ZIP uploaded to the peers' IPFS node, then hub.contributeAndFinalize by a fresh worker with results =
 //     {"storage":"ipfs","location":"/ipfs/<cid>"}; prints the CID, the task's status and the SHA-256 of what the SDK's
@@ -44,14 +47,27 @@ const HUB_ABI = [
 ];
 const out = {};
 
+const firstTask = (dealid) => ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [dealid, 0]));
+
 if (step === 'initialize') {
   const hub = new ethers.Contract(env.PFS_HUB, HUB_ABI, await fundedWallet());
-  const coder = ethers.AbiCoder.defaultAbiCoder();
   const events = await hub.queryFilter(hub.filters.OrdersMatched(), 0);
-  const match = events.find((e) => ethers.keccak256(coder.encode(['bytes32', 'uint256'], [e.args.dealid, 0])) === taskid);
+  const match = events.find((e) => firstTask(e.args.dealid) === taskid);
   if (!match) throw new Error(`no deal has ${taskid} as its first task`);
   await (await hub.initialize(match.args.dealid, 0)).wait();
   out.deal = match.args.dealid;
+} else if (step === 'initialize-next') {
+  const hub = new ethers.Contract(env.PFS_HUB, HUB_ABI, await fundedWallet());
+  for (let tries = 0; !out.task; ++tries) {
+    if (tries === 120) throw new Error(`no new deal on dataset order ${taskid}`);
+    for (const e of await hub.queryFilter(hub.filters.OrdersMatched(), 0)) {
+      if (e.args.datasetHash !== taskid || Number((await hub.viewTask(firstTask(e.args.dealid))).status) !== 0) continue;
+      await (await hub.initialize(e.args.dealid, 0)).wait();
+      out.task = firstTask(e.args.dealid);
+      break;
+    }
+    if (!out.task) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 } else if (step === 'finalize') {
   const given = zipPath === '--results' ? process.argv[6] : undefined;
   const zip = given === undefined ? readFileSync(zipPath) : Buffer.from(given);

@@ -1,11 +1,13 @@
 // Compute::result on the iExec profile against the real local peers, which have no worker: a deal made as `run`
 // makes it, then iexec_worker_standin.mjs plays the workerpool (hub.initialize, then contributeAndFinalize with a
 // result zip it put on the peers' IPFS), and the result is read back as the SDK's fetchTaskResults reads it (the
-// same bytes, checked against the SDK's own download), plain and encrypted for the consumer's key; a task that
-// uploaded nothing (ENOENT) or stored its result elsewhere (ENOTSUP) is refused where the SDK refuses it.
+// same bytes, checked against the SDK's own download), plain and encrypted for the consumer's key; a run that
+// follows its task gets the result itself once the stand-in completes it; a task that uploaded nothing (ENOENT) or
+// stored its result elsewhere (ENOTSUP) is refused where the SDK refuses it.
 // Skipped without PFS_PEERS_ENV (see iexec_fixture.hpp).
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <future>
 
 #include "iexec_fixture.hpp"
 #include "iexec_peer_tools.hpp"
@@ -46,13 +48,14 @@ TEST_CASE("iexec: result fetches a completed task's zip as the SDK does (plain a
   const auto dataset = net->registry->register_dataset(owner, registration);
   crypto::DatasetOrder grant;
   grant.dataset = dataset.address;
-  grant.volume = 4;
+  grant.volume = 5;
   grant.tag = tag_09();
   grant.apprestrict = app;
   grant.requesterrestrict = consumer.address();
   grant.salt = random_array<32>();
   const auto domain = net->grants->domain();
-  net->grants->publish(owner, SignedOrder{grant, grant.sign(owner, domain), grant.hash(domain)});
+  const SignedOrder signed_grant{grant, grant.sign(owner, domain), grant.hash(domain)};
+  net->grants->publish(owner, signed_grant);
 
   // What a post-compute uploads: $IEXEC_OUT zipped, and for the encrypted run that zip sealed for the consumer.
   test::TempDir dir;
@@ -95,6 +98,23 @@ TEST_CASE("iexec: result fetches a completed task's zip as the SDK does (plain a
     unzip_result(plain, out);
     CHECK(read_whole_file(out / "sub" / "a.txt") == std::optional<std::string>("the answer\n"));
     CHECK(read_whole_file(out / "computed.json").has_value());
+  }
+
+  // A run that follows its task (task_timeout > 0) delivers the result itself once the workerpool completes it.
+  {
+    auto profile = peers.profile();
+    profile.task_timeout = std::chrono::seconds(120);
+    auto following = open_iexec_network(profile);
+    const RunRequest request{dataset.address, app, "", dir.path / "followed", std::nullopt};
+    auto running = std::async(std::launch::async, [&] { return following->compute->run(consumer, request); });
+    const std::string task = standin(peers, "initialize-next " + to_hex0x(signed_grant.hash))["task"];
+    const auto file = dir.path / "followed.zip";
+    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(zip.data()), zip.size());
+    standin(peers, "finalize " + task + " '" + file.string() + "'");
+    const RunResult run = running.get();
+    CHECK(run.delivered);
+    CHECK(run.task == task);
+    CHECK(read_whole_file(dir.path / "followed" / "sub" / "a.txt") == std::optional<std::string>("the answer\n"));
   }
 
   // A task that uploaded nothing, and one whose result is elsewhere: refused as the SDK refuses them.
