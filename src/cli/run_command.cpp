@@ -56,10 +56,9 @@ std::string ensure_result_key(const ConsumerContext& context, network::Network& 
   return *private_pem;
 }
 
-// A stored result into `out`: opened with the wallet's result key when it was encrypted.
-void fetch_result(network::Network& network, const std::string& task, const fs::path& out,
-                  const std::optional<std::string>& private_pem) {
-  const Bytes stored = network.compute->result(task);
+// A stored result (Compute::result) into `out`: opened with the wallet's result key when it was encrypted.
+void deliver_result(const Bytes& stored, const std::string& task, const fs::path& out,
+                    const std::optional<std::string>& private_pem) {
   if (!network::is_result_envelope(stored)) {
     network::unzip_result(stored, out);
     return;
@@ -90,14 +89,12 @@ void run_single(const RunArgs& a) {
   }
   const auto result = network->compute->run(key, request);
   std::string where = "result in " + request.out.string();
-  if (a.encrypt_result) {
-    try {
-      fetch_result(*network, result.task, request.out, private_pem);
-      where += " (decrypted)";
-    } catch (const Error& e) {
-      if (e.code() != ENOTSUP) throw;  // iExec: the encrypted result is fetched with iExec's tools
-      where = "result encrypted for this wallet's key (iExec's tools fetch it; result-key --export gives the key)";
-    }
+  if (!result.delivered) {
+    where = "the task is matched and still running: `protectedfs result " + result.task + "` fetches its result" +
+            (a.encrypt_result ? " (and decrypts it)" : "") + " once it completes";
+  } else if (a.encrypt_result) {
+    deliver_result(network->compute->result(result.task), result.task, request.out, private_pem);
+    where += " (decrypted)";
   }
   std::cout << where << "\n"
             << "paid " << core::format_rlc(result.price) << " (" << result.price << " nRLC) for one access of grant "
@@ -149,14 +146,14 @@ void run_bulk(const RunArgs& a) {
     const auto& task = outcome.tasks[i];
     const fs::path folder = request.out / task.task;
     std::string error = task.error;
-    bool delivered = !a.encrypt_result;
-    if (error.empty() && a.encrypt_result) {
+    bool delivered = outcome.delivered && !a.encrypt_result;
+    if (error.empty() && outcome.delivered && a.encrypt_result) {
       try {
         if (!fs::is_directory(request.out)) fs::create_directory(request.out);
-        fetch_result(*network, task.task, folder, private_pem);
+        deliver_result(network->compute->result(task.task), task.task, folder, private_pem);
         delivered = true;
       } catch (const Error& e) {
-        if (e.code() != ENOTSUP) error = e.what();  // ENOTSUP: the network keeps results elsewhere (iExec)
+        error = e.what();
       }
     }
     std::error_code ec;
@@ -164,7 +161,7 @@ void run_bulk(const RunArgs& a) {
     std::cout << "task " << (i + 1) << "/" << outcome.tasks.size() << " " << task.task << " " << task.datasets.size()
               << " data: ";
     if (error.empty() && !delivered) {
-      std::cout << "matched; its result is not delivered here (iExec's tools fetch it once the task completes)\n";
+      std::cout << "matched, still running (`protectedfs result " << task.task << "` fetches its result)\n";
     } else if (error.empty()) {
       std::cout << "result in " << folder.string() << "\n";
     } else {
@@ -194,7 +191,7 @@ void run_result(const ResultArgs& a) {
     const auto key = a.context.unlock();
     private_pem = open_wallet_vault(a.context.network, *network, key).result_key();
   }
-  fetch_result(*network, a.task, out, private_pem);
+  deliver_result(stored, a.task, out, private_pem);
   std::cout << "result of task " << a.task << " in " << out.string() << std::endl;
 }
 

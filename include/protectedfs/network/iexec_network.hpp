@@ -7,10 +7,11 @@
 // What the iExec implementation does not do:
 //   - Compute::register_app and Compute::fund are ENOTSUP (apps are deployed and accounts funded by iExec's tools).
 //   - Compute::run matches the orders on chain (one access of the grant is consumed), then follows the task with
-//     hub.viewTask for at most `task_timeout` and downloads its result (the task's result location, a zip) to
-//     RunRequest::out/iexec_out.zip. With task_timeout = 0 it returns right after the match, result not delivered:
-//     that is how it is used against a local test chain, which has no worker (its tasks stay UNSET). A task still
-//     running at the timeout is ETIMEDOUT naming the task; a FAILED task is EIO.
+//     hub.viewTask for at most `task_timeout` and downloads its result (the zip at the task's result location,
+//     through the IPFS gateway) into RunRequest::out. With task_timeout = 0 it returns right after the match, result
+//     not delivered (RunResult::delivered false): that is how it is used against a local test chain, which has no
+//     worker (its tasks stay UNSET). A task still running at the timeout is ETIMEDOUT naming the task; a FAILED task
+//     is EIO. Compute::result fetches a COMPLETED task's result as the SDK's fetchTaskResults does.
 //   - list_by_owner / find_by_schema / find only know datasets registered through the DataProtector (the schema
 //     lives only in its DatasetSchema log); a dataset created directly in the registry has no schema: find() gives it
 //     with an empty schema, the lists leave it out.

@@ -206,6 +206,8 @@ struct BulkTask {
 struct BulkRunResult {
   std::string deal;  // "0x…"
   std::vector<BulkTask> tasks;
+  // false: the deal is matched and its tasks run on (iExec): no result is in `out`, Compute::result fetches each.
+  bool delivered = true;
 };
 
 // iExec's DATASET_INFINITE_VOLUME: the volume of a bulk order (DataProtector's grantAccess with allowBulk).
@@ -229,6 +231,9 @@ struct RunResult {
   Hash32 order_hash{};  // the grant that was consumed
   std::string task;     // "0x…" task id
   uint64_t price = 0;   // nRLC paid for the access
+  // false: matched, but run returned before the task completed (iExec with task_timeout 0) and nothing is in
+  // RunRequest::out; Compute::result fetches the result once it has.
+  bool delivered = true;
 };
 
 struct AppRecord {

@@ -19,7 +19,8 @@ Bytes zip_folder(const std::filesystem::path& dir);
 // A result folder must be absent or an empty folder, in an existing folder: EEXIST / ENOENT otherwise.
 void check_result_folder(const std::filesystem::path& target);
 // Extracts a result zip into `target` (absent or an empty folder), which appears whole or not at all. EBADMSG for
-// a zip that is not one; EEXIST / ENOENT as check_result_folder.
+// a zip that is not one; EEXIST / ENOENT as check_result_folder. A zip with compressed (deflated) entries, as
+// iExec's workers make them, is not extracted: it lands whole as `target`/iexec_out.zip.
 void unzip_result(ByteView zip, const std::filesystem::path& target);
 
 Bytes seal_result_envelope(ByteView result_zip, const std::string& public_pem);

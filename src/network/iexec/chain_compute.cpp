@@ -8,6 +8,7 @@
 #include "network/iexec/ipfs_store.hpp"
 #include "protectedfs/crypto/abi.hpp"
 #include "protectedfs/network/bulk_slices.hpp"
+#include "protectedfs/network/task_result.hpp"
 #include "protectedfs/util/file.hpp"
 
 namespace pfs::network::iexec {
@@ -127,30 +128,48 @@ Hash32 ChainCompute::match(const crypto::PrivateKey& requester, const SignedAppO
   throw Error(EIO, "matchOrders " + to_hex0x(receipt.transaction_hash) + " emitted no OrdersMatched event");
 }
 
-void ChainCompute::fetch_result(const Bytes& results, const std::filesystem::path& out) {
-  auto json = nlohmann::json::parse(results.begin(), results.end(), nullptr, false);
-  if (!json.is_object() || !json.contains("location") || !json["location"].is_string())
-    throw Error(EIO, "the task's result location is not {\"storage\",\"location\"} JSON");
-  const std::string location = json["location"].get<std::string>();
-  std::string url;
-  if (location.starts_with("/ipfs/")) {
-    url = join_url(context_->profile().ipfs_gateway, location);
-  } else if (location.starts_with("https://") || location.starts_with("http://")) {
-    url = location;
-  } else {
-    throw Error(EIO, "unsupported result location " + location);
+Bytes ChainCompute::download_result(const std::string& task, const contracts::TaskView& view) {
+  if (view.status != contracts::TaskStatus::completed) {
+    // The SDK's show(): a task not completed by its final deadline is TIMEOUT (it can only be claimed).
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    const bool timed_out = view.final_deadline != 0 && static_cast<uint64_t>(now.count()) >= view.final_deadline;
+    const std::string status = timed_out ? "TIMEOUT" : contracts::task_status_name(view.status);
+    if (!timed_out && (view.status == contracts::TaskStatus::active || view.status == contracts::TaskStatus::revealing))
+      throw Error(EAGAIN, "task " + task + " is not completed yet: it is " + status + " on chain");
+    throw Error(ENOENT, "task " + task + " has no result: it is " + status + " on chain" +
+                            (view.status == contracts::TaskStatus::unset
+                                 ? " (no such task, or its workerpool has not started it yet)"
+                                 : ""));
   }
-  std::filesystem::create_directories(out);
-  AtomicFile file(out / "iexec_out.zip");
-  HttpRequest request;
-  request.url = url;
-  request.timeout = std::chrono::milliseconds(0);
-  request.body_sink = [&](long status, std::string_view piece) {
-    if (status >= 200 && status < 300) file.write(as_bytes(piece));
-    return true;
-  };
-  require_success(context_->http().send(request), "result download from " + url);
-  file.commit();
+  // The SDK's decodeTaskResult + fetchTaskResults: results is UTF-8 JSON {"storage","location"}; only "ipfs" is
+  // downloadable, from the gateway at `location`.
+  auto json = nlohmann::json::parse(view.results.begin(), view.results.end(), nullptr, false);
+  const std::string storage = json.is_object() && json.value("storage", nlohmann::json()).is_string()
+                                  ? json["storage"].get<std::string>()
+                                  : "none";
+  if (storage == "none") throw Error(ENOENT, "task " + task + " uploaded no result");
+  if (storage != "ipfs") throw Error(ENOTSUP, "the result of task " + task + " is stored on " + storage + ", not IPFS");
+  if (!json.contains("location") || !json["location"].is_string())
+    throw Error(EIO, "the result of task " + task + " has no location");
+  try {
+    return gateway_download(*context_, json["location"].get<std::string>());
+  } catch (const Error& e) {
+    if (e.code() != EINVAL) throw;
+    throw Error(EIO, "the result of task " + task + " is at an unreadable location: " + e.what());
+  }
+}
+
+Bytes ChainCompute::result(const std::string& task) {
+  Hash32 id{};
+  try {
+    if (!task.starts_with("0x")) throw Error(EINVAL, "no 0x");
+    id = from_hex_fixed<32>(task);
+  } catch (const std::exception&) {
+    throw Error(EINVAL, "a task id is 0x and 64 hex digits, not '" + task + "'");
+  }
+  const auto view = contracts::decode_task(context_->chain().call(context_->profile().hub, contracts::view_task(id)));
+  return download_result(to_hex0x(id), view);
 }
 
 RunResult ChainCompute::run(const crypto::PrivateKey& requester_key, const RunRequest& request) {
@@ -196,11 +215,14 @@ RunResult ChainCompute::run(const crypto::PrivateKey& requester_key, const RunRe
 
   const Hash32 deal = match(requester_key, app, grant, workerpool, order);
   const Hash32 task = contracts::task_id(deal, 0);
-  const RunResult result{grant.hash, to_hex0x(task), to_u64(grant.order.datasetprice)};
+  RunResult result{grant.hash, to_hex0x(task), to_u64(grant.order.datasetprice)};
 
   // Follow the task. task_timeout = 0 returns now (a local test chain has no worker: its tasks never start).
   const auto timeout = context_->profile().task_timeout;
-  if (timeout.count() == 0) return result;
+  if (timeout.count() == 0) {
+    result.delivered = false;
+    return result;
+  }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   contracts::TaskStatus status = contracts::TaskStatus::unset;
   for (;;) {
@@ -208,7 +230,8 @@ RunResult ChainCompute::run(const crypto::PrivateKey& requester_key, const RunRe
         contracts::decode_task(context_->chain().call(context_->profile().hub, contracts::view_task(task)));
     status = view.status;
     if (status == contracts::TaskStatus::completed) {
-      fetch_result(view.results, request.out);
+      const Bytes stored = download_result(result.task, view);
+      if (!request.encrypt_result) unzip_result(stored, request.out);  // encrypted: the caller opens result()
       return result;
     }
     if (status == contracts::TaskStatus::failed)
@@ -283,6 +306,7 @@ BulkRunResult ChainCompute::run_bulk(const crypto::PrivateKey& requester_key, co
 
   BulkRunResult result;
   result.deal = to_hex0x(deal);
+  result.delivered = false;  // the tasks are not followed here
   for (std::size_t i = 0; i < slices.size(); ++i) {
     BulkTask& task = result.tasks.emplace_back();
     task.task = to_hex0x(contracts::task_id(deal, i));

@@ -154,6 +154,7 @@ TaskView decode_task(ByteView data) {
   if (status > 4) throw Error(EINVAL, "viewTask(): unknown task status " + std::to_string(status));
   out.status = static_cast<TaskStatus>(status);
   out.dealid = tuple.bytes32(1);
+  out.final_deadline = tuple.uint256(6).fits_uint64() ? tuple.uint256(6).to_uint64() : UINT64_MAX;
   out.results = tuple.bytes(12);
   return out;
 }

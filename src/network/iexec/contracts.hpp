@@ -75,7 +75,8 @@ enum class TaskStatus : uint8_t { unset = 0, active = 1, revealing = 2, complete
 struct TaskView {
   TaskStatus status = TaskStatus::unset;
   Hash32 dealid{};
-  Bytes results;  // JSON {"storage":…,"location":…} once completed
+  uint64_t final_deadline = 0;  // unix seconds; a task not completed by then can only be claimed (the SDK's TIMEOUT)
+  Bytes results;                // JSON {"storage":…,"location":…} once completed
 };
 TaskView decode_task(ByteView data);
 std::string task_status_name(TaskStatus status);

@@ -182,6 +182,21 @@ std::string cid_from_add_answer(const std::string& body) {
   return cid;
 }
 
+Bytes gateway_download(Context& context, const std::string& ipfs_path) {
+  if (!ipfs_path.starts_with("/ipfs/") || !format::is_cid_v0(ipfs_path.substr(6, ipfs_path.find('/', 6) - 6)))
+    throw Error(EINVAL, "not an /ipfs/<CIDv0> path: \"" + body_excerpt(ipfs_path, 80) + "\"");
+  HttpRequest request;
+  request.url = join_url(context.profile().ipfs_gateway, ipfs_path);
+  request.timeout = std::chrono::milliseconds(0);  // a result may be large: no total limit (a stall still fails)
+  Bytes out;
+  request.body_sink = [&](long status, std::string_view piece) {
+    if (status >= 200 && status < 300) out.insert(out.end(), piece.begin(), piece.end());
+    return true;
+  };
+  require_success(context.http().send(request), "IPFS gateway GET " + request.url);
+  return out;
+}
+
 std::unique_ptr<ContentStore::Upload> IpfsContentStore::begin_upload() {
   return std::make_unique<IpfsUpload>(context_);
 }

@@ -31,6 +31,11 @@ class IpfsContentStore final : public ContentStore {
   std::shared_ptr<Context> context_;
 };
 
+// A whole `/ipfs/<cid>[/path]` read through the profile's gateway, as the SDK's downloadFromIpfs does (a GET of
+// gateway + path): for content held by some other node, which the store's has/open (asking this node's pins
+// first) would call absent. ENOENT when the gateway has no such content, EINVAL for a path not under /ipfs/.
+Bytes gateway_download(Context& context, const std::string& ipfs_path);
+
 // The CID in Kubo's `add` answer (NDJSON, the last object with a "Hash"); EIO unless it is a CIDv0.
 std::string cid_from_add_answer(const std::string& body);
 

@@ -15,10 +15,10 @@
 #include "contract_support.hpp"
 #include "http_responder.hpp"
 #include "iexec_fixture.hpp"
+#include "iexec_peer_tools.hpp"
 #include "network/iexec/chain_registry.hpp"
 #include "network/iexec/context.hpp"
 #include "network/iexec/contracts.hpp"
-#include "network/iexec/market_client.hpp"
 #include "network/iexec/orders.hpp"
 #include "protectedfs/crypto/abi.hpp"
 #include "protectedfs/crypto/result_cipher.hpp"
@@ -30,6 +30,7 @@
 using namespace pfs;
 using namespace pfs::network;
 using pfs::test::errno_of;
+using pfs::test::tag_09;
 namespace abi = crypto::abi;
 
 namespace {
@@ -47,57 +48,6 @@ uint64_t transaction_count(iexec::Context& context, const crypto::Address& accou
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-Hash32 tag_09() {
-  Hash32 tag{};
-  tag[31] = 0x09;
-  return tag;
-}
-
-// The app's and the workerpool's orders, free, published on the market by their owners (nobody offers them on a
-// fresh chain), for a run to be matched against.
-struct MarketOffers {
-  iexec::SignedAppOrder app;
-  iexec::SignedWorkerpoolOrder workerpool;
-};
-
-MarketOffers offer_app_and_workerpool(const test::IexecPeers& peers, const std::shared_ptr<iexec::Context>& context) {
-  iexec::MarketClient market(context);
-  MarketOffers offers;
-  const auto app_owner = peers.key("APP_OWNER");
-  offers.app.order = iexec::AppOrder{peers.address("PFS_APP"), 0, 1000000, tag_09(), {}, {}, {}, random_array<32>()};
-  const auto app_sign = crypto::sign_typed_data(app_owner, context->domain(), offers.app.order);
-  offers.app.sign.assign(app_sign.begin(), app_sign.end());
-  nlohmann::json app_json = offers.app.order.to_json();
-  app_json["sign"] = to_hex0x(app_sign);
-  market.publish("apporders", market.login(app_owner), app_json);
-  const auto pool_owner = peers.key("WORKERPOOL_OWNER");
-  offers.workerpool.order = iexec::WorkerpoolOrder{
-      peers.address("PFS_WORKERPOOL"), 0, 1000000, tag_09(), 0, 0, {}, {}, {}, random_array<32>()};
-  const auto pool_sign = crypto::sign_typed_data(pool_owner, context->domain(), offers.workerpool.order);
-  offers.workerpool.sign.assign(pool_sign.begin(), pool_sign.end());
-  nlohmann::json pool_json = offers.workerpool.order.to_json();
-  pool_json["sign"] = to_hex0x(pool_sign);
-  market.publish("workerpoolorders", market.login(pool_owner), pool_json);
-  return offers;
-}
-
-// Runs `node SCRIPT PEERS_ENV ARGS`, SCRIPT one of the SDK checks beside this file, and returns the JSON object it
-// prints last (the SDK may log before it); a failed run fails the test with the script's whole output.
-nlohmann::json run_sdk_check(const test::IexecPeers& peers, const std::string& script, const std::string& args) {
-  const std::string command = "node '" + std::string(PFS_VECTOR_DIR) + "/../unit/network/" + script + "' '" +
-                              peers.get("PFS_PEERS_DIR") + "/peers.env' " + args;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  INFO(output);
-  REQUIRE(status == 0);
-  const std::size_t last = output.rfind("\n{");
-  return nlohmann::json::parse(output.substr(last == std::string::npos ? 0 : last + 1));
 }
 
 }  // namespace
@@ -197,8 +147,7 @@ TEST_CASE("iexec: a run is matched on chain and consumes one access, a revoked g
   auto net = peers.open();
   const crypto::Address app = peers.address("PFS_APP");
   const crypto::Address workerpool = peers.address("PFS_WORKERPOOL");
-
-  const MarketOffers offers = offer_app_and_workerpool(peers, context);
+  const auto offers = test::offer_free_app_and_workerpool(peers, context);
 
   const auto owner = peers.new_wallet();
   const auto consumer = peers.new_wallet();
@@ -296,11 +245,22 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   net->grants->publish(owner, signed_grant);
 
   // The SDK, as a consumer's tools would use it.
+  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_sdk_check.mjs";
+  const std::string command = "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " +
+                              dataset.address.to_string() + " " + to_hex0x(signed_grant.hash) + " " + app.to_string() +
+                              " " + consumer.to_string() + " " + other_app.to_string();
   ::setenv("PFS_SDK_OWNER_KEY", to_hex0x(owner.secret_bytes()).c_str(), 1);
-  const auto sdk = run_sdk_check(peers, "iexec_sdk_check.mjs",
-                                 dataset.address.to_string() + " " + to_hex0x(signed_grant.hash) + " " +
-                                     app.to_string() + " " + consumer.to_string() + " " + other_app.to_string());
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = ::pclose(pipe);
   ::unsetenv("PFS_SDK_OWNER_KEY");
+  INFO(output);
+  REQUIRE(status == 0);
+  const auto sdk =
+      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
   CHECK(sdk["name"] == dataset.name);
   CHECK(sdk["multiaddr"] == format::multiaddr_to_text(dataset.multiaddr));
   CHECK(sdk["checksum"] == to_hex0x(dataset.checksum));
@@ -331,7 +291,8 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   CHECK(crypto::Sha256::digest(ciphertext) == dataset.checksum);
 }
 
-TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it; the SDK finds it", "[network][iexec][peers]") {
+TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it, and the SDK finds it",
+          "[network][iexec][peers]") {
   PFS_REQUIRE_PEERS(peers);
   auto net = peers.open();
   const auto consumer = peers.new_wallet();
@@ -344,8 +305,8 @@ TEST_CASE("iexec: a result-encryption key pushed as the SDK pushes it; the SDK f
   net->secrets->push_result_key(consumer, second.public_pem);  // PUT: replaced, as the SDK's forceUpdate
   CHECK(errno_of([&] { net->secrets->push_result_key(consumer, "not a key"); }) == EINVAL);
 
-  const auto sdk =
-      run_sdk_check(peers, "iexec_result_key_check.mjs", consumer.address().to_string() + " " + stranger.to_string());
+  const auto sdk = test::run_peers_script(peers, "iexec_result_key_check.mjs",
+                                          consumer.address().to_string() + " " + stranger.to_string());
   CHECK(sdk[consumer.address().to_string()] == true);
   CHECK(sdk[stranger.to_string()] == false);
   CHECK(sdk["sdkPush"] == true);  // the stand-in takes the SDK's own push: same challenge as protectedfs's
@@ -357,7 +318,7 @@ TEST_CASE("iexec: a bulk request is one deal over the slices on IPFS, as the SDK
   auto context = std::make_shared<iexec::Context>(peers.profile());
   auto net = peers.open();
   const crypto::Address app = peers.address("PFS_APP");
-  offer_app_and_workerpool(peers, context);
+  test::offer_free_app_and_workerpool(peers, context);
 
   // Three data of two owners, granted in bulk to the consumer.
   const auto owner = peers.new_wallet();
@@ -388,7 +349,7 @@ TEST_CASE("iexec: a bulk request is one deal over the slices on IPFS, as the SDK
   // Bulk grants are not consumed by the deal.
   for (const auto& order : orders) CHECK(net->grants->order(order.hash)->consumed == 0);
 
-  const auto sdk = run_sdk_check(peers, "iexec_bulk_check.mjs", result.deal + " 2");
+  const auto sdk = test::run_peers_script(peers, "iexec_bulk_check.mjs", result.deal + " 2");
   CHECK(sdk["dataset"] == "0x0000000000000000000000000000000000000000");
   CHECK(sdk["botSize"] == 2);
   CHECK(sdk["encryption"] == true);
