@@ -89,7 +89,7 @@ bool same_time(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_s
 
 }  // namespace
 
-TEST_CASE("callers: only the mounting uid acts with the wallet; new nodes belong to their creator", "[core][posix]") {
+TEST_CASE("callers: only the mounting uid acts with the wallet, new nodes belong to their creator", "[core][posix]") {
   Fixture f;
   const uint64_t d = f.fs.mkdir(kRootIno, "medical", 0777, kMountOwner).ino;
   CHECK(f.fs.getattr(d).uid == kOwner);

@@ -9,7 +9,7 @@
 
 using namespace pfs;
 
-TEST_CASE("bulk orders: free and of DATASET_INFINITE_VOLUME; sliced in order, at most N each", "[network][bulk]") {
+TEST_CASE("bulk orders: free and of DATASET_INFINITE_VOLUME, sliced in order, at most N each", "[network][bulk]") {
   crypto::DatasetOrder order;
   order.volume = crypto::Uint256(network::kBulkVolume);
   CHECK(network::is_bulk_order(order));

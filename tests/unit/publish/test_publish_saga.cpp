@@ -146,7 +146,7 @@ TEST_CASE("publish saga: the grant book's refusals are told apart and never take
   CHECK_NOTHROW(publish::publish_order(book, w.wallet, second));  // the slot is free now
 }
 
-TEST_CASE("publish saga: a hung registration shows its step; released, the version is published", "[publish]") {
+TEST_CASE("publish saga: a hung registration shows its step, released, the version is published", "[publish]") {
   test::SagaWorld w;
   const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
   w.write_file(medical, "email.txt", "alice@example.com");

@@ -251,7 +251,7 @@ int cases_run = 0;
 
 }  // namespace
 
-TEST_CASE("saga faults: every call of every saga fails, or the daemon dies around it; the end state is the same",
+TEST_CASE("saga faults: every call of every saga fails, or the daemon dies around it, the end state is the same",
           "[fault][publish]") {
   const Saga saga = GENERATE(Saga::NewData, Saga::NewVersionWithGrants, Saga::RevokeOne, Saga::RevokeAll,
                              Saga::ReplaceGrant, Saga::Transfer, Saga::RmdirWithGrants, Saga::ChangedBeforeRegistered,
