@@ -115,7 +115,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     if (owner.is_zero()) throw Error(EINVAL, "cannot transfer " + quote(n.name) + " to the zero address");
     if (n.transfer_pending())
       throw Error(EBUSY, quote(n.name) + " is already being transferred to " + n.info.transfer_to);
-    if (n.info.status != "published")
+    if (n.info.status != "published" && !content_not_fetched(n.info))  // what is registered is what is given
       throw Error(EBUSY, quote(n.name) + " has changes not published yet (protectedfs sync, then transfer)");
     n.info.transfer_to = owner.to_string();
     n.info.status = "transferring to " + n.info.transfer_to;

@@ -147,6 +147,17 @@ std::string render_status(const DataStatus& s) {
   return "pending";
 }
 
+void apply_status(DataInfo& info, const DataStatus& status) {
+  info.status = render_status(status);
+  if (status.kind == DataStatus::Kind::Failed) info.failure = status.failure;
+  else info.failure.reset();
+}
+
+// Only while the status shows it: a failure kept under a later status (pending after a change, a transfer) is over.
+bool content_not_fetched(const DataInfo& info) {
+  return info.failure && info.failure->step == kFetchStep && info.status.rfind("failed: ", 0) == 0;
+}
+
 void apply_version(DataInfo& info, const PublishedVersion& v) {
   info.status = render_status({.kind = DataStatus::Kind::Published});
   info.failure.reset();

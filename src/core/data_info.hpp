@@ -14,6 +14,8 @@ std::string encode_data_info(const DataInfo& info);
 // The text of user.protected.status (SPEC.md §3): draft, pending, publishing STEP N%, published,
 // failed: [grants: ]MESSAGE (retry in Ns), transferring to 0x….
 std::string render_status(const DataStatus& status);
+// Sets the status (its text, and the failure it carries, if any).
+void apply_status(DataInfo& info, const DataStatus& status);
 // Shows a registered version: its attributes, status published (no failure). Grants, orders and versions are kept.
 void apply_version(DataInfo& info, const PublishedVersion& version);
 DataInfo decode_data_info(std::string_view json);

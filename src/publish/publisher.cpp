@@ -66,7 +66,9 @@ void Publisher::start() {
     // Decided from the typed record: a failure of the orders alone leaves the version published.
     const std::string& status = data.info.status;
     const bool grants_failed = data.info.failure && data.info.failure->step == "grants";
-    const bool content = status != "published" && status != "draft" && !grants_failed && data.info.transfer_to.empty();
+    // A version published elsewhere whose content could not be fetched is no local change: the tree sync retries.
+    const bool content = status != "published" && status != "draft" && !grants_failed &&
+                         !core::content_not_fetched(data.info) && data.info.transfer_to.empty();
     if (content) changed(data.ino, data.name);
     else if (!data.info.grants.empty() || !data.info.orders.empty() || !data.info.transfer_to.empty())
       grants_changed(data.ino, data.name);
