@@ -36,6 +36,12 @@ sleep 1  # a few passes of the tree sync: still listed, nothing published again
 check "still listed" test -f "$mnt/medical/email"
 check "still failed" test "$(attr status "$mnt/medical" | cut -d' ' -f1)" == "failed:"
 check "the registered version shown" test "$(attr address "$mnt/medical")" == "$address"
+# A restart over this cache: the same, and nothing takes the listing for a change to publish.
+unmount_at "$mnt"
+mount_at "$mnt" "cache=$work/cache-b"
+check "listed after a restart" test -f "$mnt/medical/email"
+check "still failed after a restart" test "$(attr status "$mnt/medical" | cut -d' ' -f1)" == "failed:"
+refuses "cat after a restart: EIO" "Input/output error" cat "$mnt/medical/email"
 
 # The blob back: readable, published.
 mv "$work/blob" "$blob"
