@@ -225,6 +225,11 @@ std::string render_status(const DataStatus& s) {
   return "pending";
 }
 
+// Only while the status shows it: a failure kept under a later status (pending after a change, a transfer) is over.
+bool content_not_fetched(const DataInfo& info) {
+  return info.status.kind == DataStatus::Kind::Failed && info.status.failure.step == kFetchStep;
+}
+
 void apply_version(DataInfo& info, const PublishedVersion& v) {
   info.status = {.kind = DataStatus::Kind::Published};
   info.address = v.address;

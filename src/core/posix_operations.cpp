@@ -177,12 +177,14 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
 }
 
 void Filesystem::open(uint64_t ino, int flags) {
+  const bool truncating = (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY;
+  if (!truncating) state_->learn_size(ino);  // a field listed from its schema: EIO while its content is missing
   WriterLock lock(state_->tree);
   Node& n = state_->node(ino);
   if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
   // An unlinked field whose bytes are gone (no open file kept them) cannot be opened again (/proc/PID/fd/N).
   if (n.unlinked && state_->held(ino).opens == 0) throw Error(ENOENT, quote(n.name) + " was removed");
-  if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && n.size > 0) {
+  if (truncating && (n.size > 0 || n.size_unknown)) {
     state_->contents.truncate(ino, 0);
     state_->make_local(n);
     n.size = 0;
@@ -268,7 +270,7 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
   if (change.size) {
     if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
     // A truncate to the size the field has changes no byte: nothing to publish (its times still change).
-    if (*change.size != n.size) {
+    if (*change.size != n.size || n.size_unknown) {
       state_->contents.truncate(ino, *change.size);
       state_->make_local(n);
       n.size = *change.size;

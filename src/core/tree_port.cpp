@@ -35,7 +35,8 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   WriterLock lock(state_->tree);
   Node& root = state_->node(kRootIno);
   Node* existing = state_->child(root, data.name);
-  if (existing && existing->info.status.kind != DataStatus::Kind::Published)
+  // A data listed from its schema (content not fetched) has no local changes: its fetched version replaces it.
+  if (existing && existing->info.status.kind != DataStatus::Kind::Published && !content_not_fetched(existing->info))
     throw Error(EBUSY, quote(data.name) + " has local changes: the version published elsewhere is not shown");
   Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
   // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
@@ -86,6 +87,7 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
       continue;
     }
     n.size = entry.size;
+    n.size_unknown = entry.size_unknown;
     n.type = entry.type;
     n.origin = entry.leaf;
     state_->contents.attach(n.ino, entry.leaf);
@@ -115,6 +117,15 @@ void Filesystem::forget(uint64_t data_ino) {
 }
 
 DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
+  // Fields listed from the schema alone learn their sizes first (EIO while their content cannot be fetched): a
+  // size not known yet must never publish as an empty field.
+  std::vector<uint64_t> unsized;
+  {
+    ReaderLock lock(state_->tree);
+    for (const auto& [ino, n] : state_->nodes)
+      if (n->data == data_ino && n->size_unknown && !n->unlinked) unsized.push_back(ino);
+  }
+  for (const uint64_t ino : unsized) state_->learn_size(ino);
   ReaderLock lock(state_->tree);
   Node& data = state_->linked(data_ino);
   if (data.kind != NodeKind::Data) throw Error(EINVAL, "not a protected data");
@@ -132,6 +143,7 @@ DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
     std::sort(children.begin(), children.end(),
               [](const auto& a, const auto& b) { return format::javascript_key_less(a.first, b.first); });
     for (const auto& [key, c] : children) {
+      if (c->size_unknown) throw Error(EIO, "the content of " + quote(c->name) + " has not been fetched yet");
       path.push_back(key);
       snap.entries.push_back({path, c->kind != NodeKind::Field, c->ino, c->size,
                               c->mtime.tv_sec * 1000000000LL + c->mtime.tv_nsec, c->type});

@@ -146,6 +146,24 @@ Filesystem::State::KernelRefs Filesystem::State::drop(uint64_t ino, uint64_t loo
   return left;
 }
 
+void Filesystem::State::learn_size(uint64_t ino) {
+  PublishedLeaf leaf;
+  {
+    ReaderLock lock(tree);
+    auto it = nodes.find(ino);
+    if (it == nodes.end() || !it->second->size_unknown || !it->second->origin) return;
+    leaf = *it->second->origin;
+  }
+  const std::optional<uint64_t> size = contents.published_size(ino);
+  if (!size) return;
+  WriterLock lock(tree);
+  auto it = nodes.find(ino);
+  if (it == nodes.end() || !it->second->size_unknown || it->second->origin != leaf) return;  // changed meanwhile
+  it->second->size = *size;
+  it->second->size_unknown = false;
+  save(*it->second);
+}
+
 NodeRecord Filesystem::State::record_of(const Node& n) {
   NodeRecord r;
   r.ino = n.ino;
@@ -161,9 +179,11 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
   r.gid = n.gid;
   r.type = n.type;
   r.xattrs = n.xattrs;
-  if (n.origin)
-    r.origin =
-        nlohmann::json{{"dataset", n.origin->dataset}, {"entry", n.origin->entry}, {"type", n.origin->type}}.dump();
+  if (n.origin) {
+    nlohmann::json origin{{"dataset", n.origin->dataset}, {"entry", n.origin->entry}, {"type", n.origin->type}};
+    if (n.size_unknown) origin["size_unknown"] = true;
+    r.origin = origin.dump();
+  }
   if (n.kind == NodeKind::Data) r.data_info = encode_data_info(n.info);
   return r;
 }
@@ -186,6 +206,7 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
   if (!r.origin.empty()) {
     const auto j = nlohmann::json::parse(r.origin);
     n->origin = PublishedLeaf{j.at("dataset"), j.at("entry"), j.at("type")};
+    n->size_unknown = j.value("size_unknown", false);
   }
   if (!r.data_info.empty()) {
     DataInfo& i = n->info;

@@ -64,7 +64,8 @@ struct Filesystem::Node {
   std::map<std::string, std::string> xattrs;         // other user.* attributes, kept locally
   std::optional<std::string> type;                   // user.protected.type
   std::optional<PublishedLeaf> origin;               // Field nodes whose bytes are still those of a published leaf
-  DataInfo info;                                     // Data nodes only
+  bool size_unknown = false;  // with an origin listed from the schema alone: `size` is 0 until an open learns it
+  DataInfo info;              // Data nodes only
   // Unlinked (removed, or renamed over) while the kernel still holds it: out of the tree, parent 0, never part of a
   // protected data again. Its record stays stored only while it is open (the next mount drops such records).
   bool unlinked = false;
@@ -117,6 +118,10 @@ struct Filesystem::State {
     if (n.unlinked && held(n.ino).opens == 0) return;
     store.put(record_of(n));
   }
+  // A field listed from its schema alone (its content could not be fetched then) learns its size from the network
+  // before it is opened or published: reads then give its bytes, or fail with EIO (the caller logs it, once) while
+  // the content still cannot be fetched. Fetched without the tree lock.
+  void learn_size(uint64_t ino) PFS_EXCLUDES(tree);
   static NodeRecord record_of(const Node& n);
   // A folder whose entries change: its mtime and ctime (POSIX) are `at`, stored in the same write as the entry
   // change, so a remount shows them too. The record is made before the node changes, so that a failed write
@@ -232,6 +237,7 @@ struct Filesystem::State {
   void make_local(Node& n) {
     if (!n.origin) return;
     n.origin.reset();
+    n.size_unknown = false;
     if (n.type == std::string(format::to_string(format::FieldType::OctetStream))) n.type.reset();
   }
   // Takes a node out of the tree. What the kernel still holds stays: an open field keeps its bytes and its record

@@ -55,8 +55,10 @@ void Publisher::start() {
   for (const auto& data : fs_.data_list()) {
     // Decided from the typed record: a failure of the orders alone leaves the version published.
     const core::DataStatus::Kind kind = data.info.status.kind;
+    // A version published elsewhere whose content could not be fetched is no local change: the tree sync retries.
     const bool content = kind != core::DataStatus::Kind::Published && kind != core::DataStatus::Kind::Draft &&
-                         !data.info.status.grants_failed() && data.info.transfer_to.empty();
+                         !data.info.status.grants_failed() && !core::content_not_fetched(data.info) &&
+                         data.info.transfer_to.empty();
     if (content) changed(data.ino, data.name);
     else if (!data.info.grants.empty() || !data.info.orders.empty() || !data.info.transfer_to.empty())
       grants_changed(data.ino, data.name);

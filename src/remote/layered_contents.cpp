@@ -42,6 +42,11 @@ std::size_t LayeredContents::read(uint64_t ino, uint64_t offset, std::span<uint8
   return local_.read(ino, offset, out);
 }
 
+std::optional<uint64_t> LayeredContents::published_size(uint64_t ino) {
+  if (auto leaf = attached(ino)) return published_.size(*leaf);
+  return std::nullopt;
+}
+
 void LayeredContents::copy_in(uint64_t ino) {
   MutexLock copying(copy_mutex_);
   const auto leaf = attached(ino);

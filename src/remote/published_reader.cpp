@@ -38,14 +38,15 @@ void verify_checksum(const RandomAccessSource& file, const Hash32& expected, con
 
 // The one error boundary of published reads (SPEC.md §4, ENOENT only for a name that does not exist): a named refusal
 // stays what it is (EACCES: the key is not held here; ENOTSUP: stored at a URL; EBADMSG: the content fails its
-// checksum), any other failure of the storage or the registry (content not found, a peer down, a malformed zip) is
-// EIO naming the field and the cause. The file system's adapter logs it, once.
+// checksum, its message then naming the field), any other failure of the storage or the registry (content not found, a
+// peer down, a malformed zip) is EIO naming the field and the cause. The file system's adapter logs it, once.
 template <class F>
 auto at_read_boundary(const core::PublishedLeaf& leaf, F&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const Error& e) {
-    if (e.code() == EACCES || e.code() == ENOTSUP || e.code() == EBADMSG) throw;
+    if (e.code() == EACCES || e.code() == ENOTSUP) throw;
+    if (e.code() == EBADMSG) throw Error(EBADMSG, "reading field '" + leaf.entry + "' failed: " + e.what());
     throw Error(EIO, "reading field '" + leaf.entry + "' of " + leaf.dataset + " from the network failed: " + e.what());
   } catch (const std::exception& e) {
     throw Error(EIO, "reading field '" + leaf.entry + "' of " + leaf.dataset + " failed: " + e.what());
@@ -126,10 +127,21 @@ std::shared_ptr<PublishedReader::Version> PublishedReader::open(const std::strin
 }
 
 std::vector<core::AdoptedEntry> PublishedReader::entries(const network::DatasetRecord& record) {
-  const format::Schema schema = format::Schema::parse(record.schema);
   const std::string dataset = record.address.to_string();
   std::shared_ptr<Version> version;
   if (keys_.get(dataset)) version = open(dataset);
+  return listing(record, version.get());
+}
+
+std::vector<core::AdoptedEntry> PublishedReader::schema_entries(const network::DatasetRecord& record) {
+  auto out = listing(record, nullptr);
+  for (auto& entry : out) entry.size_unknown = !entry.directory;
+  return out;
+}
+
+std::vector<core::AdoptedEntry> PublishedReader::listing(const network::DatasetRecord& record, const Version* version) {
+  const format::Schema schema = format::Schema::parse(record.schema);
+  const std::string dataset = record.address.to_string();
 
   std::vector<core::AdoptedEntry> out;
   std::vector<std::string> names, keys;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "core/data_info.hpp"
 #include "protectedfs/remote/dataset_info.hpp"
 #include "protectedfs/util/quote.hpp"
 
@@ -32,6 +33,20 @@ bool is_version_of(const std::string& address, const std::vector<DatasetRecord>&
   for (const auto& r : lineage)
     if (r.address.to_string() == address) return true;
   return false;
+}
+
+// Why a version's content could not be fetched, shown by its status until the next pass tries again. A named
+// refusal keeps its errno (EBADMSG: fails its checksum; ENOTSUP: stored at a URL); anything else is EIO, as reads say.
+core::PublishFailure fetch_failure(const Error& e, std::chrono::milliseconds interval) {
+  core::PublishFailure f;
+  f.step = std::string(core::kFetchStep);
+  f.error = e.code() == EBADMSG || e.code() == ENOTSUP ? e.code() : EIO;
+  f.message = std::string("its content cannot be fetched: ") + e.what();
+  f.retry_in = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(interval).count());
+  f.retry_at =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+      f.retry_in;
+  return f;
 }
 
 }  // namespace
@@ -88,24 +103,49 @@ void TreeSync::sync_once() {
     const DatasetRecord& newest = lineage.back();
     const std::string address = newest.address.to_string();
     auto here = local.find(name);
+    bool retry = false;  // shown already from its schema alone: its content is tried again
     if (here != local.end()) {
       const core::DataInfo& info = here->second.info;
-      // Shown already, or this mount has changes of its own (its next version will be the newest).
-      if (info.address == address || info.status.kind != core::DataStatus::Kind::Published) continue;
+      // Shown already, or this mount has changes of its own (its next version will be the newest); a version
+      // listed from its schema alone is neither.
+      if (!core::content_not_fetched(info) &&
+          (info.address == address || info.status.kind != core::DataStatus::Kind::Published))
+        continue;
       // This mount published a version the listing does not have yet (a chain's logs can lag): keep it.
       if (!is_version_of(info.address, lineage)) continue;
+      retry = info.address == address;
+    }
+    core::AdoptedData data;
+    data.name = name;
+    apply_published(data.info, newest, earlier_versions(lineage));
+    try {
+      data.entries = reader_.entries(newest);
+    } catch (const Error& e) {
+      if (retry) {  // still missing: its status says so already (logged when it was listed)
+        spdlog::debug("{}: the content of version {} still cannot be fetched: {}", quote(name), address, e.what());
+        continue;
+      }
+      // The owner's data stays listed, from what the registry holds: its reads fail (EIO) until the content is back.
+      try {
+        data.entries = reader_.schema_entries(newest);
+      } catch (const Error& schema_error) {
+        spdlog::warn("{}: version {} is not shown: {}; its schema: {}", quote(name), address, e.what(),
+                     schema_error.what());
+        continue;
+      }
+      data.info.status = {.kind = core::DataStatus::Kind::Failed, .failure = fetch_failure(e, options_.interval)};
+      spdlog::warn("{}: version {} is listed from its schema: its content cannot be fetched: {}", quote(name), address,
+                   e.what());
     }
     try {
-      core::AdoptedData data;
-      data.name = name;
-      apply_published(data.info, newest, earlier_versions(lineage));
-      data.entries = reader_.entries(newest);
       // A folder new here shows the grants made elsewhere (another mount of the wallet, the SDK).
       if (here == local.end() && network_.grants)
         import_grants(data.info, network_.grants->open_orders(newest.address));
       fs_.adopt(data);
-      spdlog::info("{}: showing version {} published {}", quote(name), address,
-                   here == local.end() ? "elsewhere" : "since");
+      if (retry) spdlog::info("{}: the content of version {} is fetched now", quote(name), address);
+      else if (!core::content_not_fetched(data.info))  // (listed from its schema: logged above)
+        spdlog::info("{}: showing version {} published {}", quote(name), address,
+                     here == local.end() ? "elsewhere" : "since");
     } catch (const Error& e) {
       spdlog::warn("{}: version {} is not shown: {}", quote(name), address, e.what());
     }
@@ -127,9 +167,9 @@ void TreeSync::sync_once() {
 
   // Published folders whose newest version the wallet no longer owns (given away) leave the mount.
   for (const auto& [name, summary] : local) {
-    if (summary.info.status.kind != core::DataStatus::Kind::Published || summary.info.address.empty() ||
-        lineages.count(name))
-      continue;
+    const bool shown =
+        summary.info.status.kind == core::DataStatus::Kind::Published || core::content_not_fetched(summary.info);
+    if (!shown || summary.info.address.empty() || lineages.count(name)) continue;
     const auto record = network_.registry->find(crypto::Address::parse(summary.info.address));
     if (!record || record->owner == owner_) continue;
     fs_.forget(summary.ino);

@@ -29,6 +29,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protectedfs/core/grants.hpp"
@@ -61,6 +62,9 @@ class FieldContents {
   virtual void truncate(uint64_t ino, uint64_t size) = 0;
   virtual void sync(uint64_t ino) = 0;  // durable when it returns
   virtual void remove(uint64_t ino) = 0;
+  // The size a read of a field still attached to a published leaf gives, fetched from the network (EIO if its
+  // content cannot be fetched); nullopt for a field held here (the tree knows its size).
+  virtual std::optional<uint64_t> published_size(uint64_t /*ino*/) { return std::nullopt; }
 };
 
 enum class NodeKind { Root, Data, Dir, Field };
@@ -102,7 +106,8 @@ struct VersionRef {
 
 // Why the last try of a protected data's pending work failed, and when it is tried again.
 struct PublishFailure {
-  std::string step;      // the saga step that failed: "plan", "upload", "register", "secret", "grants", …
+  // The saga step that failed: "plan", "upload", "register", "secret", "grants", …; or kFetchStep.
+  std::string step;
   int error = EIO;       // its errno
   std::string message;   // what the network or the step said
   int attempts = 1;      // tries so far
@@ -110,6 +115,11 @@ struct PublishFailure {
   int64_t retry_in = 0;  // seconds from the failure to the next try (what the status shows)
   bool operator==(const PublishFailure&) const = default;
 };
+
+// The failure of a version published elsewhere whose content could not be fetched (missing from storage, unreadable):
+// its fields are listed from the registered schema alone, and the tree sync tries again at each pass. Not a local
+// change: nothing is published for it.
+inline constexpr std::string_view kFetchStep = "fetch";
 
 // What user.protected.status says, as a value: what is stored and compared. render_status() (core/data_info.hpp)
 // is the one place that makes its SPEC.md §3 text, when the attribute, the queue or `protectedfs status` shows it.
@@ -143,6 +153,8 @@ struct DataInfo {
   std::string published_fingerprint;
 };
 
+// Whether the data shows a registered version whose content could not be fetched (its status says why).
+bool content_not_fetched(const DataInfo& info);
 // The grant of this subject, or nullptr.
 Grant* find_grant(DataInfo& info, const GrantSubject& subject);
 // The order currently carrying a grant (maybe an older version's), or nullptr.
@@ -176,6 +188,8 @@ struct AdoptedEntry {
   uint64_t size = 0;                // what a read gives (a string's text and newline, …)
   std::optional<std::string> type;  // shown as user.protected.type (scalars, and types detection would miss)
   PublishedLeaf leaf;               // fields only
+  // Listed from the schema alone (the content could not be fetched): `size` is 0 until the first open learns it.
+  bool size_unknown = false;
 };
 struct AdoptedData {
   std::string name;

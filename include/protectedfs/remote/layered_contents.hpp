@@ -24,6 +24,7 @@ class LayeredContents final : public core::FieldContents {
   void truncate(uint64_t ino, uint64_t size) override;
   void sync(uint64_t ino) override;
   void remove(uint64_t ino) override;
+  std::optional<uint64_t> published_size(uint64_t ino) override;
 
  private:
   std::optional<core::PublishedLeaf> attached(uint64_t ino);

@@ -31,6 +31,9 @@ class PublishedReader {
   // The folders and fields of a version, an object before its members, in schema order. With the key held
   // locally the sizes are read from the zip; without it every field shows size 0 (reads are EACCES).
   std::vector<core::AdoptedEntry> entries(const network::DatasetRecord& record);
+  // The same names from the registered schema alone, for a version whose content cannot be fetched (missing from
+  // storage, unreadable): the fields' sizes are unknown (0, size_unknown) until an open fetches them.
+  std::vector<core::AdoptedEntry> schema_entries(const network::DatasetRecord& record);
 
   uint64_t size(const core::PublishedLeaf& leaf);
   std::size_t read(const core::PublishedLeaf& leaf, uint64_t offset, std::span<uint8_t> out);
@@ -38,6 +41,8 @@ class PublishedReader {
  private:
   struct Version;
   std::shared_ptr<Version> open(const std::string& dataset);
+  // The names of the schema; the sizes read from `version` if given.
+  std::vector<core::AdoptedEntry> listing(const network::DatasetRecord& record, const Version* version);
   std::size_t read_unguarded(const core::PublishedLeaf& leaf, uint64_t offset, std::span<uint8_t> out);
 
   network::Network& network_;

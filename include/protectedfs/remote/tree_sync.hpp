@@ -4,6 +4,11 @@
 // changes, and a lineage the wallet no longer owns (transferred) leaves the mount. Lineages the user removed
 // (rmdir) stay hidden. Names that are not valid file names show as the dataset's address.
 //
+// A version whose content cannot be fetched (missing from storage, a peer down, unreadable) stays listed with its
+// fields from the registered schema (SPEC.md §4): its status says why (`failed: its content cannot be fetched: …`),
+// opening a field fetches its size or fails with EIO, and each pass tries again; once the content is back the
+// version is shown as any other (sizes known, status published). It is no local change: nothing publishes it.
+//
 // Runs once at start and then every `interval` on its own thread, never on a file-system request: ls and
 // getfattr answer from the tree (RocksDB), never from the network.
 #pragma once
