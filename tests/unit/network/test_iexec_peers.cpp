@@ -245,22 +245,12 @@ TEST_CASE("iexec: iExec's SDK reads what protectedfs published, and protectedfs 
   net->grants->publish(owner, signed_grant);
 
   // The SDK, as a consumer's tools would use it.
-  const std::string script = std::string(PFS_VECTOR_DIR) + "/../unit/network/iexec_sdk_check.mjs";
-  const std::string command = "node '" + script + "' '" + peers.get("PFS_PEERS_DIR") + "/peers.env' " +
-                              dataset.address.to_string() + " " + to_hex0x(signed_grant.hash) + " " + app.to_string() +
-                              " " + consumer.to_string() + " " + other_app.to_string();
   ::setenv("PFS_SDK_OWNER_KEY", to_hex0x(owner.secret_bytes()).c_str(), 1);
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  ::unsetenv("PFS_SDK_OWNER_KEY");
-  INFO(output);
-  REQUIRE(status == 0);
   const auto sdk =
-      nlohmann::json::parse(output.substr(output.rfind("\n{") == std::string::npos ? 0 : output.rfind("\n{") + 1));
+      test::run_peers_script(peers, "iexec_sdk_check.mjs",
+                             dataset.address.to_string() + " " + to_hex0x(signed_grant.hash) + " " + app.to_string() +
+                                 " " + consumer.to_string() + " " + other_app.to_string());
+  ::unsetenv("PFS_SDK_OWNER_KEY");
   CHECK(sdk["name"] == dataset.name);
   CHECK(sdk["multiaddr"] == format::multiaddr_to_text(dataset.multiaddr));
   CHECK(sdk["checksum"] == to_hex0x(dataset.checksum));
