@@ -16,6 +16,7 @@ constexpr uint16_t kZip64ExtraTag = 0x0001;
 
 constexpr uint16_t kFlagDataDescriptor = 0x0008;
 constexpr uint16_t kFlagEncrypted = 0x0001;
+constexpr uint16_t kMethodDeflate = 8;
 constexpr uint16_t kMadeByMsDos20 = 0x0014;  // what JSZip writes
 constexpr uint16_t kMadeByZip64 = 0x002d;
 constexpr uint16_t kVersionStore = 10;

@@ -4,6 +4,7 @@
 
 #include "format/quote.hpp"
 #include "protectedfs/format/crc32.hpp"
+#include "zip_inflate.hpp"
 #include "zip_layout.hpp"
 
 namespace pfs::format {
@@ -78,7 +79,7 @@ EndRecord find_end(const RandomAccessSource& source) {
 
 }  // namespace
 
-ZipReader::ZipReader(const RandomAccessSource& source) : source_(source) {
+ZipReader::ZipReader(const RandomAccessSource& source, ZipCompression accepted) : source_(source) {
   const EndRecord end = find_end(source);
   if (end.directory_offset > source.size() || end.directory_size > source.size() - end.directory_offset)
     corrupt("central directory outside the data");
@@ -99,7 +100,8 @@ ZipReader::ZipReader(const RandomAccessSource& source) : source_(source) {
     e.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), name_len);
     check_name(e.name);
     if (flags & kFlagEncrypted) throw Error(ENOTSUP, "zip entry " + detail::quoted(e.name) + " uses zip encryption");
-    if (method != 0)
+    e.deflated = method == kMethodDeflate && accepted == ZipCompression::StoredOrDeflated;
+    if (method != 0 && !e.deflated)
       throw Error(ENOTSUP, "zip entry " + detail::quoted(e.name) + " is compressed (method " + std::to_string(method) +
                                "); iExec protected data are stored uncompressed");
     e.directory = e.name.back() == '/';
@@ -126,10 +128,11 @@ ZipReader::ZipReader(const RandomAccessSource& source) : source_(source) {
       }
       x += 4 + len;
     }
-    if (compressed != size)
+    if (!e.deflated && compressed != size)
       corrupt("stored entry " + detail::quoted(e.name) + " has different compressed and real sizes");
     if (e.directory && size != 0) corrupt("directory entry " + detail::quoted(e.name) + " has data");
     e.size = size;
+    e.compressed_size = compressed;
     e.local_offset = offset;
     entries_.push_back(std::move(e));
     pos += kCentralHeaderSize + name_len + extra_len + comment_len;
@@ -158,12 +161,21 @@ uint64_t ZipReader::data_offset(const ZipEntry& e) const {
   if (as_chars(name) != e.name)
     corrupt("local header name differs from the central directory for " + detail::quoted(e.name));
   const uint64_t start = e.local_offset + kLocalHeaderSize + name_len + extra_len;
-  if (start > source_.size() || e.size > source_.size() - start)
+  if (start > source_.size() || e.compressed_size > source_.size() - start)
     corrupt("entry " + detail::quoted(e.name) + " extends past the end");
   return start;
 }
 
 void ZipReader::read(const ZipEntry& e, const std::function<void(ByteView)>& consume, std::size_t piece) const {
+  if (e.deflated) {
+    Crc32 crc;
+    inflate_entry(source_, data_offset(e), e, piece, [&](ByteView chunk) {
+      crc.update(chunk);
+      consume(chunk);
+    });
+    if (crc.value() != e.crc) corrupt("CRC-32 mismatch in entry " + detail::quoted(e.name));
+    return;
+  }
   uint64_t at = data_offset(e);
   uint64_t left = e.size;
   Bytes buffer(static_cast<std::size_t>(std::min<uint64_t>(left, piece)));
@@ -182,7 +194,7 @@ void ZipReader::read(const ZipEntry& e, const std::function<void(ByteView)>& con
 
 Bytes ZipReader::read_all(const ZipEntry& e) const {
   Bytes out;
-  out.reserve(static_cast<std::size_t>(e.size));
+  if (!e.deflated) out.reserve(static_cast<std::size_t>(e.size));  // a deflated size is checked as it inflates
   read(e, [&](ByteView chunk) { out.insert(out.end(), chunk.begin(), chunk.end()); });
   return out;
 }
@@ -190,6 +202,7 @@ Bytes ZipReader::read_all(const ZipEntry& e) const {
 void ZipReader::read_range(const ZipEntry& e, uint64_t offset, std::span<uint8_t> out) const {
   if (offset > e.size || out.size() > e.size - offset)
     throw Error(EINVAL, "read past the end of " + detail::quoted(e.name));
+  if (e.deflated) throw Error(ENOTSUP, "no random access into the deflated entry " + detail::quoted(e.name));
   source_.read_at(data_offset(e) + offset, out);
 }
 

@@ -75,10 +75,11 @@ void unzip_result(ByteView zip, const fs::path& target) {
   MemorySource source(Bytes(zip.begin(), zip.end()));
   std::optional<format::ZipReader> opened;
   try {
-    opened.emplace(source);
+    opened.emplace(source, format::ZipCompression::StoredOrDeflated);  // an iExec worker's zip is deflated
   } catch (const Error& e) {
     if (e.code() != ENOTSUP) throw;
-    // An iExec worker's zip is deflated, which ZipReader does not inflate: delivered whole, as iExec's tools save it.
+    // Compressed some other way (or encrypted), which ZipReader does not open: delivered whole, as iExec's tools save
+    // it.
     fs::create_directories(target);
     AtomicFile file(target / "iexec_out.zip", 0644);
     file.write(zip);
@@ -127,7 +128,7 @@ Bytes seal_result_envelope(ByteView result_zip, const std::string& public_pem) {
 bool is_result_envelope(ByteView zip) {
   try {
     MemorySource source(Bytes(zip.begin(), zip.end()));
-    const format::ZipReader reader(source);
+    const format::ZipReader reader(source, format::ZipCompression::StoredOrDeflated);
     return reader.find(kEncryptedKeyEntry) && reader.find(kEncryptedResultEntry);
   } catch (const Error&) {
     return false;
@@ -138,7 +139,7 @@ Bytes open_result_envelope(ByteView envelope, const std::string& private_pem) {
   crypto::SealedResult sealed;
   try {
     MemorySource source(Bytes(envelope.begin(), envelope.end()));
-    const format::ZipReader reader(source);
+    const format::ZipReader reader(source, format::ZipCompression::StoredOrDeflated);
     const auto* key = reader.find(kEncryptedKeyEntry);
     const auto* payload = reader.find(kEncryptedResultEntry);
     if (!key || !payload) throw Error(EBADMSG, "no aes-key.rsa and iexec_out.zip.aes in it");

@@ -2,7 +2,9 @@
 """Writes the seed corpus of each harness from tests/vectors (the reference bytes iExec's code produced), plus a few
 hand-written inputs for the grammars that have no vector. Usage: seeds.py VECTOR_DIR OUT_DIR (OUT_DIR/<harness>/)."""
 import json
+import io
 import os
+import zipfile
 import sys
 
 vectors, out = sys.argv[1], sys.argv[2]
@@ -26,6 +28,12 @@ def write(harness, name, data):
 
 zip_vector = load("zip.json")
 write("zip_reader", "sdk_zip", unhex(zip_vector["zip_hex"]))
+# A result zip as an iExec worker uploads it: deflated entries.
+result_zip = io.BytesIO()
+with zipfile.ZipFile(result_zip, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("computed.json", '{"deterministic-output-path":"/iexec_out/result.txt"}')
+    z.writestr("result.txt", "hello iExec\n" * 500)
+write("zip_reader", "deflated_result", result_zip.getvalue())
 schema_vector = load("schema.json")
 schema_json = schema_vector["mixed_object"]["schema_json"].encode()
 write("unpack", "sdk_zip", b"\0" + unhex(zip_vector["zip_hex"]))

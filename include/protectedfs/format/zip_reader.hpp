@@ -19,11 +19,18 @@ struct ZipEntry {
   uint32_t crc = 0;
   uint64_t size = 0;
   uint64_t local_offset = 0;
+  bool deflated = false;         // method 8 (only where the reader accepts it)
+  uint64_t compressed_size = 0;  // the bytes stored (= size for a stored entry)
 };
+
+// Protected data are stored uncompressed (iExec's format), and their fields are read at any offset; results from an
+// iExec worker are deflated, and read whole.
+enum class ZipCompression { StoredOnly, StoredOrDeflated };
 
 class ZipReader {
  public:
-  explicit ZipReader(const RandomAccessSource& source);
+  // ENOTSUP for an entry compressed other than `accepted` allows, or encrypted.
+  explicit ZipReader(const RandomAccessSource& source, ZipCompression accepted = ZipCompression::StoredOnly);
 
   const std::vector<ZipEntry>& entries() const { return entries_; }
   const ZipEntry* find(std::string_view name) const;
@@ -31,7 +38,8 @@ class ZipReader {
   // Streams the entry's bytes in pieces of at most `piece` bytes, then checks the CRC-32.
   void read(const ZipEntry& entry, const std::function<void(ByteView)>& consume, std::size_t piece = 1 << 20) const;
   Bytes read_all(const ZipEntry& entry) const;  // for small entries
-  // Bytes of one entry at [offset, offset + out.size()), without CRC check (random access for file reads).
+  // Bytes of one entry at [offset, offset + out.size()), without CRC check (random access for file reads; ENOTSUP for
+  // a deflated entry).
   void read_range(const ZipEntry& entry, uint64_t offset, std::span<uint8_t> out) const;
 
  private:
