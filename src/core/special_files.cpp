@@ -41,7 +41,11 @@ Attributes Filesystem::mknod(uint64_t parent, const std::string& name, uint32_t 
                              OptionalCaller caller) {
   check_name(name);
   const uint32_t type = mode & S_IFMT;
-  if (type == S_IFREG || type == 0) throw Error(EINVAL, "mknod of a regular file: create it instead");
+  if (type == S_IFREG || type == 0) {  // mknod(2) of a regular file: an empty field, as create without the open
+    const Attributes made = create(parent, name, mode, caller);
+    release(made.ino);
+    return made;
+  }
   if (type != S_IFIFO && type != S_IFSOCK && type != S_IFCHR && type != S_IFBLK)
     throw Error(EINVAL, quote(name) + ": mknod makes FIFOs, sockets and device nodes only");
   const bool device = type == S_IFCHR || type == S_IFBLK;

@@ -38,6 +38,8 @@ chmod 0777 "$mnt/project"
 refuses "mknod of a device as another uid" "Operation not permitted" as_other mknod "$mnt/project/null2" c 1 3
 check "mkfifo as another uid" as_other mkfifo "$mnt/project/their_pipe"
 check "… owned by that uid" test "$(stat -c %u "$mnt/project/their_pipe")" == $other
+check "mknod(2) of a regular file makes an empty file" bash -c \
+  "python3 -c 'import os,sys; os.mknod(sys.argv[1])' '$mnt/project/made_by_mknod' && [[ \$(stat -c '%F %s' '$mnt/project/made_by_mknod') == 'regular empty file 0' ]]"
 refuses "a symlink at the root" "Operation not permitted" ln -s project "$mnt/link"
 refuses "a FIFO at the root" "Operation not permitted" mkfifo "$mnt/pipe"
 check "rename and remove a link" bash -c "mv '$mnt/project/dangling' '$mnt/project/gone' && rm '$mnt/project/gone' && [[ ! -L '$mnt/project/gone' ]]"
@@ -69,7 +71,7 @@ def walk(o, p):
 print(" ".join(sorted(walk(json.load(sys.stdin), ""))))'
 }
 check "copy: the schema holds only the regular files" test "$(schema_keys "$mnt/copy")" == "email sub.answer"
-check "project: the schema holds only notes" test "$(schema_keys "$mnt/project")" == "notes"
+check "project: the schema holds only the regular files" test "$(schema_keys "$mnt/project")" == "made_by_mknod notes"
 local_of() { attr local "$1" | python3 -c 'import json,sys; print(" ".join(e["path"] + ":" + e["kind"] for e in json.load(sys.stdin)))'; }
 check "user.protected.local lists what stays local" test "$(local_of "$mnt/copy")" == \
   "contact:symlink control.sock:socket sub/queue:fifo sub/up:symlink"

@@ -275,7 +275,7 @@ class Filesystem {
   Attributes symlink(uint64_t parent, const std::string& name, const std::string& target,
                      OptionalCaller caller = std::nullopt);
   Attributes mknod(uint64_t parent, const std::string& name, uint32_t mode, uint64_t rdev,
-                   OptionalCaller caller = std::nullopt);  // mode carries the file type
+                   OptionalCaller caller = std::nullopt);  // mode carries the file type (S_IFREG: a field)
   std::string readlink(uint64_t ino);                      // EINVAL for a node that is not a symlink
   void unlink(uint64_t parent, const std::string& name);
   void rmdir(uint64_t parent, const std::string& name, OptionalCaller caller = std::nullopt);
