@@ -15,6 +15,10 @@ namespace pfs::core {
 namespace {
 
 constexpr std::size_t kMaxTarget = 4095;  // PATH_MAX less its terminating NUL, as the kernel allows
+// An attribute value the kernel passes whole is at most 64 KiB (XATTR_SIZE_MAX): past this, user.protected.local
+// ends with {"more": N}, the count of entries left out, rather than failing with E2BIG.
+constexpr std::size_t kMaxListing = 60000;
+constexpr std::size_t kMoreEntry = 32;  // room kept for {"more": N}, N up to 20 digits
 
 }  // namespace
 
@@ -89,6 +93,12 @@ std::string Filesystem::State::local_listing(const Node& data) {
     }
   };
   nlohmann::json out = nlohmann::json::array();
+  std::size_t bytes = 2;  // "[]"
+  uint64_t left_out = 0;
+  auto dump = [](const nlohmann::json& j) {
+    // Names are bytes: one that is not UTF-8 shows U+FFFD rather than failing the whole listing.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
   // Depth first, by name; a local-only folder is listed once, as everything in it stays local with it.
   std::function<void(const Node&, const std::string&)> walk = [&](const Node& dir, const std::string& prefix) {
     tree.assert_reader_held();  // called below, under the caller's lock (the analysis does not enter lambdas)
@@ -98,6 +108,12 @@ std::string Filesystem::State::local_listing(const Node& data) {
       if (c.local_only()) {
         nlohmann::json entry{{"path", path}, {"kind", kind_name(c)}};
         if (c.special == S_IFLNK) entry["target"] = c.target;
+        const std::size_t size = dump(entry).size() + 1;
+        if (left_out > 0 || bytes + size + kMoreEntry > kMaxListing) {
+          ++left_out;
+          continue;
+        }
+        bytes += size;
         out.push_back(std::move(entry));
       } else if (c.is_directory()) {
         walk(c, path + "/");
@@ -105,8 +121,8 @@ std::string Filesystem::State::local_listing(const Node& data) {
     }
   };
   walk(data, "");
-  // Names are bytes: one that is not UTF-8 is shown with U+FFFD rather than failing the whole listing.
-  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (left_out > 0) out.push_back({{"more", left_out}});
+  return dump(out);
 }
 
 }  // namespace pfs::core

@@ -164,3 +164,14 @@ TEST_CASE("snapshots skip special files and user.protected.local lists what stay
   CHECK(test::errno_of([&] { f.fs->setxattr(data, "user.protected.local", "[]", 0); }) == EROFS);
   CHECK(f.fs->getxattr(f.fs->mkdir(kRootIno, "empty", 0755).ino, "user.protected.local") == "[]");
 }
+
+TEST_CASE("user.protected.local stays under the kernel's 64 KiB for attribute values", "[core]") {
+  Fixture f;
+  const uint64_t data = f.fs->mkdir(kRootIno, "links", 0755).ino;
+  for (int i = 0; i < 2000; ++i) f.fs->symlink(data, "link" + std::to_string(i), std::string(100, 't'));
+  const std::string value = f.fs->getxattr(data, "user.protected.local");
+  CHECK(value.size() <= 60000);
+  const auto local = nlohmann::json::parse(value);
+  REQUIRE(local.back().contains("more"));
+  CHECK(local.size() - 1 + local.back()["more"].get<std::size_t>() == 2000);
+}
