@@ -4,6 +4,7 @@
 //   tree_state.cpp        the table loaded from the store, and the codec between a node and its stored record
 //   posix_operations.cpp  lookup, create, unlink, rename, read, write, setattr… (what the kernel asks for)
 //   attribute_policy.cpp  the extended attributes: SPEC.md §3's user.protected.* and local user.* ones
+//   special_files.cpp     symlinks, FIFOs, sockets and device nodes, kept local-only; user.protected.local's listing
 //   tree_port.cpp         what the publisher and the tree sync use (snapshots, data infos, adopt, forget)
 #pragma once
 #include <time.h>

@@ -282,7 +282,9 @@ class Filesystem {
   void rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
               unsigned int flags, OptionalCaller caller = std::nullopt);
 
-  void open(uint64_t ino, int flags);  // checks the node is a field (EISDIR otherwise); O_TRUNC truncates
+  // Checks the node is a field (EISDIR for a folder, ENXIO for a special file: the kernel opens those itself);
+  // O_TRUNC truncates.
+  void open(uint64_t ino, int flags);
   // The last close of an open file (every open and create is released once).
   void release(uint64_t ino);
   // Also updates the access time as relatime does (when it is not newer than the last change, or a day old).
