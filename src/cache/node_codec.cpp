@@ -10,7 +10,8 @@ namespace pfs::cache {
 
 namespace {
 
-constexpr uint8_t kFormat = 3;  // 2 added the origin of fields not held locally, 3 the access time
+// 2 added the origin of fields not held locally, 3 the access time, 4 the target and device of special files
+constexpr uint8_t kFormat = 4;
 
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -99,6 +100,8 @@ std::string encode_node(const core::NodeRecord& node) {
   put_bytes(out, node.data_info);
   put_bytes(out, node.origin);
   put_varint(out, zigzag(node.atime_ns));
+  put_bytes(out, node.target);
+  put_varint(out, node.rdev);
   return out;
 }
 
@@ -134,6 +137,10 @@ core::NodeRecord decode_node(std::string_view bytes, const std::string& what) {
     node.data_info = in.bytes();
     if (format >= 2) node.origin = in.bytes();
     if (format >= 3) node.atime_ns = in.signed_();  // earlier records: 0, shown as the mtime
+    if (format >= 4) {                              // earlier records: no special files
+      node.target = in.bytes();
+      node.rdev = in.varint();
+    }
     if (!in.done()) throw std::invalid_argument("trailing bytes");
     return node;
   } catch (const std::invalid_argument& e) {

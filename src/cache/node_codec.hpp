@@ -2,9 +2,10 @@
 // metadata change), and the whole tree is decoded at mount. Names and xattrs are arbitrary bytes on Linux (invalid
 // UTF-8 included), so strings are length-prefixed raw bytes, never text.
 //
-//   u8 format (1) | varint ino, parent | zigzag kind | varint mode, size | zigzag mtime_ns, ctime_ns |
+//   u8 format (4) | varint ino, parent | zigzag kind | varint mode, size | zigzag mtime_ns, ctime_ns |
 //   varint uid, gid | bytes name | u8 has_type [bytes type] | varint n, n × (bytes name, bytes value) |
-//   bytes data_info                                 (bytes = varint length + raw bytes; varint = LEB128)
+//   bytes data_info | bytes origin | zigzag atime_ns | bytes target | varint rdev
+//                                                   (bytes = varint length + raw bytes; varint = LEB128)
 //
 // A new field means a new format number; the decoder refuses formats it does not know rather than guess.
 #pragma once

@@ -16,6 +16,7 @@ constexpr const char* kKeyAttribute = "user.protected.key";
 constexpr const char* kGrantPrefix = "user.protected.grant.";
 constexpr const char* kGrantsAttribute = "user.protected.grants";
 constexpr const char* kOwnerAttribute = "user.protected.owner";
+constexpr const char* kLocalAttribute = "user.protected.local";  // what stays local (Filesystem::State::local_listing)
 constexpr std::size_t kMaxScalarText = 4096;
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
@@ -32,8 +33,10 @@ std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
       auto values = state_->root_attributes();
       if (auto it = values.find(name); it != values.end()) return it->second;
     }
-    if (n.kind == NodeKind::Data)
+    if (n.kind == NodeKind::Data) {
+      if (field == "local") return state_->local_listing(n);
       if (auto value = data_attribute(n.info, field)) return *value;
+    }
     if (n.kind == NodeKind::Field && !n.local_only()) {
       if (field == "type" && n.type) return *n.type;
       if (field == "key") return state_->key_path(n);
@@ -51,8 +54,10 @@ std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
   std::vector<std::string> names;
   if (n.kind == NodeKind::Root && state_->root_attributes)
     for (const auto& [name, value] : state_->root_attributes()) names.push_back(name);
-  if (n.kind == NodeKind::Data)
+  if (n.kind == NodeKind::Data) {
     for (auto& name : data_attribute_names(n.info)) names.push_back(std::move(name));
+    names.push_back(kLocalAttribute);
+  }
   if (n.kind == NodeKind::Field && !n.local_only()) {
     if (n.type) names.push_back(kTypeAttribute);
     names.push_back(kKeyAttribute);

@@ -182,6 +182,8 @@ void Filesystem::open(uint64_t ino, int flags) {
   WriterLock lock(state_->tree);
   Node& n = state_->node(ino);
   if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
+  // The kernel opens FIFOs and devices itself and never opens a symlink: nothing of theirs is read here.
+  if (n.kind == NodeKind::Special) throw Error(ENXIO, quote(n.name) + " is a special file");
   // An unlinked field whose bytes are gone (no open file kept them) cannot be opened again (/proc/PID/fd/N).
   if (n.unlinked && state_->held(ino).opens == 0) throw Error(ENOENT, quote(n.name) + " was removed");
   if (truncating && (n.size > 0 || n.size_unknown)) {
@@ -214,6 +216,7 @@ std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> o
     ReaderLock lock(state_->tree);
     const Node& n = state_->node(ino);
     if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
+    if (n.kind == NodeKind::Special) throw Error(ENXIO, quote(n.name) + " is a special file");
     size = n.size;
     touch = access_time_due(n.atime, n.mtime, n.ctime, at);
   }
@@ -269,6 +272,7 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
   const timespec at = now();
   if (change.size) {
     if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
+    if (n.kind == NodeKind::Special) throw Error(EINVAL, quote(n.name) + " is a special file");
     // A truncate to the size the field has changes no byte: nothing to publish (its times still change).
     if (*change.size != n.size || n.size_unknown) {
       state_->contents.truncate(ino, *change.size);

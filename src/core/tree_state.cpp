@@ -1,5 +1,7 @@
 // The inode table: loaded from the store at mount, nodes added and taken out, and the codec between a node and
 // its stored record.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <functional>
 #include <unordered_set>
@@ -68,7 +70,8 @@ Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_ui
 }
 
 Filesystem::Node& Filesystem::State::add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode,
-                                         const OptionalCaller& caller, bool make_staged_file) {
+                                         const OptionalCaller& caller, bool make_staged_file,
+                                         const std::function<void(Node&)>& shape) {
   auto n = std::make_unique<Node>();
   n->ino = next_ino++;
   n->parent = parent.ino;
@@ -80,6 +83,7 @@ Filesystem::Node& Filesystem::State::add(Node& parent, const std::string& name, 
   n->uid = caller ? caller->uid : uid;
   n->gid = caller ? caller->gid : gid;
   n->data = kind == NodeKind::Data ? n->ino : parent.data;
+  if (shape) shape(*n);
   if (make_staged_file) contents.create(n->ino);
   try {
     const NodeRecord records[] = {record_of(*n), touched_record(parent, at)};
@@ -170,8 +174,10 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
   r.parent = n.parent;
   r.name = n.name;
   r.kind = static_cast<int>(n.kind);
-  r.mode = n.mode;
+  r.mode = n.special | n.mode;
   r.size = n.size;
+  r.target = n.target;
+  r.rdev = n.rdev;
   r.atime_ns = to_ns(n.atime);
   r.mtime_ns = to_ns(n.mtime);
   r.ctime_ns = to_ns(n.ctime);
@@ -194,8 +200,11 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
   n->parent = r.parent;
   n->name = r.name;
   n->kind = static_cast<NodeKind>(r.kind);
-  n->mode = r.mode;
+  n->mode = r.mode & 07777;
+  n->special = n->kind == NodeKind::Special ? r.mode & S_IFMT : 0;
   n->size = r.size;
+  n->target = r.target;
+  n->rdev = r.rdev;
   n->mtime = from_ns(r.mtime_ns);
   n->ctime = from_ns(r.ctime_ns);
   n->atime = r.atime_ns != 0 ? from_ns(r.atime_ns) : n->mtime;

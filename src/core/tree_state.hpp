@@ -4,6 +4,7 @@
 //   tree_state.cpp        the table loaded from the store, and the codec between a node and its stored record
 //   posix_operations.cpp  lookup, create, unlink, rename, read, write, setattr… (what the kernel asks for)
 //   attribute_policy.cpp  the extended attributes: SPEC.md §3's user.protected.* and local user.* ones
+//   special_files.cpp     symlinks, FIFOs, sockets and device nodes, kept local-only; user.protected.local's listing
 //   tree_port.cpp         what the publisher and the tree sync use (snapshots, data infos, adopt, forget)
 #pragma once
 #include <time.h>
@@ -54,8 +55,11 @@ struct Filesystem::Node {
   uint64_t data = 0;  // the protected data this node belongs to (itself for a Data node, 0 for the root)
   std::string name;
   NodeKind kind = NodeKind::Field;
-  uint32_t mode = 0;
-  uint64_t size = 0;
+  uint32_t mode = 0;     // permission bits
+  uint32_t special = 0;  // Special nodes: the file type (S_IFLNK…)
+  uint64_t size = 0;     // symlinks: the target's length
+  std::string target;    // symlinks
+  uint64_t rdev = 0;     // device nodes
   timespec atime{}, mtime{}, ctime{};
   uid_t uid = 0;
   gid_t gid = 0;
@@ -70,9 +74,10 @@ struct Filesystem::Node {
   // protected data again. Its record stays stored only while it is open (the next mount drops such records).
   bool unlinked = false;
 
-  bool is_directory() const { return kind != NodeKind::Field; }
+  bool is_directory() const { return kind == NodeKind::Root || kind == NodeKind::Data || kind == NodeKind::Dir; }
   bool transfer_pending() const { return !info.transfer_to.empty(); }
-  bool local_only() const { return format::is_local_only(name); }
+  // Never published: a name starting with '.', or a special file (SPEC.md §2).
+  bool local_only() const { return kind == NodeKind::Special || format::is_local_only(name); }
 };
 
 struct Filesystem::State {
@@ -162,17 +167,19 @@ struct Filesystem::State {
   // A new node in `parent`, owned by the caller. Its staged file (make_staged_file: a new field) is made first, then
   // its record stored (with the folder's new times, in one write), then it joins the tree: a failure at any step
   // (ENOSPC…) leaves no node behind and the folder as it was.
+  // `shape` fills in what a kind adds (a special file's type, target, device) before the record is made.
   Node& add(Node& parent, const std::string& name, NodeKind kind, uint32_t mode, const OptionalCaller& caller = {},
-            bool make_staged_file = false) PFS_REQUIRES(tree);
+            bool make_staged_file = false, const std::function<void(Node&)>& shape = {}) PFS_REQUIRES(tree);
   std::size_t open_grants() const PFS_REQUIRES_SHARED(tree) {
     std::size_t count = 0;
     for (const auto& [ino, n] : nodes)
       if (n->kind == NodeKind::Data) count += n->info.grants.size();
     return count;
   }
-  // The field key a name maps to inside a protected data (SPEC.md §2), or nothing for local-only names.
+  // The field key a name maps to inside a protected data (SPEC.md §2), or nothing for local-only names and special
+  // files.
   static std::optional<std::string> key_of(const std::string& name, NodeKind kind) {
-    if (format::is_local_only(name)) return std::nullopt;
+    if (kind == NodeKind::Special || format::is_local_only(name)) return std::nullopt;
     return kind == NodeKind::Field ? format::file_key(name) : format::directory_key(name);
   }
   // A child joins or leaves its folder's name and key indexes (a lookup by key keeps creates O(log n): copying
@@ -218,7 +225,9 @@ struct Filesystem::State {
     a.ino = n.ino;
     a.kind = n.kind;
     a.mode = n.mode;
-    a.size = n.kind == NodeKind::Field ? n.size : 4096;
+    a.special = n.special;
+    a.rdev = n.rdev;
+    a.size = n.is_directory() ? 4096 : n.size;
     a.nlink = n.unlinked ? 0 : n.is_directory() ? 2 : 1;
     a.atime = n.atime;
     a.mtime = n.mtime;
@@ -262,6 +271,9 @@ struct Filesystem::State {
                               " levels deep: a protected data holds at most " +
                               std::to_string(format::Schema::kMaxDepth));
   }
+  // user.protected.local of a protected data: what stays local in it (special files, names starting with '.'),
+  // as JSON [{"path": "a/b", "kind": "symlink", "target": …}, …].
+  std::string local_listing(const Node& data) PFS_REQUIRES_SHARED(tree);
   std::string key_path(const Node& n) PFS_REQUIRES_SHARED(tree) {
     std::string path;
     for (const Node* p = &n; p->kind != NodeKind::Data && p->kind != NodeKind::Root; p = &node(p->parent))

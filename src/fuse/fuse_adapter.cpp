@@ -48,7 +48,11 @@ void serve(fuse_req_t req, const char* op, Body&& body) {
 struct stat to_stat(const core::Attributes& a) {
   struct stat st {};
   st.st_ino = a.ino;
-  st.st_mode = (a.kind == core::NodeKind::Field ? S_IFREG : S_IFDIR) | a.mode;
+  st.st_mode = (a.kind == core::NodeKind::Special ? a.special
+                : a.kind == core::NodeKind::Field ? S_IFREG
+                                                  : S_IFDIR) |
+               a.mode;
+  st.st_rdev = static_cast<dev_t>(a.rdev);
   st.st_nlink = a.nlink;
   st.st_size = static_cast<off_t>(a.size);
   st.st_blocks = static_cast<blkcnt_t>((a.size + 511) / 512);
@@ -150,13 +154,22 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   });
 }
 
-void op_refuse_special(fuse_req_t req, const char* op, const char* name) {
-  spdlog::warn("{} {}: symlinks, hard links, device nodes and FIFOs cannot be protected", op, quote(name));
+void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
+  serve(req, "mknod", [&] { reply_entry(req, ctx(req).fs.mknod(parent, name, mode, rdev, caller_of(req))); });
+}
+
+void op_symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
+  serve(req, "symlink", [&] { reply_entry(req, ctx(req).fs.symlink(parent, name, target, caller_of(req))); });
+}
+
+void op_readlink(fuse_req_t req, fuse_ino_t ino) {
+  serve(req, "readlink", [&] { fuse_reply_readlink(req, ctx(req).fs.readlink(ino).c_str()); });
+}
+
+void op_link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char* name) {
+  spdlog::warn("link {}: hard links are not supported", quote(name));
   fuse_reply_err(req, EPERM);
 }
-void op_mknod(fuse_req_t req, fuse_ino_t, const char* name, mode_t, dev_t) { op_refuse_special(req, "mknod", name); }
-void op_symlink(fuse_req_t req, const char*, fuse_ino_t, const char* name) { op_refuse_special(req, "symlink", name); }
-void op_link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char* name) { op_refuse_special(req, "link", name); }
 
 void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   serve(req, "unlink", [&] {
@@ -340,6 +353,7 @@ fuse_lowlevel_ops make_ops() {
   ops.mkdir = op_mkdir;
   ops.mknod = op_mknod;
   ops.symlink = op_symlink;
+  ops.readlink = op_readlink;
   ops.link = op_link;
   ops.unlink = op_unlink;
   ops.rmdir = op_rmdir;

@@ -67,12 +67,15 @@ class FieldContents {
   virtual std::optional<uint64_t> published_size(uint64_t /*ino*/) { return std::nullopt; }
 };
 
-enum class NodeKind { Root, Data, Dir, Field };
+// Special: a symlink, FIFO, socket or device node, kept local-only (never published, SPEC.md §2).
+enum class NodeKind { Root, Data, Dir, Field, Special };
 
 struct Attributes {
   uint64_t ino = 0;
   NodeKind kind = NodeKind::Field;
-  uint32_t mode = 0;  // permission bits only
+  uint32_t mode = 0;     // permission bits only
+  uint32_t special = 0;  // Special nodes: their file type (S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK)
+  uint64_t rdev = 0;     // device nodes: the device
   uint64_t size = 0;
   uint32_t nlink = 1;
   timespec atime{};
@@ -267,12 +270,21 @@ class Filesystem {
   Attributes mkdir(uint64_t parent, const std::string& name, uint32_t mode, OptionalCaller caller = std::nullopt);
   Attributes create(uint64_t parent, const std::string& name, uint32_t mode,
                     OptionalCaller caller = std::nullopt);  // also opens it (release() closes)
+  // Special files, kept local-only like names starting with '.': a symlink (dangling allowed; size = the target's
+  // length) and, by mknod, a FIFO, a socket or (uid 0 only, EPERM otherwise) a device node. EPERM at the root.
+  Attributes symlink(uint64_t parent, const std::string& name, const std::string& target,
+                     OptionalCaller caller = std::nullopt);
+  Attributes mknod(uint64_t parent, const std::string& name, uint32_t mode, uint64_t rdev,
+                   OptionalCaller caller = std::nullopt);  // mode carries the file type (S_IFREG: a field)
+  std::string readlink(uint64_t ino);                      // EINVAL for a node that is not a symlink
   void unlink(uint64_t parent, const std::string& name);
   void rmdir(uint64_t parent, const std::string& name, OptionalCaller caller = std::nullopt);
   void rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
               unsigned int flags, OptionalCaller caller = std::nullopt);
 
-  void open(uint64_t ino, int flags);  // checks the node is a field (EISDIR otherwise); O_TRUNC truncates
+  // Checks the node is a field (EISDIR for a folder, ENXIO for a special file: the kernel opens those itself);
+  // O_TRUNC truncates.
+  void open(uint64_t ino, int flags);
   // The last close of an open file (every open and create is released once).
   void release(uint64_t ino);
   // Also updates the access time as relatime does (when it is not newer than the last change, or a day old).

@@ -18,8 +18,8 @@ struct NodeRecord {
   uint64_t ino = 0;
   uint64_t parent = 0;
   std::string name;
-  int kind = 0;  // NodeKind
-  uint32_t mode = 0;
+  int kind = 0;       // NodeKind
+  uint32_t mode = 0;  // with the file type bits for Special nodes (S_IFLNK…)
   uint64_t size = 0;
   int64_t atime_ns = 0;  // 0 in records written before atimes were kept: the mtime is shown
   int64_t mtime_ns = 0;
@@ -30,6 +30,8 @@ struct NodeRecord {
   std::map<std::string, std::string> xattrs;  // other user.* attributes
   std::string data_info;                      // Data nodes: DataInfo as JSON
   std::string origin;                         // Field nodes not held locally: their PublishedLeaf as JSON
+  std::string target;                         // symlinks: the target
+  uint64_t rdev = 0;                          // device nodes: the device
 };
 
 class TreeStore {

@@ -15,7 +15,7 @@ bool same(const core::NodeRecord& a, const core::NodeRecord& b) {
   return a.ino == b.ino && a.parent == b.parent && a.name == b.name && a.kind == b.kind && a.mode == b.mode &&
          a.size == b.size && a.atime_ns == b.atime_ns && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns &&
          a.uid == b.uid && a.gid == b.gid && a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info &&
-         a.origin == b.origin;
+         a.origin == b.origin && a.target == b.target && a.rdev == b.rdev;
 }
 
 }  // namespace
@@ -37,6 +37,8 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   node.xattrs = {{"user.a", std::string("\0\x80\xff", 3)}, {std::string("user.\xff", 6), ""}, {"user.empty", ""}};
   node.data_info = R"({"dataset":"0xabc","size":12})";
   node.origin = R"({"dataset":"0xabc","entry":"a/b","type":"string"})";
+  node.target = std::string("../\xff target\0", 12);
+  node.rdev = std::numeric_limits<uint64_t>::max();
   CHECK(same(decode_node(encode_node(node), "n/x"), node));
 
   core::NodeRecord plain;  // defaults: no type, no xattrs, empty strings
@@ -48,10 +50,14 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   CHECK(decode_node(encode_node(node), "n/x").type == std::optional<std::string>(""));
 }
 
-TEST_CASE("records of formats 1 and 2 (before fields had an origin, before atimes) still load", "[cache]") {
+TEST_CASE("records of formats 1 to 3 (before origins, atimes, special files) still load", "[cache]") {
   core::NodeRecord node;
   node.name = "old";
-  std::string v2 = encode_node(node);
+  std::string v3 = encode_node(node);
+  v3[0] = 3;
+  v3.resize(v3.size() - 2);  // format 4 appended the (empty) target's length and the (zero) device
+  CHECK(same(decode_node(v3, "n/3"), node));
+  std::string v2 = v3;
   v2[0] = 2;
   v2.pop_back();  // format 3 appended the (zero) access time
   CHECK(same(decode_node(v2, "n/2"), node));
@@ -66,7 +72,7 @@ TEST_CASE("corrupt node records are EIO naming the record", "[cache]") {
   CHECK(test::errno_of([&] { decode_node(good.substr(0, good.size() - 3), "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node("", "n/7"); }) == EIO);
   std::string later = good;
-  later[0] = 4;  // a format this build doesn't know
+  later[0] = 5;  // a format this build doesn't know
   CHECK(test::errno_of([&] { decode_node(later, "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node(good + "x", "n/7"); }) == EIO);  // trailing bytes
   std::string endless(13, '\xff');                                        // a varint that never ends
