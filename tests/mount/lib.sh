@@ -45,6 +45,9 @@ wallet_file() {  # NAME: the path of wallet NAME (created on first use; on the p
   fi
   echo "$file"
 }
+# A second local uid, for the multi-user checks under allow_other (its mount point must be reachable: chmod 0711).
+other=65534
+as_other() { setpriv --reuid=$other --regid=$other --clear-groups "$@"; }
 registrations() {  # OWNER NAME: how many datasets the network holds of this owner with this name
   "$bin" find --owner "$1" --json --network "$(network_name)" |
     python3 -c "import json,sys; print(sum(1 for d in json.load(sys.stdin) if d['name'] == sys.argv[1]))" "$2"

@@ -10,8 +10,6 @@ if [[ -n "$on_iexec" ]]; then
   exit 0
 fi
 
-other=65534
-as_other() { setpriv --reuid=$other --regid=$other --clear-groups "$@"; }
 chmod 0711 "$work"  # the second uid must reach the mount point
 start_daemon "allow_other,cache=$work/cache"
 staged_file() { printf '%s/cache/staging/%016x.stg' "$work" "$(stat -c %i "$1")"; }  # the bytes of PATH, staged

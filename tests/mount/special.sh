@@ -9,8 +9,6 @@ if [[ -n "$on_iexec" ]]; then
   exit 0
 fi
 
-other=65534
-as_other() { setpriv --reuid=$other --regid=$other --clear-groups "$@"; }
 bind_socket() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$1"; }
 chmod 0711 "$work"  # the second uid must reach the mount point
 start_daemon "allow_other,cache=$work/cache"
