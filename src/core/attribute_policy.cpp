@@ -120,8 +120,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     if (owner.is_zero()) throw Error(EINVAL, "cannot transfer " + quote(n.name) + " to the zero address");
     if (n.transfer_pending())
       throw Error(EBUSY, quote(n.name) + " is already being transferred to " + n.info.transfer_to);
-    if (n.info.status.kind != DataStatus::Kind::Published &&
-        !content_not_fetched(n.info))  // what is registered is given
+    if (!shows_registered_version(n.info))  // what is registered is given
       throw Error(EBUSY, quote(n.name) + " has changes not published yet (protectedfs sync, then transfer)");
     n.info.transfer_to = owner.to_string();
     n.info.status = {.kind = DataStatus::Kind::Transferring, .to = n.info.transfer_to};

@@ -225,9 +225,12 @@ std::string render_status(const DataStatus& s) {
   return "pending";
 }
 
-// Only while the status shows it: a failure kept under a later status (pending after a change, a transfer) is over.
 bool content_not_fetched(const DataInfo& info) {
   return info.status.kind == DataStatus::Kind::Failed && info.status.failure.step == kFetchStep;
+}
+
+bool shows_registered_version(const DataInfo& info) {
+  return info.status.kind == DataStatus::Kind::Published || content_not_fetched(info);
 }
 
 void apply_version(DataInfo& info, const PublishedVersion& v) {

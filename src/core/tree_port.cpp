@@ -36,7 +36,7 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   Node& root = state_->node(kRootIno);
   Node* existing = state_->child(root, data.name);
   // A data listed from its schema (content not fetched) has no local changes: its fetched version replaces it.
-  if (existing && existing->info.status.kind != DataStatus::Kind::Published && !content_not_fetched(existing->info))
+  if (existing && !shows_registered_version(existing->info))
     throw Error(EBUSY, quote(data.name) + " has local changes: the version published elsewhere is not shown");
   Node& folder = existing ? *existing : state_->add(root, data.name, NodeKind::Data, 0755);
   // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that

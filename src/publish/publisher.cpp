@@ -5,12 +5,6 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include "protectedfs/crypto/keccak.hpp"
-#include "protectedfs/format/multiaddr.hpp"
-#include "protectedfs/format/schema.hpp"
-#include "protectedfs/pipeline/leaf_plan.hpp"
-#include "protectedfs/pipeline/protect.hpp"
-#include "protectedfs/remote/dataset_info.hpp"
 #include "protectedfs/util/quote.hpp"
 #include "publish/saga_journal.hpp"
 
@@ -54,10 +48,9 @@ void Publisher::start() {
   // are brought in line once (an order left half issued, a transfer under way).
   for (const auto& data : fs_.data_list()) {
     // Decided from the typed record: a failure of the orders alone leaves the version published.
-    const core::DataStatus::Kind kind = data.info.status.kind;
     // A version published elsewhere whose content could not be fetched is no local change: the tree sync retries.
-    const bool content = kind != core::DataStatus::Kind::Published && kind != core::DataStatus::Kind::Draft &&
-                         !data.info.status.grants_failed() && !core::content_not_fetched(data.info) &&
+    const bool content = !core::shows_registered_version(data.info) &&
+                         data.info.status.kind != core::DataStatus::Kind::Draft && !data.info.status.grants_failed() &&
                          data.info.transfer_to.empty();
     if (content) changed(data.ino, data.name);
     else if (!data.info.grants.empty() || !data.info.orders.empty() || !data.info.transfer_to.empty())

@@ -40,12 +40,15 @@ std::optional<Removal> decode_removal(const std::string& text) {
 }  // namespace
 
 SagaJournal::Record SagaJournal::read(uint64_t data_ino) {
-  Record record;
   const auto text = journal_.get(data_ino);
-  if (!text) return record;
+  return text ? parse(data_ino, *text) : Record{};
+}
+
+SagaJournal::Record SagaJournal::parse(uint64_t data_ino, const std::string& text) {
+  Record record;
   try {
-    record.removal = decode_removal(*text);
-    if (!record.removal && is_publish_saga(*text)) record.saga = decode_saga(*text);
+    record.removal = decode_removal(text);
+    if (!record.removal && is_publish_saga(text)) record.saga = decode_saga(text);
   } catch (const std::exception& e) {
     // Unreadable (written by a build that crashed mid-change?): the data is simply published again, as its status
     // says pending; a removal's orders stay open on the network, which the log says.
@@ -63,7 +66,7 @@ void SagaJournal::write_removal(uint64_t data_ino, const Removal& removal) {
 void SagaJournal::load(std::map<uint64_t, PublishSaga>& sagas, std::map<uint64_t, Removal>& removals) {
   MutexLock lock(mutex_);
   for (const auto& [data, text] : journal_.load()) {
-    Record record = read(data);
+    Record record = parse(data, text);
     if (record.removal) removals.emplace(data, std::move(*record.removal));
     else if (record.saga) sagas.emplace(data, std::move(*record.saga));
   }

@@ -51,6 +51,7 @@ class SagaJournal {
     std::optional<Removal> removal;
   };
   Record read(uint64_t data_ino) PFS_REQUIRES(mutex_);
+  Record parse(uint64_t data_ino, const std::string& text) PFS_REQUIRES(mutex_);  // an unreadable one is erased
   void write_removal(uint64_t data_ino, const Removal& removal) PFS_REQUIRES(mutex_);
 
   core::PublishJournal& journal_;

@@ -106,11 +106,10 @@ void TreeSync::sync_once() {
     bool retry = false;  // shown already from its schema alone: its content is tried again
     if (here != local.end()) {
       const core::DataInfo& info = here->second.info;
-      // Shown already, or this mount has changes of its own (its next version will be the newest); a version
-      // listed from its schema alone is neither.
-      if (!core::content_not_fetched(info) &&
-          (info.address == address || info.status.kind != core::DataStatus::Kind::Published))
-        continue;
+      // This mount has changes of its own (its next version will be the newest), or shows this version already (one
+      // listed from its schema alone is tried again).
+      if (!core::shows_registered_version(info)) continue;
+      if (info.address == address && !core::content_not_fetched(info)) continue;
       // This mount published a version the listing does not have yet (a chain's logs can lag): keep it.
       if (!is_version_of(info.address, lineage)) continue;
       retry = info.address == address;
@@ -167,9 +166,7 @@ void TreeSync::sync_once() {
 
   // Published folders whose newest version the wallet no longer owns (given away) leave the mount.
   for (const auto& [name, summary] : local) {
-    const bool shown =
-        summary.info.status.kind == core::DataStatus::Kind::Published || core::content_not_fetched(summary.info);
-    if (!shown || summary.info.address.empty() || lineages.count(name)) continue;
+    if (!core::shows_registered_version(summary.info) || summary.info.address.empty() || lineages.count(name)) continue;
     const auto record = network_.registry->find(crypto::Address::parse(summary.info.address));
     if (!record || record->owner == owner_) continue;
     fs_.forget(summary.ino);

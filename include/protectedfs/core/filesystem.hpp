@@ -158,6 +158,9 @@ struct DataInfo {
 
 // Whether the data shows a registered version whose content could not be fetched (its status says why).
 bool content_not_fetched(const DataInfo& info);
+// Whether the data shows a registered version as it was registered (published, or listed from its schema while its
+// content cannot be fetched): no local change waits to be published.
+bool shows_registered_version(const DataInfo& info);
 // The grant of this subject, or nullptr.
 Grant* find_grant(DataInfo& info, const GrantSubject& subject);
 // The order currently carrying a grant (maybe an older version's), or nullptr.
