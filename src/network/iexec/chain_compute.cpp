@@ -230,8 +230,8 @@ RunResult ChainCompute::run(const crypto::PrivateKey& requester_key, const RunRe
         contracts::decode_task(context_->chain().call(context_->profile().hub, contracts::view_task(task)));
     status = view.status;
     if (status == contracts::TaskStatus::completed) {
-      const Bytes stored = download_result(result.task, view);
-      if (!request.encrypt_result) unzip_result(stored, request.out);  // encrypted: the caller opens result()
+      // Encrypted: the caller fetches it with result() and opens it with the wallet's key (downloaded once, there).
+      if (!request.encrypt_result) unzip_result(download_result(result.task, view), request.out);
       return result;
     }
     if (status == contracts::TaskStatus::failed)
