@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The local worker runs iApps isolated (issue 11 §4): hostile apps granted by an owner, run by a consumer. One
-# connects to a listener on 127.0.0.1, one writes outside IEXEC_OUT, one reads the owner's $XDG_DATA_HOME and the
-# network's secret store, one forks without end, one allocates 4 GiB, one never ends, one spins the CPU, one writes
-# past the output limit: each fails its task (`run` exits 1 and says why: the runner names the network socket and
-# the memory limit itself; a forbidden file access shows in the app's own message), nothing leaks, every access stays
-# counted, the daemon keeps serving; an honest app then runs and its result is delivered, having seen iExec's
-# folders, an unprivileged user and no network.
+# connects to a listener on 127.0.0.1 (and one has a child process do it), one writes outside IEXEC_OUT, one reads
+# the owner's $XDG_DATA_HOME/protectedfs, one the network's folder, one forks without end, one allocates 4 GiB, one
+# never ends, one spins the CPU, one writes past the output limit: each fails its task (`run` exits 1 and the
+# runner names the violation: the address, the path, or the limit), nothing leaks, every access stays counted, the
+# daemon keeps serving; an honest app then runs and its result is delivered, having seen iExec's folders, an
+# unprivileged user and no network, and made a network socket and a name lookup without being failed for it.
 source "$(dirname "$0")/lib.sh"
 if [[ -n "$on_iexec" ]]; then
   echo "local network only (the local worker's isolation)"
@@ -43,6 +43,7 @@ fails() {
   if [[ $rc -ne 1 ]]; then fail "$what: exit $rc (want 1): $err"; return; fi
   if [[ "$err" != *"$phrase"* ]]; then fail "$what: '$err' does not say '$phrase'"; return; fi
   if [[ -e "$work/out-$what" ]]; then fail "$what: a result was delivered"; return; fi
+  echo "$what: ${err##*$'\n'}"  # the runner's line, in the test's log
   ok
 }
 mkdir "$work/apps"
@@ -65,6 +66,13 @@ import os, socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5).sendall(b"leak")
 open(os.path.join(os.environ["IEXEC_OUT"], "computed.json"), "w").write("{}")
 PY
+# The same from a child process: a shell that starts Python.
+cat > "$work/apps/netchild" <<'SH'
+#!/bin/sh
+python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)' "$1"
+echo "the child's connection was refused: $?" >&2
+echo '{}' > "$IEXEC_OUT/computed.json"
+SH
 cat > "$work/apps/write" <<'SH'
 #!/bin/sh
 # Succeeds (and so fails the test) if any write outside IEXEC_OUT works.
@@ -78,10 +86,10 @@ cat > "$work/apps/read" <<'SH'
 #!/bin/sh
 # Prints whatever of the owner's data or the network's secrets it can reach; fails if it reaches nothing.
 found=0
+cat "$1"/protectedfs/* "$2"/secrets/* 2>/dev/null && found=1
 for d in "$1" "$2" /root /home; do
   if [ -n "$(ls -A "$d" 2>/dev/null)" ]; then echo "can list $d" >&2; found=1; fi
 done
-cat "$1"/protectedfs/* "$2"/secrets/* 2>/dev/null && found=1
 [ $found = 1 ] && { echo '{}' > "$IEXEC_OUT/computed.json"; exit 0; }
 ls "$1" >&2
 exit 3
@@ -100,27 +108,35 @@ out="$IEXEC_OUT/report.txt"
 {
   echo "uid=$(id -u)"
   echo "dataset=$(test -r "$IEXEC_IN/$IEXEC_DATASET_FILENAME" && echo readable)"
-  echo "in=$( (touch "$IEXEC_IN/x" 2>/dev/null && echo writable) || echo read-only)"
+  echo "in=$(awk -v d="$IEXEC_IN" '$5 == d { split($6, o, ","); print o[1] }' /proc/self/mountinfo)"  # no write tried
   echo "tmp=$( (echo x > /tmp/x && cat /tmp/x) || echo no)"
   echo "interfaces=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/net/dev | tr '\n' ' ')"
   echo "processes=$(ls /proc | grep "^[0-9]" | tr "\n" " ")"
   echo "args=$*"
+  echo "socket=$(python3 -c 'import socket; socket.socket(socket.AF_INET).close(); print("made")')"
+  echo "lookup=$( (getent hosts example.com > /dev/null && echo resolved) || echo failed)"
 } > "$out"
 echo '{"deterministic-output-path": "'"$out"'"}' > "$IEXEC_OUT/computed.json"
 SH
 # Every app registered and granted at once (5 accesses each), then one sync.
-for name in net write read bomb alloc forever spin big parts honest; do declare "${name}_app=$(app $name)"; done
+for name in net netchild write read bomb alloc forever spin big parts honest; do declare "${name}_app=$(app $name)"; done
 "$bin" sync "$a" > /dev/null
 
 # --- the network ---------------------------------------------------------------------------------------------------
-fails net "the iApp was stopped: it tried to open a network socket; apps have no network" "$net_app" --args "$port"
+fails net "the iApp tried to connect to 127.0.0.1:$port, but apps have no network" "$net_app" --args "$port"
+fails netchild "the iApp tried to connect to 127.0.0.1:$port, but apps have no network" "$netchild_app" --args "$port"
 check "the listener saw no connection" test ! -e "$work/connected"
 kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null
 
 # --- files: writes outside IEXEC_OUT, reads of the owner's data ----------------------------------------------------
-fails write "exited with status 2" "$write_app" --args "$work"
+# ($work/outside.txt is in the sandbox's own /tmp, where $work does not exist: the kernel refuses it, unnamed)
+fails write "the iApp tried to write \"/usr/pwned\" outside IEXEC_OUT" "$write_app" --args "$work"
 check "nothing written on the host" bash -c "! ls '$work/outside.txt' /usr/pwned /etc/pwned /pwned 2>/dev/null"
-fails read "exited with status 3" "$read_app" --args "$XDG_DATA_HOME $net"
+# (the path named is the first the app looked up: the folder its shell lists to expand the *)
+fails read "the iApp tried to read \"$XDG_DATA_HOME/protectedfs\" in the host's protectedfs state, which apps may not see" \
+  "$read_app" --args "$XDG_DATA_HOME $net"
+fails secrets "the iApp tried to read \"$net/secrets\" in the local network's folder, which apps may not see" \
+  "$read_app" --args "/nowhere $net"
 check "the owner's data is there on the host" test -n "$(ls -A "$XDG_DATA_HOME/protectedfs")"
 
 # --- limits ----------------------------------------------------------------------------------------------------
@@ -159,11 +175,13 @@ report=$(cat "$work/result/report.txt" 2>/dev/null)
 check "its result is delivered" test -n "$report"
 check "it ran as uid 1000" grep -qx "uid=1000" <<<"$report"
 check "it read its dataset" grep -qx "dataset=readable" <<<"$report"
-check "IEXEC_IN is read-only" grep -qx "in=read-only" <<<"$report"
+check "IEXEC_IN is read-only" grep -qx "in=ro" <<<"$report"
 check "/tmp is writable" grep -qx "tmp=x" <<<"$report"
 processes=$(sed -n 's/^processes=//p' <<<"$report")
 check "it saw only its own processes ($processes)" test "$(wc -w <<<"$processes")" -le 8 -a "${processes%% *}" == 1
 check "its arguments" grep -qx "args=a b" <<<"$report"
+check "it made a network socket" grep -qx "socket=made" <<<"$report"
+check "its name lookup failed, the run did not" grep -qx "lookup=failed" <<<"$report"
 check "no network interface but lo" grep -qx "interfaces=lo " <<<"$report"
 check "no plaintext left behind" test -z "$(ls -A "$work/tmp")"
 check "the suite stays fast" test $((SECONDS - started)) -lt 60

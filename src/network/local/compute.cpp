@@ -12,6 +12,7 @@
 #include "protectedfs/format/multiaddr.hpp"
 #include "protectedfs/network/local_network.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/paths.hpp"
 
 namespace pfs::network::local {
 namespace {
@@ -106,6 +107,12 @@ void prepare_bulk_out(const std::filesystem::path& out) {
   if (::mkdir(out.c_str(), 0755) != 0 && errno != EEXIST) throw_system_error("cannot create " + out.string());
 }
 
+// The host's state an app must not reach (the sandbox does not show it): named when an app looks it up.
+std::vector<HiddenPath> hidden_paths(const Directory& dir) {
+  return {{std::filesystem::absolute(user_data_directory()).lexically_normal(), "the host's protectedfs state"},
+          {std::filesystem::absolute(dir.root()).lexically_normal(), "the local network's folder"}};
+}
+
 }  // namespace
 
 AppRecord LocalCompute::register_app(const crypto::PrivateKey& owner, const std::filesystem::path& executable,
@@ -172,6 +179,7 @@ RunResult LocalCompute::run(const crypto::PrivateKey& requester_key, const RunRe
   iapp.result_file = result_file(*dir_, task_text);
   iapp.read_only = request.read_only;
   iapp.limits = request.limits;
+  iapp.hidden = hidden_paths(*dir_);
   run_iapp(iapp);
   return {task.order_hash, task_text, task.price};
 }
@@ -241,6 +249,7 @@ BulkRunResult LocalCompute::run_bulk(const crypto::PrivateKey& requester_key, co
     iapp.result_file = result_file(*dir_, bulk_task.task);
     iapp.read_only = request.read_only;
     iapp.limits = request.limits;
+    iapp.hidden = hidden_paths(*dir_);
     try {
       run_iapp(iapp);
     } catch (const Error& e) {

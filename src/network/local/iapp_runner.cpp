@@ -251,8 +251,8 @@ void run_iapp(const IappTask& task) {
   environment.insert(environment.end(), dataset_variables.begin(), dataset_variables.end());
   SandboxOutcome outcome;
   try {
-    outcome = run_sandboxed(
-        {task.executable, task.args, environment, iexec_in, iexec_out, work.path(), task.read_only, task.limits});
+    outcome = run_sandboxed({task.executable, task.args, environment, iexec_in, iexec_out, work.path(), task.read_only,
+                             task.limits, task.hidden});
   } catch (const Error& e) {
     throw Error(EIO, "task " + task.task_id + " failed: " + e.what());
   }

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "network/local/sandbox_access.hpp"
 #include "protectedfs/crypto/address.hpp"
 #include "protectedfs/crypto/aes_cbc.hpp"
 #include "protectedfs/network/network.hpp"
@@ -65,6 +66,7 @@ struct IappTask {
   std::filesystem::path result_file;             // where the result zip is stored ("" = not stored)
   std::vector<std::filesystem::path> read_only;  // host paths the app may read besides its own (sandbox.hpp)
   AppLimits limits;
+  std::vector<HiddenPath> hidden;  // host paths whose lookup by the app is named (sandbox.hpp)
 };
 
 // Runs the task to its end. EIO naming the task when the app cannot start, exits with a non-zero status, is

@@ -22,6 +22,7 @@
 #include "network/local/sandbox_filter.hpp"
 #include "network/local/sandbox_monitor.hpp"
 #include "network/local/sandbox_root.hpp"
+#include "network/local/sandbox_supervisor.hpp"
 #include "protectedfs/util/error.hpp"
 
 namespace pfs::network::local {
@@ -72,10 +73,12 @@ struct Pipe {
 
 // What the sandbox's first process tells the runner through the report pipe.
 struct Report {
-  enum Kind : int { AppStarted = 1, AppEnded = 2, SetupFailed = 3 } kind;
-  int value;         // the app's wait status, or the errno of the failed step
-  std::size_t step;  // SetupFailed: the step of the root plan (or its size: the switch to the new root)
+  enum Kind : int { AppStarted = 1, AppEnded = 2, SetupFailed = 3, FilterLoaded = 4 } kind;
+  int value;         // the app's wait status, the errno of the failed step, or the filter's notification fd
+  std::size_t step;  // SetupFailed: the step of the root plan (or its size: the switch to the new root;
+                     // kFilterStep: loading the system-call filter)
 };
+constexpr std::size_t kFilterStep = SIZE_MAX;
 
 // Everything the two processes inside need, prepared before the clone: they only read it.
 struct Prepared {
@@ -86,7 +89,7 @@ struct Prepared {
   bool as_root;
   bool limit_data;  // RLIMIT_DATA holds the memory limit (no memory cgroup does)
   rlim_t data_bytes, cpu_seconds, processes, file_bytes;
-  NetworkFilter filter;
+  SandboxFilter filter;
 };
 
 pid_t clone_raw(uint64_t flags, int* pidfd) {
@@ -135,7 +138,7 @@ void write_all(int fd, const void* data, std::size_t size) {
         ::setrlimit(RLIMIT_NPROC, &processes) != 0 || ::setrlimit(RLIMIT_FSIZE, &file) != 0 ||
         ::setrlimit(RLIMIT_CORE, &core) != 0) {
       error = errno;
-    } else if ((error = p.filter.install()) == 0) {
+    } else {
       ignoring.restore();
       ::umask(022);
       // Only 0-2 and the exec report (close-on-exec) stay open: nothing of the runner's reaches the app.
@@ -149,15 +152,21 @@ void write_all(int fd, const void* data, std::size_t size) {
   ::_exit(127);
 }
 
-// The sandbox's first process (PID 1 of its namespace): waits for the runner to map its user, builds the root,
-// starts the app and reaps every process until the app's main one ends; its own end then kills whatever the app
-// left (the kernel ends a PID namespace with its first process). Async-signal-safe.
-[[noreturn]] void init_main(Prepared& p, const IgnoreTerminalSignals& ignoring, int go, int report, int output,
-                            int exec_report) {
+// The runner's next go-ahead on the go pipe: true, or false when it gave up (closed the pipe).
+bool await_go(int go) {
   char byte = 0;
   while (::read(go, &byte, 1) < 0 && errno == EINTR) {
   }
-  if (byte != 1) ::_exit(1);  // the runner gave up
+  return byte == 1;
+}
+
+// The sandbox's first process (PID 1 of its namespace): waits for the runner to map its user, builds the root,
+// loads the system-call filter (which every process of the app inherits) and waits for the runner to take its
+// notifications, starts the app and reaps every process until the app's main one ends; its own end then kills
+// whatever the app left (the kernel ends a PID namespace with its first process). Async-signal-safe.
+[[noreturn]] void init_main(Prepared& p, const IgnoreTerminalSignals& ignoring, int go, int report, int output,
+                            int exec_report) {
+  if (!await_go(go)) ::_exit(1);
   ::umask(022);
   ::sethostname("iapp", 4);
   Report r{Report::SetupFailed, 0, 0};
@@ -167,6 +176,19 @@ void write_all(int fd, const void* data, std::size_t size) {
   }
   for (auto& step : p.plan.steps)
     if (step.tree >= 0) ::close(step.tree);
+  // Loaded here, past the root's building, so that none of this process's own later calls is watched (write,
+  // read, clone3, wait4); the runner takes a copy of the notification fd (pidfd_getfd) before the app starts.
+  const int listener = p.filter.install();
+  if (listener < 0) {
+    r = {Report::SetupFailed, -listener, kFilterStep};
+    write_all(report, &r, sizeof r);
+    ::_exit(1);
+  }
+  r = {Report::FilterLoaded, listener, 0};
+  write_all(report, &r, sizeof r);
+  if (!await_go(go)) ::_exit(1);
+  ::close(listener);
+  ::close(go);
   const pid_t app = clone_raw(0, nullptr);
   if (app == 0) app_main(p, ignoring, output, exec_report);
   if (app < 0) {
@@ -224,7 +246,7 @@ void hand_over(const fs::path& root) {
 
 }  // namespace
 
-std::string SandboxOutcome::describe(const AppLimits& limits) const {
+std::string SandboxOutcome::describe_end(const AppLimits& limits) const {
   // Without a memory cgroup an app past its limit sees an allocation fail, and then exits with an error or
   // aborts: the runner cannot tell that from another failure, only say it may be the cause.
   const std::string may_be_memory =
@@ -248,10 +270,15 @@ std::string SandboxOutcome::describe(const AppLimits& limits) const {
              " MiB and was stopped";
     case End::Memory:
       return "the iApp exceeded its memory limit of " + std::to_string(limits.memory_mib) + " MiB and was stopped";
-    case End::Network:
-      return "the iApp was stopped: it tried to open a network socket; apps have no network";
   }
   return "the iApp stopped abnormally";
+}
+
+std::string SandboxOutcome::describe(const AppLimits& limits) const {
+  if (!violation) return describe_end(limits);
+  std::string text = violation->describe();
+  if (end != End::Exited || code != 0) text += "; then " + describe_end(limits);
+  return text;
 }
 
 SandboxOutcome run_sandboxed(const SandboxedRun& run) {
@@ -261,7 +288,7 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
   const auto memory = MemoryCgroup::create(limits.memory_mib * kMiB);
   p.limit_data = !memory;
   p.data_bytes = limits.memory_mib * kMiB;
-  p.filter = NetworkFilter::compile();
+  p.filter = SandboxFilter::compile();
   p.cpu_seconds = limits.cpu_seconds;
   p.processes = limits.processes + 1;  // the sandbox's first process may count as one of the app's user's
   p.file_bytes = limits.output_mib * kMiB;
@@ -334,7 +361,15 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
   }
   const char yes = 1;
   write_all(go.write.get(), &yes, 1);
-  go.write.reset();
+
+  // What the app may write and which host paths it must not even look up, as paths inside the sandbox.
+  AccessPolicy policy;
+  policy.writable = {run.out_dir};
+  policy.read_only = {run.in_dir, kAppInside};
+  for (const auto& path : run.read_only) policy.read_only.push_back(fs::absolute(path).lexically_normal());
+  policy.hidden = run.hidden;
+  std::optional<SandboxSupervisor> supervisor;
+  std::optional<std::string> supervise_error;  // the notification fd could not be taken: the app is not started
 
   std::optional<SandboxOutcome::End> stopped;
   std::optional<Report> ended;  // the first process's last word: the app's end, or the failed setup step
@@ -346,6 +381,7 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
   char buffer[16384];
   bool output_open = true;
   for (;;) {
+    if (supervise_error) break;
     const auto now = Clock::now();
     if (now >= deadline) {
       stopped = SandboxOutcome::End::WallTime;
@@ -360,17 +396,33 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
       next_sample = now + std::chrono::milliseconds(100);
     }
     const auto wait = std::min(deadline, next_sample) - now;
-    struct pollfd fds[3] = {{process.get(), POLLIN, 0},
+    struct pollfd fds[4] = {{process.get(), POLLIN, 0},
                             {output_open ? output.read.get() : -1, POLLIN, 0},
-                            {ended || !report_open ? -1 : report.read.get(), POLLIN, 0}};
+                            {ended || !report_open ? -1 : report.read.get(), POLLIN, 0},
+                            {supervisor ? supervisor->fd() : -1, POLLIN, 0}};
     const int ready =
-        ::poll(fds, 3, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + 1);
+        ::poll(fds, 4, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) + 1);
     if (ready < 0 && errno != EINTR) throw_system_error("cannot wait for the iApp");
+    if (ready > 0 && (fds[3].revents & POLLIN)) supervisor->answer_one();
     if (ready > 0 && (fds[2].revents & (POLLIN | POLLHUP))) {
       Report r{};
-      if (::read(report.read.get(), &r, sizeof r) != static_cast<ssize_t>(sizeof r)) report_open = false;
-      else if (r.kind == Report::AppStarted) started = true;
-      else ended = r;
+      if (::read(report.read.get(), &r, sizeof r) != static_cast<ssize_t>(sizeof r)) {
+        report_open = false;
+      } else if (r.kind == Report::FilterLoaded) {
+        // The first process's notification fd, copied here; then the go for the app.
+        UniqueFd listener(static_cast<int>(::syscall(SYS_pidfd_getfd, process.get(), r.value, 0)));
+        if (!listener) {
+          supervise_error = std::strerror(errno);
+          continue;
+        }
+        supervisor.emplace(std::move(listener), policy);
+        write_all(go.write.get(), &yes, 1);
+        go.write.reset();
+      } else if (r.kind == Report::AppStarted) {
+        started = true;
+      } else {
+        ended = r;
+      }
     }
     if (ready > 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
       const ssize_t n = ::read(output.read.get(), buffer, sizeof buffer);
@@ -379,7 +431,8 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
     }
     if (ready > 0 && (fds[0].revents & POLLIN)) break;
   }
-  if (stopped) ::syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0);
+  if (stopped || supervise_error) ::syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0);
+  go.write.reset();
   reap();  // the whole namespace is gone once its first process is reaped
   for (ssize_t n; output_open && (n = ::read(output.read.get(), buffer, sizeof buffer)) != 0;) {
     if (n > 0) write_all(STDERR_FILENO, buffer, static_cast<std::size_t>(n));
@@ -388,12 +441,15 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
 
   Report r{};
   while (!stopped && !ended && ::read(report.read.get(), &r, sizeof r) == static_cast<ssize_t>(sizeof r))
-    if (r.kind != Report::AppStarted) ended = r;
+    if (r.kind == Report::AppEnded || r.kind == Report::SetupFailed) ended = r;
+  if (supervise_error) throw Error(EIO, "cannot isolate the iApp: cannot watch its system calls: " + *supervise_error);
   const bool reported = ended && ended->kind != Report::SetupFailed;
   if (ended && ended->kind == Report::SetupFailed) {
     r = *ended;
     errno = r.value;
-    throw_system_error("cannot isolate the iApp: " + p.plan.describe(r.step) + " failed");
+    throw_system_error(
+        "cannot isolate the iApp: " +
+        (r.step == kFilterStep ? std::string("loading the system-call filter") : p.plan.describe(r.step)) + " failed");
   }
   int exec_error = 0;
   if (::read(exec_report.read.get(), &exec_error, sizeof exec_error) == static_cast<ssize_t>(sizeof exec_error)) {
@@ -409,10 +465,9 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
     outcome = {SandboxOutcome::End::Exited, WEXITSTATUS(ended->value)};
   } else {
     const int signal = WTERMSIG(ended->value);
-    outcome = {signal == SIGXCPU          ? SandboxOutcome::End::CpuTime
-               : signal == SIGXFSZ        ? SandboxOutcome::End::Output
-               : signal == kNetworkSignal ? SandboxOutcome::End::Network
-                                          : SandboxOutcome::End::Signaled,
+    outcome = {signal == SIGXCPU   ? SandboxOutcome::End::CpuTime
+               : signal == SIGXFSZ ? SandboxOutcome::End::Output
+                                   : SandboxOutcome::End::Signaled,
                signal};
   }
   // The OOM killer's SIGKILL ends the app, or one of its processes (the app then usually exits with an error).
@@ -423,6 +478,7 @@ SandboxOutcome run_sandboxed(const SandboxedRun& run) {
   if (outcome.succeeded() && monitor.output_bytes() > limits.output_mib * kMiB)
     outcome = {SandboxOutcome::End::Output, 0};
   outcome.memory_watched = memory != nullptr;
+  if (supervisor) outcome.violation = supervisor->violation();
   return outcome;
 }
 

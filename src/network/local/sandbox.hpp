@@ -10,8 +10,10 @@
 //                bits ignored
 //   processes    its own PID namespace: the app sees only its own processes, and when the app's main process ends
 //                every process it left is killed with it
-//   system calls no socket but AF_UNIX and AF_NETLINK (sandbox_filter.hpp: a process that tries is killed, and
-//                the runner names it when it is the app's own)
+//   system calls the ones that look paths up or reach an address are seen by the runner (sandbox_filter.hpp,
+//                sandbox_supervisor.hpp): any process of the app that tries to reach the network, to write outside
+//                IEXEC_OUT and /tmp, or to look up a hidden host path (SandboxedRun::hidden) gets an error, and the
+//                runner names the first such try as the reason the run failed; io_uring is refused
 //   limits       AppLimits (network.hpp): wall time (the runner kills it), CPU time (RLIMIT_CPU per process, and the
 //                total of all its processes sampled), memory (a memory cgroup of its own where the runner may make
 //                one, sandbox_cgroup.hpp: past it the kernel kills it; else RLIMIT_DATA per process, past which an
@@ -26,9 +28,11 @@
 // disabled: it never falls back to running it unconfined.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "network/local/sandbox_access.hpp"
 #include "protectedfs/network/network.hpp"
 
 namespace pfs::network::local {
@@ -42,17 +46,23 @@ struct SandboxedRun {
   std::filesystem::path cwd;      // the app's working directory (created inside, empty apart from the above)
   std::vector<std::filesystem::path> read_only;  // other host paths the app may read, at the same paths
   AppLimits limits;
+  std::vector<HiddenPath> hidden;  // host paths the app cannot see and whose lookup is named (the host's state)
 };
 
 struct SandboxOutcome {
-  enum class End { Exited, Signaled, WallTime, CpuTime, Processes, Output, Memory, Network };
+  enum class End { Exited, Signaled, WallTime, CpuTime, Processes, Output, Memory };
   End end = End::Exited;
-  int code = 0;                 // exit status (Exited) or signal (Signaled)
-  bool memory_watched = false;  // the memory limit was a cgroup's, so that an app past it ends as Memory
-  bool succeeded() const { return end == End::Exited && code == 0; }
+  int code = 0;                        // exit status (Exited) or signal (Signaled)
+  bool memory_watched = false;         // the memory limit was a cgroup's, so that an app past it ends as Memory
+  std::optional<Violation> violation;  // the first forbidden access any process of the app tried: a failure
+  bool succeeded() const { return end == End::Exited && code == 0 && !violation; }
   // "the iApp exited with status 3", "the iApp ran past its wall-time limit of 5 s and was stopped"...; a failure
-  // that may come from the memory limit (when unwatched) says so.
+  // that may come from the memory limit (when unwatched) says so. A violation comes first: "the iApp tried to
+  // connect to 127.0.0.1:80, but apps have no network; then the iApp exited with status 1".
   std::string describe(const AppLimits& limits) const;
+
+ private:
+  std::string describe_end(const AppLimits& limits) const;  // how it ended, the violation aside
 };
 
 // Runs the app to its end, or until a limit stops it. Throws (EIO) only when the app could not be started: the

@@ -30,8 +30,10 @@ std::string read_small(const fs::path& path) {
   return text;
 }
 
+// O_CREAT makes no file in a real cgroupfs (its files exist, or cannot be made), while a fake tree of plain files
+// (the unit tests') gets the files the kernel would have made.
 void write_value(const fs::path& path, const std::string& value) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
   if (!fd || ::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
     throw_system_error("cannot write " + path.string());
 }
