@@ -62,6 +62,7 @@ const WatchedCall kCalls[] = {
     {SYS_connect, K::Connect, {}, {}},
     {SYS_sendto, K::SendTo, {}, {}},
     {SYS_sendmsg, K::SendMsg, {}, {}},
+    {SYS_sendmmsg, K::SendMsg, {}, {}},  // its first message: an mmsghdr starts with the msghdr
 };
 
 void check(int result, const char* what) {

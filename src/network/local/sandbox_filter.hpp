@@ -5,7 +5,8 @@
 //                  (SECCOMP_RET_USER_NOTIF) and names writes outside IEXEC_OUT and lookups of hidden host paths
 //   connect        the runner is notified and names a connection to a network address
 //   sendto,        the runner is notified and names a datagram sent to a network address (sendto only when it
-//   sendmsg        names one)
+//   sendmsg,       names one; sendmmsg by its first message)
+//   sendmmsg
 //   io_uring       its setup fails (ENOSYS), so that no call escapes the filter (IORING_OP_CONNECT, OPENAT…);
 //                  apps fall back to the usual calls
 //

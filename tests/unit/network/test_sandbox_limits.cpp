@@ -253,7 +253,8 @@ TEST_CASE(
                              "    subprocess.run(['/usr/bin/python3', '-c', 'import socket\\n"
                              "try: socket.create_connection((\"10.1.2.3\", 443))\\nexcept OSError: pass'])\n"
                              "if what == 'write':\n"
-                             "    try: open('/etc/pwned', 'w')\n"
+                             "    os.chdir('/usr/lib')\n"  // a relative path, resolved against the app's cwd
+                             "    try: open('../pwned', 'w')\n"
                              "    except OSError: pass\n"
                              "if what == 'hidden': os.path.exists(sys.argv[2] + '/wallet.json')\n"
                              "open(os.environ['OUT'] + '/done', 'w').write('yes')\n",
@@ -288,7 +289,7 @@ TEST_CASE(
   const auto write = run("write");
   REQUIRE(write.violation);
   CHECK(write.violation->kind == Violation::Kind::Write);
-  CHECK(write.violation->path == "/etc/pwned");
+  CHECK(write.violation->path == "/usr/pwned");
   const auto looked_up = run("hidden");
   REQUIRE(looked_up.violation);
   CHECK(looked_up.violation->kind == Violation::Kind::Hidden);
