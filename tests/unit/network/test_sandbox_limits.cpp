@@ -237,29 +237,37 @@ TEST_CASE(
   fs::create_directories(in);
   fs::create_directories(out);
   fs::create_directories(hidden);
-  const auto app = dir.write("app.py",
-                             "#!/usr/bin/python3\nimport os, socket, subprocess, sys\n"
-                             "what = sys.argv[1]\n"
-                             "if what == 'memory': b = bytearray(512 << 20)\n"
-                             "if what == 'unix': socket.socket(socket.AF_UNIX).close()\n"
-                             "if what == 'sockets':\n"
-                             "    socket.socket(socket.AF_INET).close()\n"
-                             "    try: socket.getaddrinfo('example.com', 80)\n"
-                             "    except OSError: pass\n"
-                             "if what == 'network':\n"
-                             "    try: socket.create_connection(('127.0.0.1', 9))\n"
-                             "    except OSError: pass\n"
-                             "if what == 'child':\n"
-                             "    subprocess.run(['/usr/bin/python3', '-c', 'import socket\\n"
-                             "try: socket.create_connection((\"10.1.2.3\", 443))\\nexcept OSError: pass'])\n"
-                             "if what == 'write':\n"
-                             "    os.chdir('/usr/lib')\n"  // a relative path, resolved against the app's cwd
-                             "    try: open('../pwned', 'w')\n"
-                             "    except OSError: pass\n"
-                             "if what == 'hidden': os.path.exists(sys.argv[2] + '/wallet.json')\n"
-                             "open(os.environ['OUT'] + '/done', 'w').write('yes')\n",
-                             fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                 fs::perms::others_read | fs::perms::others_exec);
+  const auto app =
+      dir.write("app.py",
+                "#!/usr/bin/python3\nimport os, socket, subprocess, sys\n"
+                "what = sys.argv[1]\n"
+                "if what == 'memory': b = bytearray(512 << 20)\n"
+                "if what == 'unix': socket.socket(socket.AF_UNIX).close()\n"
+                "if what == 'sockets':\n"
+                "    socket.socket(socket.AF_INET).close()\n"
+                "    try: socket.getaddrinfo('example.com', 80)\n"
+                "    except OSError: pass\n"
+                "if what == 'network':\n"
+                "    try: socket.create_connection(('127.0.0.1', 9))\n"
+                "    except OSError: pass\n"
+                "if what == 'child':\n"
+                "    subprocess.run(['/usr/bin/python3', '-c', 'import socket\\n"
+                "try: socket.create_connection((\"10.1.2.3\", 443))\\nexcept OSError: pass'])\n"
+                "if what == 'write':\n"
+                "    os.chdir('/usr/lib')\n"  // a relative path, resolved against the app's cwd
+                "    try: open('../pwned', 'w')\n"
+                "    except OSError: pass\n"
+                "if what == 'hidden': os.path.exists(sys.argv[2] + '/wallet.json')\n"
+                // An honest app's usual doings: modules loaded (their caches already written), a
+                // temporary file, a subprocess, output to /dev/null.
+                "if what == 'honest':\n"
+                "    import csv, decimal, email, hashlib, json, sqlite3, tempfile, urllib.request, zipfile\n"
+                "    import xml.etree.ElementTree\n"
+                "    with tempfile.TemporaryFile() as f: f.write(b'x')\n"
+                "    subprocess.run(['sh', '-c', 'ls / > /dev/null; date > /tmp/d; cat /tmp/d'], check=True)\n"
+                "open(os.environ['OUT'] + '/done', 'w').write('yes')\n",
+                fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                    fs::perms::others_exec);
   network::AppLimits limits;
   limits.wall_seconds = 60;
   limits.memory_mib = 128;
@@ -280,6 +288,9 @@ TEST_CASE(
   CHECK(unix_socket.succeeded());
   CHECK(unix_socket.memory_watched == watched);
   CHECK(run("sockets").succeeded());
+  const auto honest = run("honest");
+  CHECK(honest.succeeded());
+  if (honest.violation) FAIL_CHECK(honest.violation->describe());
   const auto network = run("network");
   REQUIRE(network.violation);
   CHECK(network.describe(limits) == "the iApp tried to connect to 127.0.0.1:9, but apps have no network");
