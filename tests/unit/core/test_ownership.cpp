@@ -109,7 +109,7 @@ TEST_CASE("ownership: chown changes the owner for root only, the group for the o
   CHECK(ns(f.fs.getattr(theirs).mtime) == ns(before.mtime));
 }
 
-TEST_CASE("ownership: chown clears setuid, and setgid where the group executes; folders keep theirs",
+TEST_CASE("ownership: chown clears setuid, and setgid where the group executes, folders keep theirs",
           "[core][ownership]") {
   Fixture f;
   const uint64_t a = f.file("a", 06755, kOther);
@@ -127,7 +127,7 @@ TEST_CASE("ownership: chown clears setuid, and setgid where the group executes; 
   CHECK(f.mode(dir) == 06755);
 }
 
-TEST_CASE("ownership: chmod by the owner or root; setgid dropped for a non-member; a writer only drops bits",
+TEST_CASE("ownership: chmod by the owner or root, setgid dropped for a non-member, a writer only drops bits",
           "[core][ownership]") {
   Fixture f;
   const uint64_t alices = f.file("alices", 0666, kAlice);
