@@ -144,6 +144,15 @@ t 0 root open "$d/private/inner" O_RDONLY
 run_as root symlink o644 "$d/link" > /dev/null
 t ELOOP root open "$d/link" "O_RDONLY|O_NOFOLLOW"
 t 0 other open "$d/link" O_RDONLY
+mkfile "$d/g640" 0640; chown ":$grp" "$d/g640"  # the group's modes, for a member by a supplementary group
+t 0 member open "$d/g640" O_RDONLY
+t EACCES member open "$d/g640" O_WRONLY
+t EACCES other open "$d/g640" O_RDONLY
+mkdir -m 0770 "$d/gdir"; chown ":$grp" "$d/gdir"
+t 0 member open "$d/gdir/by_member" "O_WRONLY|O_CREAT" 0600
+t EACCES other open "$d/gdir/by_other" "O_WRONLY|O_CREAT" 0600
+t 0 member mkdir "$d/gdir/sub" 0755
+t 0 member rmdir "$d/gdir/sub"
 t ENAMETOOLONG root open "$d/$(printf 'a%.0s' {1..256})" "O_WRONLY|O_CREAT"
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -317,6 +326,9 @@ is 2755 "$d/c_other" mode
 t 0 root chmod "$d/c_root" 2755
 is 2755 "$d/c_root" mode
 t ENOENT root chmod "$d/missing" 0644
+t EPERM other chmod "$d/closed" 0777  # a folder it does not own
+t 0 other chmod "$d/m_other" 0750
+is 750 "$d/m_other" mode
 t EACCES other chmod "$d/private/inner" 0644
 moves ctime_ns "$d/c_other" other chmod "$d/c_other" 0644
 
@@ -393,6 +405,9 @@ moves ctime_ns "$d/ut644" root utimens "$d/ut644" 1000000000000000000 1000000000
 mkfile "$d/ut_keep" 0644 other
 t 0 other utimens "$d/ut_keep" 1400000000000000005 1400000000999999999
 t ENOENT root utimens "$d/missing" now now
+t EPERM other utimens "$d/closed" 1000000000000000000 1000000000000000000  # folders alike
+t EACCES other utimens "$d/closed" now now
+t 0 other utimens "$d" now now  # a 0777 folder: any writer touches it
 
 # ---------------------------------------------------------------------------------------------------------------------
 # extended attributes: ctime moves
@@ -415,6 +430,16 @@ is 1400000000000000005 "$d/ut_keep" atime_ns
 is 1400000000999999999 "$d/ut_keep" mtime_ns
 t EPERM other unlink "$d/sticky/root_file"
 t EPERM other chown "$d/w_root" -1 "$other"
+# …and a kill -9 right after the changes (every change is in RocksDB's write-ahead log when the call returns).
+t 0 root chown "$d/by_other" 0 "$grp"
+t 0 root chmod "$d/c_root" 4711
+t 0 root utimens "$d/ut_keep" 1500000000000000007 omit
+kill_daemon
+start_daemon "allow_other,cache=$work/cache"
+is "0:$grp" "$d/by_other" owner
+is 4711 "$d/c_root" mode
+is 1500000000000000007 "$d/ut_keep" atime_ns
+is 1400000000999999999 "$d/ut_keep" mtime_ns
 
 finish || exit 1
 echo "posix_rules: $passed checks passed"
