@@ -32,7 +32,7 @@ core::Caller caller_of(fuse_req_t req) {
   return core::Caller{c->uid, c->gid, {}};
 }
 
-// With its supplementary groups (read from /proc by libfuse: only where a rule needs them, chown and chmod).
+// With its supplementary groups (libfuse reads them from /proc: only where a rule needs them, chgrp and chmod).
 core::Caller caller_with_groups(fuse_req_t req) {
   core::Caller caller = caller_of(req);
   std::vector<gid_t> groups(64);
@@ -155,7 +155,9 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
     } else if (to_set & FUSE_SET_ATTR_MTIME) {
       change.mtime = attr->st_mtim;
     }
-    const bool needs_groups = (to_set & (FUSE_SET_ATTR_GID | FUSE_SET_ATTR_MODE)) != 0;
+    // Groups decide a chgrp, and whether a chmod keeps setgid: read only then (cp -a chmods every file).
+    const bool needs_groups =
+        (to_set & FUSE_SET_ATTR_GID) || ((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & S_ISGID));
     const core::Caller caller = needs_groups ? caller_with_groups(req) : caller_of(req);
     const struct stat st = to_stat(ctx(req).fs.setattr(ino, change, caller));
     fuse_reply_attr(req, &st, kTimeout);
