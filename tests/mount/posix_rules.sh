@@ -364,6 +364,10 @@ is 755 "$d/k1" mode
 chmod 6755 "$d/k1"
 t 0 other chown "$d/k1" "$other" -1
 is 755 "$d/k1" mode
+t 0 other chown "$d/o644" -1 -1  # not its file: -1/-1 asks for nothing…
+mkfile "$d/k_root" 4755
+t EPERM other chown "$d/k_root" -1 -1  # …unless it would clear another's setuid
+is 4755 "$d/k_root" mode
 mkfile "$d/k2" 6755
 t 0 root chown "$d/k2" "$other" -1
 is 755 "$d/k2" mode

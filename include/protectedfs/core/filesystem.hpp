@@ -297,8 +297,9 @@ class Filesystem {
   void release(uint64_t ino);
   // Also updates the access time as relatime does (when it is not newer than the last change, or a day old).
   std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out);
-  // A write by a caller other than root clears setuid, and setgid where the group may execute (FUSE leaves it to the
-  // file system: FUSE_CAP_HANDLE_KILLPRIV).
+  // A write by a caller other than root clears setuid, and setgid where the group may execute (what the session's
+  // FUSE_CAP_HANDLE_KILLPRIV asks of the file system; where the kernel still does it by a chmod in the writer's
+  // name, setattr accepts that chmod from a writer).
   std::size_t write(uint64_t ino, uint64_t offset, ByteView data, OptionalCaller caller = std::nullopt);
   // close(2): nothing to wait for. Every write has already reached the kernel (staged blocks by pwrite, tree
   // changes in the metadata's write-ahead log), so a crash or kill -9 of the daemon loses nothing once the write
