@@ -6,14 +6,26 @@
 # non-member); writes, truncates and chown clear setuid/setgid; sticky folders keep others' entries; ctime moves on
 # every change of an inode, a folder's mtime and ctime on every change of its entries; times keep nanoseconds,
 # UTIME_NOW and UTIME_OMIT. Owners, modes and times survive a remount. Ends with the count of checks.
+# PFS_RULES_REFERENCE=1 runs the same checks in a plain folder of the machine's own file system instead of a mount
+# (on ext4 all pass but the one rename between two protected data, EXDEV only in a mount): the expected errnos are
+# the kernel's own.
 source "$(dirname "$0")/lib.sh"
+reference=${PFS_RULES_REFERENCE:-}
 if [[ -n "$on_iexec" ]]; then
   echo "local network only: nothing here depends on the network"
   exit 0
 fi
 
 chmod 0711 "$work"  # the second uid must reach the mount point
-start_daemon "allow_other,cache=$work/cache"
+mount_rules() {  # KIND: start (a mount with allow_other), stop, or kill (-9); nothing for the reference folder
+  if [[ -n "$reference" ]]; then chmod 0777 "$mnt"; return; fi
+  case $1 in
+    start) start_daemon "allow_other,cache=$work/cache" ;;
+    stop) stop_daemon ;;
+    kill) kill_daemon ;;
+  esac
+}
+mount_rules start
 grp=4242                                                                            # a group only `as_member` is in
 as_member() { setpriv --reuid=$other --regid=$other --groups=$grp "$@"; }
 
@@ -243,7 +255,7 @@ t ENOTDIR root rename "$d/tree/sub" "$d/tree/f"
 t ENOTEMPTY root rename "$d/tree/sub" "$d/tree/full"
 t ENOENT root rename "$d/tree/missing" "$d/tree/g"
 mkdir "$mnt/elsewhere"
-t EXDEV root rename "$d/tree/f" "$mnt/elsewhere/f"
+[[ -n "$reference" ]] || t EXDEV root rename "$d/tree/f" "$mnt/elsewhere/f"
 mkfile "$d/rn" 0644
 rn_ctime=$(run_as root stat "$d/rn" ctime_ns)
 t 0 other rename "$d/rn" "$d/rn2"
@@ -422,8 +434,8 @@ moves ctime_ns "$d/x" root removexattr "$d/x" user.note
 
 # ---------------------------------------------------------------------------------------------------------------------
 # A remount keeps owners, groups, modes (setuid, setgid, sticky) and nanosecond times.
-stop_daemon
-start_daemon "allow_other,cache=$work/cache"
+mount_rules stop
+mount_rules start
 is "$other:$grp" "$d/sgid/sub" owner
 is 2755 "$d/sgid/sub" mode
 is "$other:$other" "$d/by_other" owner
@@ -438,8 +450,8 @@ t EPERM other chown "$d/w_root" -1 "$other"
 t 0 root chown "$d/by_other" 0 "$grp"
 t 0 root chmod "$d/c_root" 4711
 t 0 root utimens "$d/ut_keep" 1500000000000000007 omit
-kill_daemon
-start_daemon "allow_other,cache=$work/cache"
+mount_rules kill
+mount_rules start
 is "0:$grp" "$d/by_other" owner
 is 4711 "$d/c_root" mode
 is 1500000000000000007 "$d/ut_keep" atime_ns
