@@ -74,6 +74,12 @@ try:
     elif op == "setxattr": os.setxattr(a[0], a[1], a[2].encode())
     elif op == "removexattr": os.removexattr(a[0], a[1])
     elif op == "symlink": os.symlink(a[0], a[1])
+    elif op == "lchown": os.lchown(a[0], int(a[1]), int(a[2]))
+    elif op == "mkfifo": os.mkfifo(a[0], int(a[1], 8))
+    elif op == "ftruncate":
+        fd = os.open(a[0], os.O_RDWR)
+        try: os.ftruncate(fd, int(a[1]))
+        finally: os.close(fd)
     elif op == "stat":
         st = os.lstat(a[0])
         print({"mode": "%o" % stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid, "size": st.st_size,
@@ -182,6 +188,8 @@ t EISDIR root truncate "$d/closed" 0
 t EINVAL root truncate "$d/t644" -1
 t ENOENT root truncate "$d/missing" 0
 t EINVAL root ftruncate_ro "$d/t644"
+t 0 other ftruncate "$d/t666" 7
+is 7 "$d/t666" size
 moves mtime_ns "$d/t666" other truncate "$d/t666" 3
 moves ctime_ns "$d/t666" other truncate "$d/t666" 4
 # setuid and setgid: cleared by a write or truncate of another uid, kept by root's.
@@ -264,6 +272,12 @@ old "$d/tree"
 moves mtime_ns "$d/tree" root rename "$d/tree/f" "$d/tree/f2"
 old "$d/tree/sub"
 moves ctime_ns "$d/tree/sub" root rename "$d/tree/f2" "$d/tree/sub/f"
+mkdir -m 0755 "$d/root_dir"
+run_as other mkdir "$d/o_target" 0755 > /dev/null
+t 0 other rename "$d/root_dir" "$d/root_dir2"  # another's folder, in the same parent: its own modes do not matter
+t EACCES other rename "$d/root_dir2" "$d/o_target/root_dir"  # to another parent: its ".." changes, it must be writable
+run_as other mkdir "$d/other_dir" 0755 > /dev/null
+t 0 other rename "$d/other_dir" "$d/o_target/other_dir"
 
 # ---------------------------------------------------------------------------------------------------------------------
 # rmdir
@@ -310,6 +324,10 @@ is "$other:$grp" "$d/sgid/file" owner
 is 644 "$d/sgid/file" mode
 t 0 other open "$d/sgid/sub/deeper_file" "O_WRONLY|O_CREAT" 0644
 is "$other:$grp" "$d/sgid/sub/deeper_file" owner
+t 0 other mkfifo "$d/sgid/fifo" 0600  # special files alike
+is "$other:$grp" "$d/sgid/fifo" owner
+t 0 other symlink target "$d/sgid/link"
+is "$other:$grp" "$d/sgid/link" owner
 t 0 other mkdir "$d/m_plain" 0755  # not in a setgid folder: the caller's own gid
 is "$other:$other" "$d/m_plain" owner
 old "$d/tree"
@@ -367,6 +385,13 @@ is "$other:$other" "$d/w_other" owner
 t EPERM other chown "$d/w_root" -1 "$other"  # not its file
 t EPERM member chown "$d/w_root" -1 "$grp"
 t 0 other chown "$d/w_other" -1 -1
+t 0 other symlink w_other "$d/w_link"
+t EPERM other lchown "$d/w_link" 0 -1  # a symlink's owner: the same rules
+t 0 member lchown "$d/w_link" -1 "$grp"
+is "$other:$grp" "$d/w_link" owner
+t 0 root lchown "$d/w_link" 0 0
+is 0:0 "$d/w_link" owner
+is "$other:$other" "$d/w_other" owner  # the link's target is untouched
 t ENOENT root chown "$d/missing" 0 0
 moves ctime_ns "$d/w_other" root chown "$d/w_other" "$other" "$other"
 # chown clears setuid, and setgid where the group executes (root's chown too, as Linux does); -1/-1 keeps them.
