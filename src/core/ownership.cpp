@@ -64,10 +64,10 @@ uint32_t chmod_mode(const Attributes& node, uint32_t mode, gid_t gid, const Opti
   mode &= 07777;
   if (!owns(node, caller)) {
     // The kernel clears setuid/setgid on a write or truncate by a chmod in the writer's name (libfuse 3.14 asks
-    // for FUSE_HANDLE_KILLPRIV, yet Linux 6.x still sends it): a writer may drop those bits, and only those.
+    // for FUSE_HANDLE_KILLPRIV, yet Linux 6.x still sends it): a writer may drop those bits, and only those (or
+    // set the mode it has: a second writer's request, once the first one's has cleared them).
     constexpr uint32_t kPrivileges = S_ISUID | S_ISGID;
-    const bool drops_only =
-        (mode & ~kPrivileges) == (node.mode & ~kPrivileges) && (mode & ~node.mode) == 0 && mode != node.mode;
+    const bool drops_only = (mode & ~kPrivileges) == (node.mode & ~kPrivileges) && (mode & ~node.mode) == 0;
     if (!drops_only || !may_access(node, *caller, W_OK))
       throw Error(EPERM, who(caller) + " may not change the modes of " + quote(name) + ": only its owner or root");
     return mode;

@@ -146,8 +146,11 @@ TEST_CASE("ownership: chmod by the owner or root, setgid dropped for a non-membe
   // The kernel clears setuid/setgid on a write by a chmod in the writer's name: a writer may drop them, nothing else.
   const uint64_t setuid = f.file("setuid", 06777, kAlice);
   CHECK(test::errno_of([&] { f.fs.setattr(setuid, {.mode = 06775}, kOther); }) == EPERM);
-  CHECK(test::errno_of([&] { f.fs.setattr(setuid, {.mode = 06777}, kOther); }) == EPERM);
+  CHECK(test::errno_of([&] { f.fs.setattr(setuid, {.mode = 0776}, kOther); }) == EPERM);
   f.fs.setattr(setuid, {.mode = 0777}, kOther);
+  CHECK(f.mode(setuid) == 0777);
+  f.fs.setattr(setuid, {.mode = 0777}, kOther);  // a second writer's request: the mode it has, a no-op
+  CHECK(test::errno_of([&] { f.fs.setattr(setuid, {.mode = 04777}, kOther); }) == EPERM);  // never adds one
   CHECK(f.mode(setuid) == 0777);
   const uint64_t readonly = f.file("readonly", 04755, kAlice);
   CHECK(test::errno_of([&] { f.fs.setattr(readonly, {.mode = 0755}, kOther); }) == EPERM);  // not a writer
