@@ -198,6 +198,10 @@ t 0 root write "$d/s_write"
 is 6777 "$d/s_write" mode
 t 0 other write "$d/s_write"
 is 777 "$d/s_write" mode
+mkfile "$d/s_many" 6777  # writers at once: each one's clearing request succeeds, so does each write
+check "four writers of a setuid file at once all succeed" \
+  test "$(for _ in 1 2 3 4; do run_as other write "$d/s_many" & done | tr -d '\n'; wait)" == 0000
+is 777 "$d/s_many" mode
 mkfile "$d/s_trunc" 4766
 t 0 other truncate "$d/s_trunc" 0
 is 766 "$d/s_trunc" mode
