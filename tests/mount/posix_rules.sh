@@ -26,7 +26,7 @@ mount_rules() {  # KIND: start (a mount with allow_other), stop, or kill (-9); n
   esac
 }
 mount_rules start
-grp=4242                                                                            # a group only `as_member` is in
+grp=4242  # a group only `as_member` is in
 as_member() { setpriv --reuid=$other --regid=$other --groups=$grp "$@"; }
 
 # One system call per check, by Python (umask 0, so modes are exactly those asked for): prints 0, the errno's name
