@@ -202,6 +202,10 @@ mkfile "$d/s_many" 6777  # writers at once: each one's clearing request succeeds
 check "four writers of a setuid file at once all succeed" \
   test "$(for _ in 1 2 3 4; do run_as other write "$d/s_many" & done | tr -d '\n'; wait)" == 0000
 is 777 "$d/s_many" mode
+mkfile "$d/s_group" 6775; chown ":$grp" "$d/s_group"; chmod 6775 "$d/s_group"  # writable through the group
+t 0 member write "$d/s_group"
+is 775 "$d/s_group" mode
+t EACCES other write "$d/s_group"
 mkfile "$d/s_trunc" 4766
 t 0 other truncate "$d/s_trunc" 0
 is 766 "$d/s_trunc" mode
@@ -433,6 +437,10 @@ t 0 other utimens "$d/ut666" now now
 t 0 other touch "$d/ut666"
 t EACCES other utimens "$d/ut644" now now
 t EACCES other touch "$d/ut644"
+mkfile "$d/ut664" 0664; chown ":$grp" "$d/ut664"
+t 0 member utimens "$d/ut664" now now  # a writer through a supplementary group
+t 0 member touch "$d/ut664"
+t EPERM member utimens "$d/ut664" 1000000000000000000 omit
 t 0 other utimens "$d/ut_own" 1200000000000000001 1200000000000000002
 is 1200000000000000001 "$d/ut_own" atime_ns
 is 1200000000000000002 "$d/ut_own" mtime_ns

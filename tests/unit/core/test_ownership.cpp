@@ -152,6 +152,12 @@ TEST_CASE("ownership: chmod by the owner or root, setgid dropped for a non-membe
   f.fs.setattr(setuid, {.mode = 0777}, kOther);  // a second writer's request: the mode it has, a no-op
   CHECK(test::errno_of([&] { f.fs.setattr(setuid, {.mode = 04777}, kOther); }) == EPERM);  // never adds one
   CHECK(f.mode(setuid) == 0777);
+  const uint64_t group = f.file("group", 06775, kAlice);  // a writer through a supplementary group drops them too
+  f.fs.setattr(group, {.gid = kGroup}, kRoot);
+  f.fs.setattr(group, {.mode = 06775}, kRoot);
+  CHECK(test::errno_of([&] { f.fs.setattr(group, {.mode = 0775}, kOther); }) == EPERM);
+  f.fs.setattr(group, {.mode = 0775}, kMember);
+  CHECK(f.mode(group) == 0775);
   const uint64_t readonly = f.file("readonly", 04755, kAlice);
   CHECK(test::errno_of([&] { f.fs.setattr(readonly, {.mode = 0755}, kOther); }) == EPERM);  // not a writer
   CHECK(f.mode(readonly) == 04755);
@@ -223,6 +229,10 @@ TEST_CASE("ownership: utimensat sets explicit times for the owner or root, the c
   CHECK(test::errno_of([&] { f.fs.setattr(shared, {.atime = kNow, .mtime = t1}, kOther); }) == EPERM);
   CHECK(test::errno_of([&] { f.fs.setattr(readonly, {.atime = kNow, .mtime = kNow}, kOther); }) == EACCES);
   CHECK(test::errno_of([&] { f.fs.setattr(readonly, {.atime = t1}, kOther); }) == EPERM);
+  const uint64_t group = f.file("group", 0664, kAlice);  // writable through a supplementary group
+  f.fs.setattr(group, {.gid = kGroup}, kRoot);
+  f.fs.setattr(group, {.atime = kNow, .mtime = kNow}, kMember);
+  CHECK(test::errno_of([&] { f.fs.setattr(group, {.atime = kNow, .mtime = kNow}, kOther); }) == EACCES);
   f.fs.setattr(shared, {.atime = t1, .mtime = t1}, kAlice);
   CHECK(ns(f.fs.getattr(shared).mtime) == ns(t1));
   f.fs.setattr(shared, {.atime = kNow, .mtime = kNow}, kOther);  // a writer touches it
