@@ -155,10 +155,12 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
     } else if (to_set & FUSE_SET_ATTR_MTIME) {
       change.mtime = attr->st_mtim;
     }
-    // Groups decide a chgrp, whether a chmod keeps setgid, and whether a caller writes through its group (the
-    // current time, the kernel's chmod clearing setuid on a write): read for those only, and never for root.
+    // Groups decide a chown (and whether it keeps setgid), whether a chmod keeps setgid, and whether a caller
+    // writes through its group (the current time; the kernel's chmod clearing setuid on a write): read for those
+    // only, and never for root.
     core::Caller caller = caller_of(req);
-    const int group_rules = FUSE_SET_ATTR_GID | FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW;
+    const int group_rules =
+        FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW;
     if (caller.uid != 0 && (to_set & group_rules)) caller = caller_with_groups(req);
     const struct stat st = to_stat(ctx(req).fs.setattr(ino, change, caller));
     fuse_reply_attr(req, &st, kTimeout);

@@ -86,8 +86,8 @@ struct Attributes {
 };
 
 // Who asks: the uid and gid of the process behind a request (the FUSE adapter reads them from the request), and its
-// supplementary groups where a rule needs them (chown to a group, chmod of a setgid node: the adapter reads them
-// for setattr only, since reading them costs a /proc read). Calls without one (std::nullopt: tests, in-process
+// supplementary groups where a rule needs them (chown, chmod, utimensat's current time: the adapter reads them for
+// those setattr calls only, since reading them costs a /proc read). Calls without one (std::nullopt: tests, in-process
 // tools) act as the mounting user, with every right root would have.
 struct Caller {
   uid_t uid = 0;
