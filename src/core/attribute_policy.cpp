@@ -87,6 +87,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
     if ((flags & XATTR_CREATE) && n.type) throw Error(EEXIST, name + " is already set");
     if (n.type == format::to_string(type)) return;  // the type it has: nothing changes, nothing to publish
     n.type = std::string(format::to_string(type));
+    n.ctime = now();  // an attribute change is a change of the inode (POSIX)
     state_->save(n);
     state_->changed(n);
     return;
@@ -106,6 +107,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
       // Setting a grant again replaces its terms: a new order, the old one revoked (SPEC.md §3).
       if (existing) *existing = Grant{subject, terms, ""};
       else n.info.grants.push_back(Grant{subject, terms, ""});
+      n.ctime = now();
       state_->save(n);
       if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
       return;
@@ -124,6 +126,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
       throw Error(EBUSY, quote(n.name) + " has changes not published yet (protectedfs sync, then transfer)");
     n.info.transfer_to = owner.to_string();
     n.info.status = {.kind = DataStatus::Kind::Transferring, .to = n.info.transfer_to};
+    n.ctime = now();
     state_->save(n);
     if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
     return;
@@ -145,6 +148,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
   if ((flags & XATTR_CREATE) && exists) throw Error(EEXIST, name + " exists");
   if ((flags & XATTR_REPLACE) && !exists) throw Error(ENODATA, "no attribute " + quote(name));
   n.xattrs[name] = value;
+  n.ctime = now();
   state_->save(n);
 }
 
@@ -155,6 +159,7 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name, OptionalCall
     state_->require_mount_owner(caller, "remove the type of " + quote(n.name));
     if (!n.type) throw Error(ENODATA, "no attribute " + quote(name));
     n.type.reset();
+    n.ctime = now();
     state_->save(n);
     state_->changed(n);
     return;
@@ -169,12 +174,14 @@ void Filesystem::removexattr(uint64_t ino, const std::string& name, OptionalCall
       std::erase_if(n.info.grants, [&](const Grant& g) { return g.subject == subject; });
       if (n.info.grants.size() == before) throw Error(ENODATA, "no grant " + name);
     }
+    n.ctime = now();
     state_->save(n);
     if (state_->events.grants_changed) state_->events.grants_changed(n.ino, n.name);
     return;
   }
   if (starts_with(name, kPrefix)) throw Error(EROFS, name + " cannot be removed");
   if (n.xattrs.erase(name) == 0) throw Error(ENODATA, "no attribute " + quote(name));
+  n.ctime = now();
   state_->save(n);
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ownership.hpp"
 #include "core/tree_state.hpp"
 #include "protectedfs/util/quote.hpp"
 
@@ -93,11 +94,14 @@ Attributes Filesystem::create(uint64_t parent, const std::string& name, uint32_t
   return state_->attributes(n);
 }
 
-void Filesystem::unlink(uint64_t parent, const std::string& name) {
+void Filesystem::unlink(uint64_t parent, const std::string& name, OptionalCaller caller) {
   WriterLock lock(state_->tree);
-  Node* n = state_->child(state_->directory(parent), name);
+  Node& dir = state_->directory(parent);
+  Node* n = state_->child(dir, name);
   if (!n) throw Error(ENOENT, "no " + quote(name));
   if (n->is_directory()) throw Error(EISDIR, quote(name) + " is a folder");
+  ownership::check_sticky(state_->attributes(dir), state_->attributes(*n), caller, name);
+  n->ctime = now();  // seen through a file still open (stored with it by erase)
   const Node copy_for_change = *n;
   state_->erase(*n);
   state_->changed(copy_for_change);
@@ -110,6 +114,7 @@ void Filesystem::rmdir(uint64_t parent, const std::string& name, OptionalCaller 
   if (!n) throw Error(ENOENT, "no " + quote(name));
   if (!n->is_directory()) throw Error(ENOTDIR, quote(name) + " is not a folder");
   if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "remove the protected data " + quote(name));
+  ownership::check_sticky(state_->attributes(dir), state_->attributes(*n), caller, name);
   if (!n->children.empty()) throw Error(ENOTEMPTY, quote(name) + " is not empty");
   const Node copy_for_change = *n;
   state_->erase(*n);
@@ -130,6 +135,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   if (from_dir.data != to_dir.data || (n->kind == NodeKind::Data) != (to_dir.kind == NodeKind::Root))
     throw Error(EXDEV, quote(name) + " cannot move to another protected data (copy it, then delete it)");
   if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "rename the protected data " + quote(name));
+  ownership::check_sticky(state_->attributes(from_dir), state_->attributes(*n), caller, name);
   for (const Node* p = &to_dir; p->kind != NodeKind::Root; p = &state_->node(p->parent))
     if (p == n) throw Error(EINVAL, "cannot move a folder into itself");
   if (n->kind == NodeKind::Dir && &to_dir != &from_dir)
@@ -145,6 +151,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
   std::optional<Node> replaced_data;  // an empty protected data renamed over: removed, as by rmdir
   if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
     if (flags & RENAME_NOREPLACE) throw Error(EEXIST, quote(new_name) + " exists");
+    ownership::check_sticky(state_->attributes(to_dir), state_->attributes(*existing), caller, new_name);
     if (existing->is_directory() != n->is_directory())
       throw Error(existing->is_directory() ? EISDIR : ENOTDIR, quote(new_name) + " is of another kind");
     if (!existing->children.empty()) throw Error(ENOTEMPTY, quote(new_name) + " is not empty");
@@ -176,7 +183,7 @@ void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_p
     state_->events.removed(replaced_data->ino, replaced_data->name, replaced_data->info);
 }
 
-void Filesystem::open(uint64_t ino, int flags) {
+void Filesystem::open(uint64_t ino, int flags, OptionalCaller caller) {
   const bool truncating = (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY;
   if (!truncating) state_->learn_size(ino);  // a field listed from its schema: EIO while its content is missing
   WriterLock lock(state_->tree);
@@ -193,6 +200,15 @@ void Filesystem::open(uint64_t ino, int flags) {
     n.mtime = n.ctime = now();
     state_->save(n);
     state_->changed(n);
+  }
+  // O_TRUNC is a truncate even of an empty file: it clears setuid/setgid as one would.
+  if (truncating && (n.mode & (S_ISUID | S_ISGID))) {
+    const uint32_t mode = ownership::mode_without_privileges(state_->attributes(n), caller, /*by_content=*/true);
+    if (mode != n.mode) {
+      n.mode = mode;
+      n.ctime = now();
+      state_->save(n);
+    }
   }
   state_->hold(ino, 0, 1);
 }
@@ -240,11 +256,13 @@ std::size_t Filesystem::read(uint64_t ino, uint64_t offset, std::span<uint8_t> o
   return got;
 }
 
-std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data) {
+std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data, OptionalCaller caller) {
   state_->contents.write(ino, offset, data);
   WriterLock lock(state_->tree);
   Node& n = state_->node(ino);
   state_->make_local(n);
+  if (n.mode & (S_ISUID | S_ISGID))
+    n.mode = ownership::mode_without_privileges(state_->attributes(n), caller, /*by_content=*/true);
   n.size = std::max(n.size, offset + data.size());
   n.mtime = n.ctime = now();
   state_->save(n);
@@ -266,10 +284,21 @@ void Filesystem::fsync(uint64_t ino) {
   state_->store.sync();
 }
 
-Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
+Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change, OptionalCaller caller) {
   WriterLock lock(state_->tree);
   Node& n = state_->node(ino);
   const timespec at = now();
+  // Every rule is checked before anything changes: a refused chown leaves the size, modes and times as they were.
+  const Attributes before = state_->attributes(n);
+  if (change.uid || change.gid) ownership::check_chown(before, change.uid, change.gid, caller, n.name);
+  const gid_t gid_after = change.gid.value_or(n.gid);
+  const std::optional<uint32_t> mode =
+      change.mode ? std::optional(ownership::chmod_mode(before, *change.mode, gid_after, caller, n.name))
+                  : std::nullopt;
+  const auto is_now = [](const std::optional<timespec>& t) { return t && t->tv_nsec == UTIME_NOW; };
+  const bool explicit_time = (change.atime && !is_now(change.atime)) || (change.mtime && !is_now(change.mtime));
+  if (change.atime || change.mtime)
+    ownership::check_times(before, explicit_time, is_now(change.atime) || is_now(change.mtime), caller, n.name);
   if (change.size) {
     if (n.is_directory()) throw Error(EISDIR, quote(n.name) + " is a folder");
     if (n.kind == NodeKind::Special) throw Error(EINVAL, quote(n.name) + " is a special file");
@@ -281,13 +310,18 @@ Attributes Filesystem::setattr(uint64_t ino, const SetAttr& change) {
       state_->changed(n);
     }
     n.mtime = at;
+    n.mode = ownership::mode_without_privileges(state_->attributes(n), caller, /*by_content=*/true);
   }
-  // chmod, chown and utimens are kept locally and never fail a `cp -a` (SPEC.md §2).
-  if (change.mode) n.mode = *change.mode & 07777;
-  if (change.uid) n.uid = *change.uid;
-  if (change.gid) n.gid = *change.gid;
-  if (change.atime) n.atime = *change.atime;
-  if (change.mtime) n.mtime = *change.mtime;
+  // chmod, chown and utimens are kept locally and never fail a `cp -a` by the owner (SPEC.md §2).
+  if (mode) n.mode = *mode;
+  if (change.uid || change.gid) {
+    // chown clears setuid/setgid (root's too, as Linux does), after any chmod of the same call, as notify_change.
+    n.mode = ownership::mode_without_privileges(state_->attributes(n), caller, /*by_content=*/false);
+    if (change.uid) n.uid = *change.uid;
+    if (change.gid) n.gid = *change.gid;
+  }
+  if (change.atime) n.atime = is_now(change.atime) ? at : *change.atime;
+  if (change.mtime) n.mtime = is_now(change.mtime) ? at : *change.mtime;
   n.ctime = at;
   state_->save(n);
   return state_->attributes(n);

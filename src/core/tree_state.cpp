@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data_info.hpp"
+#include "core/ownership.hpp"
 #include "core/tree_state.hpp"
 
 namespace pfs::core {
@@ -77,11 +78,13 @@ Filesystem::Node& Filesystem::State::add(Node& parent, const std::string& name, 
   n->parent = parent.ino;
   n->name = name;
   n->kind = kind;
-  n->mode = mode & 07777;
+  const bool directory = kind == NodeKind::Data || kind == NodeKind::Dir;
+  const ownership::NewOwner owner = ownership::new_node(attributes(parent), directory, mode, caller, uid, gid);
+  n->mode = owner.mode;
+  n->uid = owner.uid;
+  n->gid = owner.gid;
   const timespec at = now();
   n->atime = n->mtime = n->ctime = at;
-  n->uid = caller ? caller->uid : uid;
-  n->gid = caller ? caller->gid : gid;
   n->data = kind == NodeKind::Data ? n->ino : parent.data;
   if (shape) shape(*n);
   if (make_staged_file) contents.create(n->ino);

@@ -3,6 +3,7 @@
 // implement Filesystem, one job each:
 //   tree_state.cpp        the table loaded from the store, and the codec between a node and its stored record
 //   posix_operations.cpp  lookup, create, unlink, rename, read, write, setattr… (what the kernel asks for)
+//   ownership.cpp         POSIX's multi-user rules: new nodes' owner, chown, chmod, times, setuid/setgid, sticky
 //   attribute_policy.cpp  the extended attributes: SPEC.md §3's user.protected.* and local user.* ones
 //   special_files.cpp     symlinks, FIFOs, sockets and device nodes, kept local-only; user.protected.local's listing
 //   tree_port.cpp         what the publisher and the tree sync use (snapshots, data infos, adopt, forget)

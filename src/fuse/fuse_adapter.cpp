@@ -2,8 +2,10 @@
 #include "fuse/fuse_adapter.hpp"
 
 #include <fuse_lowlevel.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -27,7 +29,23 @@ Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(r
 // The process behind a request: the core decides what only the mounting uid may do, and whom new nodes belong to.
 core::Caller caller_of(fuse_req_t req) {
   const fuse_ctx* c = fuse_req_ctx(req);
-  return core::Caller{c->uid, c->gid};
+  return core::Caller{c->uid, c->gid, {}};
+}
+
+// With its supplementary groups (libfuse reads them from /proc: only where a rule needs them, chgrp and chmod).
+core::Caller caller_with_groups(fuse_req_t req) {
+  core::Caller caller = caller_of(req);
+  std::vector<gid_t> groups(64);
+  int count = fuse_req_getgroups(req, static_cast<int>(groups.size()), groups.data());
+  if (count > static_cast<int>(groups.size())) {
+    groups.resize(static_cast<std::size_t>(count));
+    count = fuse_req_getgroups(req, count, groups.data());
+  }
+  if (count > 0) {  // else unknown (no /proc): the primary gid alone, the stricter answer
+    groups.resize(std::min(groups.size(), static_cast<std::size_t>(count)));
+    caller.groups = std::move(groups);
+  }
+  return caller;
 }
 
 // Runs one operation: its replies are sent inside `body`; a failure becomes the errno reply.
@@ -90,6 +108,10 @@ void op_init(void*, fuse_conn_info* conn) {
   // Always readdirplus (not only for the first chunk of a listing): attributes are in memory, so every entry's
   // comes at no cost, and `ls -l` of ten thousand protected data then stats nothing through FUSE.
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_READDIRPLUS_AUTO);
+  // The core clears setuid/setgid on writes, truncates (O_TRUNC included) and chown: it knows the caller. Where the
+  // kernel still does it by a chmod in the writer's name (Linux 6.x with libfuse 3.14, though this is asked for),
+  // the core accepts that chmod from a writer (core/ownership.hpp).
+  if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV) conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
 }
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -121,20 +143,26 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
     if (to_set & FUSE_SET_ATTR_MODE) change.mode = attr->st_mode;
     if (to_set & FUSE_SET_ATTR_UID) change.uid = attr->st_uid;
     if (to_set & FUSE_SET_ATTR_GID) change.gid = attr->st_gid;
-    // utimensat: UTIME_NOW comes as *_NOW, UTIME_OMIT as neither flag.
-    timespec now{};
-    clock_gettime(CLOCK_REALTIME, &now);
+    // utimensat: UTIME_NOW comes as *_NOW (passed on as UTIME_NOW: the core's rules differ), UTIME_OMIT as neither.
+    constexpr timespec kNow{0, UTIME_NOW};
     if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
-      change.atime = now;
+      change.atime = kNow;
     } else if (to_set & FUSE_SET_ATTR_ATIME) {
       change.atime = attr->st_atim;
     }
     if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
-      change.mtime = now;
+      change.mtime = kNow;
     } else if (to_set & FUSE_SET_ATTR_MTIME) {
       change.mtime = attr->st_mtim;
     }
-    const struct stat st = to_stat(ctx(req).fs.setattr(ino, change));
+    // Groups decide a chown (and whether it keeps setgid), whether a chmod keeps setgid, and whether a caller
+    // writes through its group (the current time; the kernel's chmod clearing setuid on a write): read for those
+    // only, and never for root.
+    core::Caller caller = caller_of(req);
+    const int group_rules =
+        FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW;
+    if (caller.uid != 0 && (to_set & group_rules)) caller = caller_with_groups(req);
+    const struct stat st = to_stat(ctx(req).fs.setattr(ino, change, caller));
     fuse_reply_attr(req, &st, kTimeout);
   });
 }
@@ -173,7 +201,7 @@ void op_link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char* name) {
 
 void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   serve(req, "unlink", [&] {
-    ctx(req).fs.unlink(parent, name);
+    ctx(req).fs.unlink(parent, name, caller_of(req));
     fuse_reply_err(req, 0);
   });
 }
@@ -195,7 +223,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   serve(req, "open", [&] {
-    ctx(req).fs.open(ino, fi->flags);
+    ctx(req).fs.open(ino, fi->flags, caller_of(req));
     fuse_reply_open(req, fi);
   });
 }
@@ -209,10 +237,12 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
   });
 }
 
-void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info*) {
+void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
   serve(req, "write", [&] {
-    const size_t n =
-        ctx(req).fs.write(ino, static_cast<uint64_t>(off), ByteView(reinterpret_cast<const uint8_t*>(buf), size));
+    // A write from the page cache (writepage) has no caller; none is cached here, but say so rather than guess.
+    const core::OptionalCaller caller = fi && fi->writepage ? core::OptionalCaller{} : caller_of(req);
+    const size_t n = ctx(req).fs.write(ino, static_cast<uint64_t>(off),
+                                       ByteView(reinterpret_cast<const uint8_t*>(buf), size), caller);
     fuse_reply_write(req, n);
   });
 }

@@ -85,11 +85,14 @@ struct Attributes {
   gid_t gid = 0;
 };
 
-// Who asks: the uid and gid of the process behind a request (the FUSE adapter reads them from the request). Calls
-// without one (std::nullopt: tests, in-process tools) act as the mounting user.
+// Who asks: the uid and gid of the process behind a request (the FUSE adapter reads them from the request), and its
+// supplementary groups where a rule needs them (chown, chmod, utimensat's current time: the adapter reads them for
+// those setattr calls only, since reading them costs a /proc read). Calls without one (std::nullopt: tests, in-process
+// tools) act as the mounting user, with every right root would have.
 struct Caller {
   uid_t uid = 0;
   gid_t gid = 0;
+  std::vector<gid_t> groups;
 };
 using OptionalCaller = std::optional<Caller>;
 
@@ -269,7 +272,8 @@ class Filesystem {
   Attributes getattr(uint64_t ino);  // nlink 0 for a node unlinked while the kernel still holds it
   std::vector<DirEntry> readdir(uint64_t ino);
 
-  // New nodes belong to the caller. At the root (protected data), only the mounting uid: EACCES for others.
+  // New nodes belong to the caller, in its group unless the folder is setgid (then in the folder's group, and a new
+  // folder is setgid too). At the root (protected data), only the mounting uid: EACCES for others.
   Attributes mkdir(uint64_t parent, const std::string& name, uint32_t mode, OptionalCaller caller = std::nullopt);
   Attributes create(uint64_t parent, const std::string& name, uint32_t mode,
                     OptionalCaller caller = std::nullopt);  // also opens it (release() closes)
@@ -280,19 +284,23 @@ class Filesystem {
   Attributes mknod(uint64_t parent, const std::string& name, uint32_t mode, uint64_t rdev,
                    OptionalCaller caller = std::nullopt);  // mode carries the file type (S_IFREG: a field)
   std::string readlink(uint64_t ino);                      // EINVAL for a node that is not a symlink
-  void unlink(uint64_t parent, const std::string& name);
+  // A sticky folder keeps its entries from callers that own neither the entry nor the folder (EPERM), as rename.
+  void unlink(uint64_t parent, const std::string& name, OptionalCaller caller = std::nullopt);
   void rmdir(uint64_t parent, const std::string& name, OptionalCaller caller = std::nullopt);
   void rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
               unsigned int flags, OptionalCaller caller = std::nullopt);
 
   // Checks the node is a field (EISDIR for a folder, ENXIO for a special file: the kernel opens those itself);
-  // O_TRUNC truncates.
-  void open(uint64_t ino, int flags);
+  // O_TRUNC truncates (clearing setuid/setgid, as any write by a caller other than root does).
+  void open(uint64_t ino, int flags, OptionalCaller caller = std::nullopt);
   // The last close of an open file (every open and create is released once).
   void release(uint64_t ino);
   // Also updates the access time as relatime does (when it is not newer than the last change, or a day old).
   std::size_t read(uint64_t ino, uint64_t offset, std::span<uint8_t> out);
-  std::size_t write(uint64_t ino, uint64_t offset, ByteView data);
+  // A write by a caller other than root clears setuid, and setgid where the group may execute (what the session's
+  // FUSE_CAP_HANDLE_KILLPRIV asks of the file system; where the kernel still does it by a chmod in the writer's
+  // name, setattr accepts that chmod from a writer).
+  std::size_t write(uint64_t ino, uint64_t offset, ByteView data, OptionalCaller caller = std::nullopt);
   // close(2): nothing to wait for. Every write has already reached the kernel (staged blocks by pwrite, tree
   // changes in the metadata's write-ahead log), so a crash or kill -9 of the daemon loses nothing once the write
   // returned; syncing here would cost ~4 ms of journal commits per file and cap copies at ~250 files/s.
@@ -300,6 +308,10 @@ class Filesystem {
   // fsync(2): the field's bytes and the whole tree are on disk when it returns (power loss included).
   void fsync(uint64_t ino);
 
+  // chmod, chown, truncate and utimensat, with POSIX's rules for the caller (core/ownership.hpp): chown of the owner
+  // by root only, of the group by the owner to one of its groups; chmod by the owner (setgid dropped for a
+  // non-member); explicit times by the owner, the current time (tv_nsec == UTIME_NOW) by a writer too. Every change
+  // sets the ctime; chown and a truncate by a caller other than root clear setuid/setgid.
   struct SetAttr {
     std::optional<uint64_t> size;
     std::optional<uint32_t> mode;
@@ -308,7 +320,7 @@ class Filesystem {
     std::optional<uid_t> uid;
     std::optional<gid_t> gid;
   };
-  Attributes setattr(uint64_t ino, const SetAttr& change);
+  Attributes setattr(uint64_t ino, const SetAttr& change, OptionalCaller caller = std::nullopt);
 
   std::string getxattr(uint64_t ino, const std::string& name);
   std::vector<std::string> listxattr(uint64_t ino);
