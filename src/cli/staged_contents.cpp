@@ -4,31 +4,36 @@ namespace pfs::cli {
 
 staging::StagedFile StagedContents::file(uint64_t ino) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (auto it = index_.find(ino); it != index_.end()) {
       recent_.splice(recent_.begin(), recent_, it->second);
       return it->second->second;
     }
   }
   staging::StagedFile opened = store_.open(ino);
-  std::lock_guard lock(mutex_);
-  if (!index_.count(ino)) {
-    recent_.emplace_front(ino, opened);
-    index_[ino] = recent_.begin();
-    while (recent_.size() > max_open_) {
-      index_.erase(recent_.back().first);
-      recent_.pop_back();
-    }
-  }
+  MutexLock lock(mutex_);
+  if (!index_.count(ino)) remember(ino, opened);
   return opened;
+}
+
+void StagedContents::remember(uint64_t ino, const staging::StagedFile& file) {
+  recent_.emplace_front(ino, file);
+  index_[ino] = recent_.begin();
+  while (recent_.size() > max_open_) {
+    index_.erase(recent_.back().first);
+    recent_.pop_back();
+  }
 }
 
 void StagedContents::create(uint64_t ino) {
   if (store_.exists(ino)) store_.remove(ino);  // left over from a crash between create and the tree write
   staging::StagedFile created = store_.create(ino);
-  std::lock_guard lock(mutex_);
-  recent_.emplace_front(ino, created);
-  index_[ino] = recent_.begin();
+  MutexLock lock(mutex_);
+  if (auto it = index_.find(ino); it != index_.end()) {  // a handle of the removed leftover
+    recent_.erase(it->second);
+    index_.erase(it);
+  }
+  remember(ino, created);
 }
 
 std::size_t StagedContents::read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) {
@@ -43,7 +48,7 @@ void StagedContents::sync(uint64_t ino) { file(ino).sync(); }
 
 void StagedContents::remove(uint64_t ino) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (auto it = index_.find(ino); it != index_.end()) {
       recent_.erase(it->second);
       index_.erase(it);

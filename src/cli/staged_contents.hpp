@@ -8,6 +8,7 @@
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/staging/staging_store.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/mutex.hpp"
 
 namespace pfs::cli {
 
@@ -29,12 +30,16 @@ class StagedContents final : public core::FieldContents {
 
  private:
   staging::StagedFile file(uint64_t ino);  // open (or reuse) a handle
+  // Keeps FILE as the most recent handle and closes the least recent beyond max_open_: created files too, or a
+  // cp of 20,000 new files would hold 20,000 descriptors until something reopened an older one.
+  void remember(uint64_t ino, const staging::StagedFile& file) PFS_REQUIRES(mutex_);
 
   staging::StagingStore& store_;
   const std::size_t max_open_;
-  std::mutex mutex_;  // guards the two members below; never held during file I/O
-  std::list<std::pair<uint64_t, staging::StagedFile>> recent_;
-  std::unordered_map<uint64_t, std::list<std::pair<uint64_t, staging::StagedFile>>::iterator> index_;
+  Mutex mutex_;  // never held during file I/O
+  std::list<std::pair<uint64_t, staging::StagedFile>> recent_ PFS_GUARDED_BY(mutex_);
+  std::unordered_map<uint64_t, std::list<std::pair<uint64_t, staging::StagedFile>>::iterator> index_
+      PFS_GUARDED_BY(mutex_);
 };
 
 }  // namespace pfs::cli
