@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fuse/requester_cpu.hpp"
 #include "protectedfs/util/mutex.hpp"
 #include "protectedfs/util/quote.hpp"
 
@@ -33,6 +34,7 @@ core::Caller caller_of(fuse_req_t req) {
 // Runs one operation: its replies are sent inside `body`; a failure becomes the errno reply.
 template <typename Body>
 void serve(fuse_req_t req, const char* op, Body&& body) {
+  const pid_t requester = fuse_req_ctx(req)->pid;  // read now: the reply frees the request
   try {
     body();
   } catch (const Error& e) {
@@ -43,6 +45,7 @@ void serve(fuse_req_t req, const char* op, Body&& body) {
     spdlog::error("{}: unexpected failure, answered EIO: {}", op, e.what());
     fuse_reply_err(req, EIO);
   }
+  follow_requester(requester);
 }
 
 struct stat to_stat(const core::Attributes& a) {
@@ -326,8 +329,13 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
 }
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  // The kernel asks for security.capability on every write(): answer without touching the core.
-  if (std::strncmp(name, "user.", 5) != 0) return (void)fuse_reply_err(req, ENODATA);
+  // Names other than user.* are answered before the core, without a lock or I/O: the kernel asks for
+  // security.capability on every write(), and `ls -l` for security.selinux and the POSIX ACL of every file.
+  if (std::strncmp(name, "user.", 5) != 0) {
+    const pid_t requester = fuse_req_ctx(req)->pid;  // read now: the reply frees the request
+    fuse_reply_err(req, ENODATA);
+    return follow_requester(requester);
+  }
   serve(req, "getxattr", [&] { reply_sized(req, size, ctx(req).fs.getxattr(ino, name)); });
 }
 
