@@ -5,7 +5,7 @@
 // POSIX ACL) or a small file's copy (seven round trips) are bound by that. A worker that served a thread moves to the
 // CPU that thread runs on, so that the next round trip (the requester asks again as soon as it is answered) stays on
 // one CPU, as FUSE over io_uring's per-CPU queues would do. Where the requester runs is read from
-// /proc/TID/stat (its "processor" field), again only when the requester changes or every kRecheck.
+// /proc/TID/stat (its "processor" field), again only when the requester changes or every kRecheckNs.
 #include "fuse/requester_cpu.hpp"
 
 #include <fcntl.h>
@@ -19,11 +19,13 @@
 namespace pfs::fuse {
 namespace {
 
-constexpr int64_t kRecheckNs = 20'000'000;  // a requester that moved is followed within 20 ms
+// A requester the scheduler moved is followed within 2 ms: meanwhile this thread may wait for a busy CPU while the
+// requester's is idle. Re-reading costs a few microseconds, so a tight loop of requests re-reads once in ~100.
+constexpr int64_t kRecheckNs = 2'000'000;
 
-int64_t coarse_now_ns() {
+int64_t now_ns() {
   timespec t{};
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+  clock_gettime(CLOCK_MONOTONIC, &t);  // not _COARSE: its tick (up to 4 ms) is coarser than kRecheckNs
   return t.tv_sec * 1'000'000'000LL + t.tv_nsec;
 }
 
@@ -64,7 +66,7 @@ int processor_of_stat(std::string_view stat) {
 
 void follow_requester(pid_t pid) {
   if (pid <= 0) return;  // requests the kernel sends on its own (release, forget)
-  const int64_t now = coarse_now_ns();
+  const int64_t now = now_ns();
   if (pid == followed.pid && now - followed.checked_ns < kRecheckNs) return;
   if (pid != followed.pid) {
     if (followed.fd >= 0) close(followed.fd);
