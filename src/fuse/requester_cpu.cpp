@@ -5,7 +5,10 @@
 // POSIX ACL) or a small file's copy (seven round trips) are bound by that. A worker that served a thread moves to the
 // CPU that thread runs on, so that the next round trip (the requester asks again as soon as it is answered) stays on
 // one CPU, as FUSE over io_uring's per-CPU queues would do. Where the requester runs is read from
-// /proc/TID/stat (its "processor" field), again only when the requester changes or every kRecheckNs.
+// /proc/TID/stat (its "processor" field), again every kRecheckNs.
+// Only a requester served twice in a row is followed: when several ask at once, the workers take their requests in
+// turn, and pinning to each in turn would cost a /proc read per request and leave workers on the wrong CPU; such a
+// worker is unpinned instead (the scheduler places it as it would without this).
 #include "fuse/requester_cpu.hpp"
 
 #include <fcntl.h>
@@ -37,10 +40,14 @@ int last_cpu(int fd) {
 
 // What one worker thread knows of the requester it follows. The /proc file stays open: reading it again gives
 // fresh values.
+constexpr int kUnpinned = -1;
+constexpr int kMaybePinned = -2;  // a new worker: libfuse may have started it from a pinned one, whose CPU it inherits
+
 struct Followed {
-  pid_t pid = 0;
+  pid_t last = 0;  // the requester of the previous request this thread served
+  pid_t pid = 0;   // the requester followed, whose /proc/TID/stat is `fd`
   int fd = -1;
-  int cpu = -1;  // where this thread is pinned, -1: not pinned yet
+  int cpu = kMaybePinned;  // where this thread is pinned
   int64_t checked_ns = 0;
   ~Followed() {
     if (fd >= 0) close(fd);
@@ -65,9 +72,22 @@ int processor_of_stat(std::string_view stat) {
 }
 
 void follow_requester(pid_t pid) {
+  // Every CPU the daemon may run on, taken before any worker is pinned (the first call comes before any pinning).
+  static const cpu_set_t all = [] {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+      for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &set);
+    return set;
+  }();
   if (pid <= 0) return;  // requests the kernel sends on its own (release, forget)
+  if (pid != followed.last) {
+    followed.last = pid;
+    if (followed.cpu != kUnpinned && sched_setaffinity(0, sizeof all, &all) == 0) followed.cpu = kUnpinned;
+    return;
+  }
   const int64_t now = now_ns();
-  if (pid == followed.pid && now - followed.checked_ns < kRecheckNs) return;
+  if (pid == followed.pid && followed.cpu >= 0 && now - followed.checked_ns < kRecheckNs) return;
   if (pid != followed.pid) {
     if (followed.fd >= 0) close(followed.fd);
     followed.fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
