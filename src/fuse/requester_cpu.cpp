@@ -96,7 +96,13 @@ void follow_requester(pid_t pid) {
   followed.checked_ns = now;
   if (followed.fd < 0) return;
   const int cpu = last_cpu(followed.fd);
-  if (cpu < 0 || cpu == followed.cpu || cpu >= CPU_SETSIZE) return;
+  if (cpu < 0) {  // the thread ended (its id may come back as another's): opened again next time
+    close(followed.fd);
+    followed.fd = -1;
+    followed.pid = 0;
+    return;
+  }
+  if (cpu == followed.cpu || cpu >= CPU_SETSIZE) return;
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
