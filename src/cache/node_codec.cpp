@@ -10,8 +10,9 @@ namespace pfs::cache {
 
 namespace {
 
-// 2 added the origin of fields not held locally, 3 the access time, 4 the target and device of special files
-constexpr uint8_t kFormat = 4;
+// 2 added the origin of fields not held locally, 3 the access time, 4 the target and device of special files, 5 the
+// other names of hard-linked nodes
+constexpr uint8_t kFormat = 5;
 
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -102,6 +103,11 @@ std::string encode_node(const core::NodeRecord& node) {
   put_varint(out, zigzag(node.atime_ns));
   put_bytes(out, node.target);
   put_varint(out, node.rdev);
+  put_varint(out, node.links.size());
+  for (const core::NodeName& link : node.links) {
+    put_varint(out, link.parent);
+    put_bytes(out, link.name);
+  }
   return out;
 }
 
@@ -140,6 +146,15 @@ core::NodeRecord decode_node(std::string_view bytes, const std::string& what) {
     if (format >= 4) {                              // earlier records: no special files
       node.target = in.bytes();
       node.rdev = in.varint();
+    }
+    if (format >= 5) {  // earlier records: one name each
+      const uint64_t links = in.varint();
+      for (uint64_t i = 0; i < links; ++i) {
+        core::NodeName link;
+        link.parent = in.varint();
+        link.name = in.bytes();
+        node.links.push_back(std::move(link));
+      }
     }
     if (!in.done()) throw std::invalid_argument("trailing bytes");
     return node;

@@ -163,6 +163,11 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
             publisher.removed(data, name, info.orders);   // every grant of every version is revoked
             if (!info.address.empty()) vault.hide(name);  // the chain keeps the versions; the mount stops showing them
           },
+      .renamed =
+          [&](uint64_t, const std::string& old_name, const std::string& new_name, const core::DataInfo& info) {
+            if (!info.address.empty()) vault.hide(old_name);  // else the tree sync would show the old name again
+            vault.unhide(new_name);
+          },
       .grants_changed = [&](uint64_t data, const std::string& name) { publisher.grants_changed(data, name); },
       .root_entry_replaced = [](const std::string& name) { fuse::invalidate_entry(core::kRootIno, name); },
   });

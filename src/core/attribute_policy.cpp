@@ -39,7 +39,9 @@ std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
     }
     if (n.kind == NodeKind::Field && !n.local_only()) {
       if (field == "type" && n.type) return *n.type;
-      if (field == "key") return state_->key_path(n);
+      if (field == "key") {
+        if (auto path = state_->key_path(n)) return *path;  // none below a local-only folder
+      }
     }
     throw Error(ENODATA, "no attribute " + quote(name) + " on " + quote(n.name));
   }

@@ -1,7 +1,6 @@
 // The POSIX operations of the tree: what the kernel asks for through the FUSE adapter, with the lookup and open
 // counts that keep an unlinked node alive while the kernel holds it.
 #include <fcntl.h>
-#include <linux/fs.h>
 
 #include <algorithm>
 #include <vector>
@@ -101,10 +100,7 @@ void Filesystem::unlink(uint64_t parent, const std::string& name, OptionalCaller
   if (!n) throw Error(ENOENT, "no " + quote(name));
   if (n->is_directory()) throw Error(EISDIR, quote(name) + " is a folder");
   ownership::check_sticky(state_->attributes(dir), state_->attributes(*n), caller, name);
-  n->ctime = now();  // seen through a file still open (stored with it by erase)
-  const Node copy_for_change = *n;
-  state_->erase(*n);
-  state_->changed(copy_for_change);
+  state_->remove_name(dir, name, *n);  // the node goes with its last name (hard_links.cpp)
 }
 
 void Filesystem::rmdir(uint64_t parent, const std::string& name, OptionalCaller caller) {
@@ -121,66 +117,6 @@ void Filesystem::rmdir(uint64_t parent, const std::string& name, OptionalCaller 
   if (copy_for_change.kind == NodeKind::Dir) state_->changed(copy_for_change);
   if (copy_for_change.kind == NodeKind::Data && state_->events.removed)
     state_->events.removed(copy_for_change.ino, copy_for_change.name, copy_for_change.info);
-}
-
-void Filesystem::rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
-                        unsigned int flags, OptionalCaller caller) {
-  check_name(new_name);
-  if (flags & RENAME_EXCHANGE) throw Error(EINVAL, "exchanging names is not supported");
-  WriterLock lock(state_->tree);
-  Node& from_dir = state_->directory(parent);
-  Node& to_dir = state_->directory(new_parent);
-  Node* n = state_->child(from_dir, name);
-  if (!n) throw Error(ENOENT, "no " + quote(name));
-  if (from_dir.data != to_dir.data || (n->kind == NodeKind::Data) != (to_dir.kind == NodeKind::Root))
-    throw Error(EXDEV, quote(name) + " cannot move to another protected data (copy it, then delete it)");
-  if (n->kind == NodeKind::Data) state_->require_mount_owner(caller, "rename the protected data " + quote(name));
-  ownership::check_sticky(state_->attributes(from_dir), state_->attributes(*n), caller, name);
-  for (const Node* p = &to_dir; p->kind != NodeKind::Root; p = &state_->node(p->parent))
-    if (p == n) throw Error(EINVAL, "cannot move a folder into itself");
-  if (n->kind == NodeKind::Dir && &to_dir != &from_dir)
-    State::check_depth(new_name, state_->depth(to_dir) + state_->height(*n));
-  // What a publish would see: the key paths of the moved node (none for a local-only name) and of a replaced one.
-  auto published_key = [&](const Node& node) -> std::optional<std::string> {
-    state_->tree.assert_held();  // called below, under this function's lock (the analysis does not enter lambdas)
-    if (node.local_only()) return std::nullopt;
-    return state_->key_path(node);
-  };
-  const std::optional<std::string> key_before = published_key(*n);
-  bool replaced_published = false;
-  std::optional<Node> replaced_data;  // an empty protected data renamed over: removed, as by rmdir
-  if (Node* existing = state_->child(to_dir, new_name); existing && existing != n) {
-    if (flags & RENAME_NOREPLACE) throw Error(EEXIST, quote(new_name) + " exists");
-    ownership::check_sticky(state_->attributes(to_dir), state_->attributes(*existing), caller, new_name);
-    if (existing->is_directory() != n->is_directory())
-      throw Error(existing->is_directory() ? EISDIR : ENOTDIR, quote(new_name) + " is of another kind");
-    if (!existing->children.empty()) throw Error(ENOTEMPTY, quote(new_name) + " is not empty");
-    state_->check_key_free(to_dir, new_name, n->kind, n);
-    replaced_published = !existing->local_only() || existing->kind == NodeKind::Data;
-    if (existing->kind == NodeKind::Data) replaced_data = *existing;
-    state_->erase(*existing);  // still readable through its open files, if any
-  } else {
-    state_->check_key_free(to_dir, new_name, n->kind, n);
-  }
-  State::unlink_child(from_dir, *n);
-  n->name = new_name;
-  n->parent = to_dir.ino;
-  n->ctime = now();
-  State::link(to_dir, *n);
-  State::touch(from_dir, n->ctime);
-  State::touch(to_dir, n->ctime);
-  // The moved node and its folder(s) in one write.
-  std::vector<NodeRecord> records{State::record_of(*n), State::record_of(from_dir)};
-  if (&to_dir != &from_dir) records.push_back(State::record_of(to_dir));
-  state_->store.write(records, {});
-  // An editor's save (write ".x.swp", rename to "x") publishes; a rename that leaves every key as it was (between
-  // two local names, or "email.txt" to "email.text") changes nothing a publish would show. A protected data
-  // renamed is published under its new name.
-  const bool visible = n->kind == NodeKind::Data || replaced_published || key_before != published_key(*n);
-  if (visible && n->data != 0) state_->mark_changed(n->data);
-  // What rmdir of the replaced one would have done: its grants revoked, its lineage hidden.
-  if (replaced_data && state_->events.removed)
-    state_->events.removed(replaced_data->ino, replaced_data->name, replaced_data->info);
 }
 
 void Filesystem::open(uint64_t ino, int flags, OptionalCaller caller) {

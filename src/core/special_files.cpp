@@ -105,7 +105,7 @@ std::string Filesystem::State::local_listing(const Node& data) {
     for (const auto& [name, ino] : dir.children) {
       const Node& c = *nodes.at(ino);
       const std::string path = prefix + name;
-      if (c.local_only()) {
+      if (!key_of(name, c.kind)) {  // by name: a hard link's name starting with '.' is local, its others may not be
         nlohmann::json entry{{"path", path}, {"kind", kind_name(c)}};
         if (c.special == S_IFLNK) entry["target"] = c.target;
         const std::size_t size = dump(entry).size() + 1;

@@ -42,16 +42,17 @@ uint64_t Filesystem::adopt(const AdoptedData& data) {
   // Names this mount gave the fields (their key paths are the same): a file copied in as "email.txt" keeps that
   // name when a version published elsewhere replaces it, instead of becoming "email".
   std::map<std::string, std::string> known_names;
-  std::function<void(const Node&)> collect = [&](const Node& dir) {
+  std::function<void(const Node&, const std::string&)> collect = [&](const Node& dir, const std::string& prefix) {
     state_->tree.assert_held();  // called below, under this function's lock (the analysis does not enter lambdas)
     for (const auto& [name, ino] : dir.children) {
       const Node& c = state_->node(ino);
-      if (c.local_only()) continue;
-      known_names[state_->key_path(c)] = name;
-      if (c.is_directory()) collect(c);
+      const auto key = State::key_of(name, c.kind);  // by name: each name of a hard-linked field is a field
+      if (!key) continue;
+      known_names[prefix + *key] = name;
+      if (c.is_directory()) collect(c, prefix + *key + ".");
     }
   };
-  collect(folder);
+  collect(folder, "");
   while (!folder.children.empty()) state_->erase_tree(state_->node(folder.children.begin()->second));
   // The grants this mount keeps for the lineage follow it to the new version (the keeper re-issues them).
   const bool keep_grants = existing && (!folder.info.grants.empty() || !folder.info.orders.empty());

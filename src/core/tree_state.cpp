@@ -34,13 +34,9 @@ Filesystem::Filesystem(FieldContents& contents, TreeStore& store, uid_t owner_ui
   // The mounting user owns the root (and is the only one who may enter without allow_other).
   state_->nodes[kRootIno]->uid = owner_uid;
   state_->nodes[kRootIno]->gid = owner_gid;
-  // Children lists and each node's protected data follow from the parent links.
-  for (auto& [ino, node] : state_->nodes) {
-    if (ino == kRootIno) continue;
-    auto parent = state_->nodes.find(node->parent);
-    if (parent == state_->nodes.end()) continue;
-    State::link(*parent->second, *node);
-  }
+  // Children lists and each node's protected data follow from the parent links (a hard-linked node's, from each).
+  for (auto& [ino, node] : state_->nodes)
+    if (ino != kRootIno) state_->link_stored_names(*node);
   std::unordered_set<uint64_t> reached;
   std::function<void(Node&, uint64_t)> assign = [&](Node& n, uint64_t data) {
     state_->tree.assert_held();  // called below, under the constructor's lock (the analysis does not enter lambdas)
@@ -181,6 +177,7 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
   r.size = n.size;
   r.target = n.target;
   r.rdev = n.rdev;
+  r.links = n.links;
   r.atime_ns = to_ns(n.atime);
   r.mtime_ns = to_ns(n.mtime);
   r.ctime_ns = to_ns(n.ctime);
@@ -208,6 +205,7 @@ std::unique_ptr<Filesystem::Node> Filesystem::State::node_of(const NodeRecord& r
   n->size = r.size;
   n->target = r.target;
   n->rdev = r.rdev;
+  n->links = r.links;
   n->mtime = from_ns(r.mtime_ns);
   n->ctime = from_ns(r.ctime_ns);
   n->atime = r.atime_ns != 0 ? from_ns(r.atime_ns) : n->mtime;

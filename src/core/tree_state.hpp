@@ -2,21 +2,27 @@
 // the state behind Filesystem (the tree lock, the table, the store the nodes are written through). The files that
 // implement Filesystem, one job each:
 //   tree_state.cpp        the table loaded from the store, and the codec between a node and its stored record
-//   posix_operations.cpp  lookup, create, unlink, rename, read, write, setattr… (what the kernel asks for)
+//   posix_operations.cpp  lookup, create, unlink, read, write, setattr… (what the kernel asks for)
 //   ownership.cpp         POSIX's multi-user rules: new nodes' owner, chown, chmod, times, setuid/setgid, sticky
 //   attribute_policy.cpp  the extended attributes: SPEC.md §3's user.protected.* and local user.* ones
 //   special_files.cpp     symlinks, FIFOs, sockets and device nodes, kept local-only; user.protected.local's listing
+//   hard_links.cpp        link, a name removed while the node keeps others, the names of a node
+//   rename.cpp            rename: over a file or an empty folder, RENAME_NOREPLACE, RENAME_EXCHANGE
 //   tree_port.cpp         what the publisher and the tree sync use (snapshots, data infos, adopt, forget)
 #pragma once
 #include <time.h>
 
+#include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/format/field_key.hpp"
@@ -74,11 +80,20 @@ struct Filesystem::Node {
   // Unlinked (removed, or renamed over) while the kernel still holds it: out of the tree, parent 0, never part of a
   // protected data again. Its record stays stored only while it is open (the next mount drops such records).
   bool unlinked = false;
+  // Hard links (fields and special files only): the node's other names, `parent` and `name` being its first (when
+  // that one goes, the next takes its place). All of them are in its one protected data (a link across two is EXDEV).
+  std::vector<NodeName> links;
 
   bool is_directory() const { return kind == NodeKind::Root || kind == NodeKind::Data || kind == NodeKind::Dir; }
   bool transfer_pending() const { return !info.transfer_to.empty(); }
-  // Never published: a name starting with '.', or a special file (SPEC.md §2).
-  bool local_only() const { return kind == NodeKind::Special || format::is_local_only(name); }
+  // Never published: a special file, or a node whose every name starts with '.' (SPEC.md §2).
+  bool local_only() const {
+    if (kind == NodeKind::Special) return true;
+    if (!format::is_local_only(name)) return false;
+    for (const NodeName& link : links)
+      if (!format::is_local_only(link.name)) return false;
+    return true;
+  }
 };
 
 struct Filesystem::State {
@@ -185,27 +200,57 @@ struct Filesystem::State {
   }
   // A child joins or leaves its folder's name and key indexes (a lookup by key keeps creates O(log n): copying
   // ten thousand files into one folder must not compare each new name with every other).
-  static void link(Node& dir, const Node& child) {
-    dir.children[child.name] = child.ino;
-    if (auto key = key_of(child.name, child.kind)) dir.by_key[*key] = child.ino;
+  // `name`: the child's name in `dir` (a hard-linked node has several).
+  static void link(Node& dir, const std::string& name, const Node& child) {
+    dir.children[name] = child.ino;
+    if (auto key = key_of(name, child.kind)) dir.by_key[*key] = child.ino;
   }
-  static void unlink_child(Node& dir, const Node& child) {
-    dir.children.erase(child.name);
-    if (auto key = key_of(child.name, child.kind))
+  static void link(Node& dir, const Node& child) { link(dir, child.name, child); }
+  static void unlink_child(Node& dir, const std::string& name, const Node& child) {
+    dir.children.erase(name);
+    if (auto key = key_of(name, child.kind))
       if (auto it = dir.by_key.find(*key); it != dir.by_key.end() && it->second == child.ino) dir.by_key.erase(it);
   }
-  // Two names with the same key in one folder: the second one is refused.
-  void check_key_free(const Node& dir, const std::string& name, NodeKind kind, const Node* ignore = nullptr)
-      PFS_REQUIRES_SHARED(tree) {
+  static void unlink_child(Node& dir, const Node& child) { unlink_child(dir, child.name, child); }
+  // Two names with the same key in one folder: the second one is refused. The key of `name` itself, or of a name in
+  // `leaving` (moved away or given to another node by the same rename), is free.
+  void check_key_free(const Node& dir, const std::string& name, NodeKind kind,
+                      std::initializer_list<std::string_view> leaving = {}) PFS_REQUIRES_SHARED(tree) {
     if (dir.kind == NodeKind::Root) return;
     auto key = key_of(name, kind);
     if (!key) return;
     auto it = dir.by_key.find(*key);
     if (it == dir.by_key.end()) return;
     const Node& other = *nodes.at(it->second);
-    if (&other == ignore || other.name == name) return;
-    throw Error(EEXIST, quote(name) + " and " + quote(other.name) + " would both be the field '" + *key + "'");
+    const std::string holder = name_with_key(dir, other, *key);
+    if (holder == name || std::find(leaving.begin(), leaving.end(), holder) != leaving.end()) return;
+    throw Error(EEXIST, quote(name) + " and " + quote(holder) + " would both be the field '" + *key + "'");
   }
+  // Hard links (hard_links.cpp). The name of `child` in `dir` whose key is `key` (one at most: keys are unique in a
+  // folder).
+  static std::string name_with_key(const Node& dir, const Node& child, const std::string& key);
+  // The names of a node, its first one first.
+  static std::vector<NodeName> names_of(const Node& n);
+  // Rebuilds a stored node's place at mount: each of its names joins its folder's indexes (a name whose folder is
+  // gone is dropped).
+  void link_stored_names(Node& n) PFS_REQUIRES(tree);
+  // unlink(2) of one name: a node with other names keeps them (its link count drops), else the node leaves the tree
+  // as by erase(). A name that was published makes its protected data pending.
+  void remove_name(Node& dir, const std::string& name, Node& n) PFS_REQUIRES(tree);
+  // Every name of `n` but its first leaves its folder (before erase() takes the node out with its first one).
+  void drop_other_names(Node& n) PFS_REQUIRES(tree);
+  // The key path (e.g. "contact.phone") under which `name` in `dir`, of this kind, is published, or nothing for a
+  // name that stays local (a local-only name, a special file, anything in a local-only folder). At the root: the
+  // protected data's name.
+  std::optional<std::string> published_path(const Node& dir, const std::string& name, NodeKind kind)
+      PFS_REQUIRES_SHARED(tree);
+  // rename.cpp: rename(2) once the checks common to its forms have passed. move(): `name` of `n` becomes `new_name`
+  // in `to_dir`, replacing `existing` (or nothing); exchange(): the two names swap their nodes. Each is one store
+  // write, and one change for the publisher.
+  void move(Node& from_dir, const std::string& name, Node& n, Node& to_dir, const std::string& new_name, Node* existing)
+      PFS_REQUIRES(tree);
+  void exchange(Node& a_dir, const std::string& a, Node& x, Node& b_dir, const std::string& b, Node& y)
+      PFS_REQUIRES(tree);
   // A change to a published field makes its protected data pending; the listener (the publisher) is called with
   // the tree lock held, so it must not call back into the file system.
   void changed(const Node& n) PFS_REQUIRES(tree) {
@@ -229,7 +274,7 @@ struct Filesystem::State {
     a.special = n.special;
     a.rdev = n.rdev;
     a.size = n.is_directory() ? 4096 : n.size;
-    a.nlink = n.unlinked ? 0 : n.is_directory() ? 2 : 1;
+    a.nlink = n.unlinked ? 0 : n.is_directory() ? 2 : 1 + static_cast<uint32_t>(n.links.size());
     a.atime = n.atime;
     a.mtime = n.mtime;
     a.ctime = n.ctime;
@@ -239,6 +284,7 @@ struct Filesystem::State {
   }
   void erase_tree(Node& n) PFS_REQUIRES(tree) {
     while (!n.children.empty()) erase_tree(node(n.children.begin()->second));
+    drop_other_names(n);  // a hard-linked node goes with all its names (all of them are in its protected data)
     erase(n);
   }
   // The first change to a field still showing a published leaf: the contents copy the bytes in, and the field
@@ -275,11 +321,13 @@ struct Filesystem::State {
   // user.protected.local of a protected data: what stays local in it (special files, names starting with '.'),
   // as JSON [{"path": "a/b", "kind": "symlink", "target": …}, …].
   std::string local_listing(const Node& data) PFS_REQUIRES_SHARED(tree);
-  std::string key_path(const Node& n) PFS_REQUIRES_SHARED(tree) {
-    std::string path;
-    for (const Node* p = &n; p->kind != NodeKind::Data && p->kind != NodeKind::Root; p = &node(p->parent))
-      path = *key_of(p->name, p->kind) + (path.empty() ? "" : "." + path);
-    return path;
+  // user.protected.key: the key path of a node's first published name (hard links: the first name that is), or
+  // nothing if none of its names is published.
+  std::optional<std::string> key_path(const Node& n) PFS_REQUIRES_SHARED(tree) {
+    if (n.unlinked) return std::nullopt;
+    for (const NodeName& name : names_of(n))
+      if (auto path = published_path(node(name.parent), name.name, n.kind)) return path;
+    return std::nullopt;
   }
 };
 

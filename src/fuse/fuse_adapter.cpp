@@ -13,7 +13,6 @@
 
 #include "fuse/requester_cpu.hpp"
 #include "protectedfs/util/mutex.hpp"
-#include "protectedfs/util/quote.hpp"
 
 namespace pfs::fuse {
 namespace {
@@ -198,9 +197,9 @@ void op_readlink(fuse_req_t req, fuse_ino_t ino) {
   serve(req, "readlink", [&] { fuse_reply_readlink(req, ctx(req).fs.readlink(ino).c_str()); });
 }
 
-void op_link(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char* name) {
-  spdlog::warn("link {}: hard links are not supported", quote(name));
-  fuse_reply_err(req, EPERM);
+// An entry the kernel holds as after a lookup (the core counts it), as passthrough_hp's link does.
+void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t new_parent, const char* new_name) {
+  serve(req, "link", [&] { reply_entry(req, ctx(req).fs.link(ino, new_parent, new_name)); });
 }
 
 void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {

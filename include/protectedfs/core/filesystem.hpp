@@ -222,6 +222,10 @@ struct DataEvents {
   std::function<void(const std::string& name)> created;
   // rmdir at the root: the lineage is hidden and its grants revoked.
   std::function<void(uint64_t data_ino, const std::string& name, const DataInfo& info)> removed;
+  // A protected data renamed at the root (not exchanged): it is published under the new name from now on, so the
+  // lineage of the old name (if it had a version) is no longer shown, and the new name is shown again.
+  std::function<void(uint64_t data_ino, const std::string& old_name, const std::string& new_name, const DataInfo& info)>
+      renamed;
   // Grants set or removed, or a transfer asked for: the orders on the network must follow.
   std::function<void(uint64_t data_ino, const std::string& name)> grants_changed;
   // adopt() or forget() changed what a root name shows (a version published elsewhere, a folder given away): the
@@ -284,9 +288,17 @@ class Filesystem {
   Attributes mknod(uint64_t parent, const std::string& name, uint32_t mode, uint64_t rdev,
                    OptionalCaller caller = std::nullopt);  // mode carries the file type (S_IFREG: a field)
   std::string readlink(uint64_t ino);                      // EINVAL for a node that is not a symlink
-  // A sticky folder keeps its entries from callers that own neither the entry nor the folder (EPERM), as rename.
+  // A hard link: one more name for a field or a special file, in the same protected data (EXDEV across two, EPERM
+  // for a folder or at the root). Every name of a field is a field of its own when published (the same bytes); a
+  // special file stays local under each. Counts one lookup, as the entry is handed to the kernel.
+  Attributes link(uint64_t ino, uint64_t new_parent, const std::string& new_name);
+  // One name goes; the node goes with its last one (kept while open, as on ext4). A sticky folder keeps its entries
+  // from callers that own neither the entry nor the folder (EPERM), as rename.
   void unlink(uint64_t parent, const std::string& name, OptionalCaller caller = std::nullopt);
   void rmdir(uint64_t parent, const std::string& name, OptionalCaller caller = std::nullopt);
+  // renameat2(2): over a file or an empty folder, never a folder into itself (EINVAL), EXDEV between two protected
+  // data; flags RENAME_NOREPLACE (EEXIST) and RENAME_EXCHANGE (both names must exist), any other flag EINVAL. One
+  // store write and one version published.
   void rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
               unsigned int flags, OptionalCaller caller = std::nullopt);
 

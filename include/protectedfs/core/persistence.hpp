@@ -13,6 +13,13 @@
 
 namespace pfs::core {
 
+// One name of a node: the folder it is in and its name there.
+struct NodeName {
+  uint64_t parent = 0;
+  std::string name;
+  bool operator==(const NodeName&) const = default;
+};
+
 // One node of the tree as stored: enough to rebuild the tree at the next mount.
 struct NodeRecord {
   uint64_t ino = 0;
@@ -32,6 +39,7 @@ struct NodeRecord {
   std::string origin;                         // Field nodes not held locally: their PublishedLeaf as JSON
   std::string target;                         // symlinks: the target
   uint64_t rdev = 0;                          // device nodes: the device
+  std::vector<NodeName> links;                // hard links: the node's other names (`parent`, `name`: its first)
 };
 
 class TreeStore {

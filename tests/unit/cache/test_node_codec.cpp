@@ -15,7 +15,7 @@ bool same(const core::NodeRecord& a, const core::NodeRecord& b) {
   return a.ino == b.ino && a.parent == b.parent && a.name == b.name && a.kind == b.kind && a.mode == b.mode &&
          a.size == b.size && a.atime_ns == b.atime_ns && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns &&
          a.uid == b.uid && a.gid == b.gid && a.type == b.type && a.xattrs == b.xattrs && a.data_info == b.data_info &&
-         a.origin == b.origin && a.target == b.target && a.rdev == b.rdev;
+         a.origin == b.origin && a.target == b.target && a.rdev == b.rdev && a.links == b.links;
 }
 
 }  // namespace
@@ -39,6 +39,7 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   node.origin = R"({"dataset":"0xabc","entry":"a/b","type":"string"})";
   node.target = std::string("../\xff target\0", 12);
   node.rdev = std::numeric_limits<uint64_t>::max();
+  node.links = {{7, "second name"}, {std::numeric_limits<uint64_t>::max(), std::string("\0\xff", 2)}, {7, ""}};
   CHECK(same(decode_node(encode_node(node), "n/x"), node));
 
   core::NodeRecord plain;  // defaults: no type, no xattrs, empty strings
@@ -50,10 +51,14 @@ TEST_CASE("node records round-trip exactly, arbitrary bytes and extreme values i
   CHECK(decode_node(encode_node(node), "n/x").type == std::optional<std::string>(""));
 }
 
-TEST_CASE("records of formats 1 to 3 (before origins, atimes, special files) still load", "[cache]") {
+TEST_CASE("records of formats 1 to 4 (before origins, atimes, special files, hard links) still load", "[cache]") {
   core::NodeRecord node;
   node.name = "old";
-  std::string v3 = encode_node(node);
+  std::string v4 = encode_node(node);
+  v4[0] = 4;
+  v4.pop_back();  // format 5 appended the (zero) count of other names
+  CHECK(same(decode_node(v4, "n/4"), node));
+  std::string v3 = v4;
   v3[0] = 3;
   v3.resize(v3.size() - 2);  // format 4 appended the (empty) target's length and the (zero) device
   CHECK(same(decode_node(v3, "n/3"), node));
@@ -72,10 +77,13 @@ TEST_CASE("corrupt node records are EIO naming the record", "[cache]") {
   CHECK(test::errno_of([&] { decode_node(good.substr(0, good.size() - 3), "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node("", "n/7"); }) == EIO);
   std::string later = good;
-  later[0] = 5;  // a format this build doesn't know
+  later[0] = 6;  // a format this build doesn't know
   CHECK(test::errno_of([&] { decode_node(later, "n/7"); }) == EIO);
   CHECK(test::errno_of([&] { decode_node(good + "x", "n/7"); }) == EIO);  // trailing bytes
-  std::string endless(13, '\xff');                                        // a varint that never ends
+  std::string more_links = good;
+  more_links.back() = 2;  // two other names announced, none there
+  CHECK(test::errno_of([&] { decode_node(more_links, "n/7"); }) == EIO);
+  std::string endless(13, '\xff');  // a varint that never ends
   endless[0] = 1;
   CHECK(test::errno_of([&] { decode_node(endless, "n/7"); }) == EIO);
   try {
