@@ -1,5 +1,7 @@
 // One version of a protected data, published as a journaled saga (publish/publish_saga.hpp): snapshot → upload →
 // register → push key → record. The queue around it (quiet period, retries, grants) is in publisher.cpp.
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -189,13 +191,13 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
     options.iv = from_hex_fixed<16>(saga.iv);
     options.stamp = format::DosTime{saga.stamp_time, saga.stamp_date};
     const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
+    ::malloc_trim(0);  // the stream's buffers and the threads' arenas it grew go back to the system
     if (!current(data, generation)) return false;  // removed or changed while streaming: nothing committed
     // The content id is known before the commit: journaled first, an upload that a crash cuts right after its commit
     // is still found and let go if this saga is dropped.
     saga.cid = file.cid;
     journal_->save(data, saga);
-    if (const std::string stored = upload->commit(); stored != file.cid)
-      throw Error(EIO, "storage computed CID " + stored + " but the pipeline " + file.cid);
+    upload->commit_as(file.cid);
     saga.registration = {snap->name, file.multiaddr, from_hex_fixed<32>(file.checksum), plan.schema_json};
     saga.step = SagaStep::Register;
     journal_->save(data, saga);
