@@ -147,7 +147,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   remote::LayeredContents contents(staged, published);
   core::Filesystem filesystem(contents, metadata.tree(), ::getuid(), ::getgid());
   publish::Publisher publisher(filesystem, contents, *network, *key, vault, metadata.journal(),
-                               {.delay = m.publish_delay});
+                               {.delay = m.publish_delay, .upload_after = m.publish_delay / 4});
   remote::TreeSync tree_sync(filesystem, *network, key->address(), published,
                              {.interval = m.sync_interval,
                               .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); },
