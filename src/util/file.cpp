@@ -97,6 +97,14 @@ void DirectWriter::go_buffered() {
 }
 
 void DirectWriter::write(ByteView data) {
+  guarded([&] { append(data); });
+}
+
+void DirectWriter::finish() {
+  guarded([&] { write_tail(); });
+}
+
+void DirectWriter::append(ByteView data) {
   if (!direct_) return write_full(fd_, data, what_);
   while (!data.empty()) {
     const std::size_t take = std::min(data.size(), capacity_ - used_);
@@ -125,7 +133,7 @@ void DirectWriter::write_direct(ByteView data) {
   write_full(fd_, data, what_);
 }
 
-void DirectWriter::finish() {
+void DirectWriter::write_tail() {
   if (!direct_) return;
   const std::size_t whole = used_ / kDirectAlign * kDirectAlign;
   write_direct({buffer_.get(), whole});

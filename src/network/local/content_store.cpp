@@ -44,7 +44,7 @@ class LocalUpload final : public ContentStore::Upload {
   LocalUpload& operator=(const LocalUpload&) = delete;
 
   void finish() {
-    writer_->finish();  // the unaligned tail; a failure (a full disk) leaves finished_ unset, the commit retryable
+    writer_->finish();  // the unaligned tail; after a failure (a full disk) every later call fails
     finished_ = true;
   }
 
