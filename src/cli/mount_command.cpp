@@ -9,6 +9,7 @@
 // Unless -f, it forks before opening anything (RocksDB's threads do not survive a fork); the parent waits on a
 // pipe and exits 0 once the mount is up, or prints the child's error and exits 1.
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,6 +109,10 @@ void setup_logging(const MountOptions& m, const fs::path& state) {
 
 int serve(const MountOptions& m, const PasswordSource& password_source, StartupReport& report) {
   ::umask(077);  // the daemon only creates state (cache, staging, log): never readable by another user
+  // Large buffers (a publish's slots, the wallet unlock's scratch) are mapped and unmapped, so memory a burst took
+  // goes back to the system when it ends: a fixed threshold stops glibc from raising it after the first free and
+  // keeping later buffers in its heap.
+  ::mallopt(M_MMAP_THRESHOLD, 256 << 10);
   // The wallet: created on first mount of the local network (SPEC.md §1), its address and path printed.
   auto network = network::open_network(m.network);
   const fs::path wallet_path = m.wallet ? *m.wallet : default_wallet_path();
@@ -120,6 +125,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   } else {
     key = crypto::decrypt_keystore(read_wallet_text(wallet_path), read_password(password_source, "Wallet password: "));
   }
+  ::malloc_trim(0);  // what the unlock (scrypt: 128 MiB with geth's parameters) left in the heap goes back
   const std::string address = key->address().to_string();
   const std::string where = state_name(m.network, *network) + "-" + address;
   const fs::path state = m.cache ? *m.cache : data_directory() / "mounts" / where;
@@ -141,7 +147,7 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   remote::LayeredContents contents(staged, published);
   core::Filesystem filesystem(contents, metadata.tree(), ::getuid(), ::getgid());
   publish::Publisher publisher(filesystem, contents, *network, *key, vault, metadata.journal(),
-                               {.delay = m.publish_delay});
+                               {.delay = m.publish_delay, .upload_after = m.publish_delay / 4});
   remote::TreeSync tree_sync(filesystem, *network, key->address(), published,
                              {.interval = m.sync_interval,
                               .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); },

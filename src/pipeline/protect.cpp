@@ -1,5 +1,6 @@
 #include "protectedfs/pipeline/protect.hpp"
 
+#include "pipeline/read_ahead.hpp"
 #include "protectedfs/crypto/sha256.hpp"
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/format/multiaddr.hpp"
@@ -94,20 +95,27 @@ class CidConsumer final : public StreamConsumer {
   format::CidResult result_;
 };
 
-// Streams one content region into the zip entry, checking the content did not change since it was planned.
-void stream_content(const ZipItem& item, format::ZipWriter& zip, Bytes& buffer, uint64_t& done, uint64_t total,
+// Streams one content region into the zip entry, checking the content did not change since it was planned. A
+// region larger than one read is read ahead on a second thread (read_ahead.hpp); a small one is read here, where a
+// thread would cost more than the overlap saves.
+void stream_content(const ZipItem& item, format::ZipWriter& zip, uint64_t& done, uint64_t total,
                     const ProtectOptions& options) {
   const auto source = item.content.open();
   if (source->size() != item.content.size)
     throw Error(EBUSY, item.content.name + " changed size while it was being packed; try again");
-  for (uint64_t at = 0; at < item.content_bytes;) {
-    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(item.content_bytes - at, buffer.size()));
-    source->read_at(at, std::span(buffer.data(), n));
-    zip.write(ByteView(buffer.data(), n));
-    at += n;
-    done += n;
+  const auto put = [&](ByteView piece) {
+    zip.write(piece);
+    done += piece.size();
     if (options.progress) options.progress(done, total);
+  };
+  if (item.content_bytes <= options.read_size) {
+    Bytes buffer(static_cast<std::size_t>(item.content_bytes));
+    source->read_at(0, buffer);
+    if (!buffer.empty()) put(buffer);
+    return;
   }
+  ReadAhead reader(*source, item.content_bytes, options.read_size);
+  for (ByteView piece = reader.next(); !piece.empty(); piece = reader.next()) put(piece);
 }
 
 }  // namespace
@@ -126,7 +134,6 @@ ProtectedFile protect(const PackPlan& plan, const std::vector<StreamConsumer*>& 
   ParallelTee tee(consumers, options.slot_count, options.slot_size);
   EncryptingSink encrypted(tee, result.key, iv);
   format::ZipWriter zip(encrypted, options.stamp ? *options.stamp : format::DosTime::now());
-  Bytes buffer(options.read_size);
   const uint64_t total = plan.leaf_bytes();
   uint64_t done = 0;
   for (const ZipItem& item : plan.items) {
@@ -137,7 +144,7 @@ ProtectedFile protect(const PackPlan& plan, const std::vector<StreamConsumer*>& 
     zip.begin_file(item.path, item.size(), item.crc);
     zip.write(item.prefix);
     done += item.prefix.size();
-    if (item.content.open) stream_content(item, zip, buffer, done, total, options);
+    if (item.content.open) stream_content(item, zip, done, total, options);
     zip.end_file();
   }
   zip.finish();

@@ -1,5 +1,7 @@
 // One version of a protected data, published as a journaled saga (publish/publish_saga.hpp): snapshot → upload →
 // register → push key → record. The queue around it (quiet period, retries, grants) is in publisher.cpp.
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -121,7 +123,7 @@ bool Publisher::current(uint64_t data, uint64_t generation) {
   return it != queue_.end() && it->second.generation == generation;
 }
 
-void Publisher::publish(uint64_t data, uint64_t generation) {
+Publisher::Advanced Publisher::publish(uint64_t data, uint64_t generation, Clock::time_point quiet_until) {
   core::DataSnapshot snap;
   try {
     snap = fs_.snapshot(data);
@@ -132,7 +134,7 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
       journal_->remove(data, saga->name, {});
       settle_removal(data);
     }
-    return;
+    return Advanced::Done;
   }
   const std::string fingerprint = fingerprint_of(snap);
   // A saga a failure or a crash interrupted is finished first, from its first unfinished step. One whose content
@@ -142,8 +144,8 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
     const bool same_content = saga->fingerprint == fingerprint && saga->name == snap.name;
     if (!same_content && saga->step == SagaStep::Register) resume_landed(data, *saga);
     if (same_content || saga->step > SagaStep::Register) {
-      if (!advance(data, *saga, same_content ? &snap : nullptr, generation)) return;
-      if (same_content) return;
+      const Advanced advanced = advance(data, *saga, same_content ? &snap : nullptr, generation, quiet_until);
+      if (advanced != Advanced::Done || same_content) return advanced;
     } else {
       let_go(*saga);  // never registered, and the content changed since: published afresh below
       journal_->finish(data);
@@ -153,21 +155,22 @@ void Publisher::publish(uint64_t data, uint64_t generation) {
   if (!snap.has_fields()) {  // a protected data is never empty: the last version stays until rmdir
     fs_.set_status(
         data, {.kind = before.address.empty() ? core::DataStatus::Kind::Draft : core::DataStatus::Kind::Published});
-    return;
+    return Advanced::Done;
   }
   if (!before.address.empty() && before.published_fingerprint == fingerprint) {
     fs_.set_status(
         data,
         {.kind =
              core::DataStatus::Kind::Published});  // changed and changed back (a file created and removed): nothing new
-    return;
+    return Advanced::Done;
   }
   PublishSaga saga = new_saga(snap, fingerprint);
   journal_->save(data, saga);  // before the upload starts: a redone upload is the same bytes
-  advance(data, saga, &snap, generation);
+  return advance(data, saga, &snap, generation, quiet_until);
 }
 
-bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapshot* snap, uint64_t generation) {
+Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapshot* snap,
+                                       uint64_t generation, Clock::time_point quiet_until) {
   if (saga.step == SagaStep::Upload) {
     if (!snap) throw Error(EIO, "a publish of '" + saga.name + "' lost its snapshot before its upload");
     step(data, "plan", 0);
@@ -179,6 +182,10 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
     pipeline::ProtectOptions options;
     int shown = 0;
     options.progress = [&](uint64_t done, uint64_t total) {
+      // A change makes this upload useless (it would be let go): stopped at once rather than streamed to the end,
+      // which matters most for an upload started before the quiet period is over. The queue entry, changed, is
+      // published again when quiet, without a backoff.
+      if (!current(data, generation)) throw Error(ECANCELED, "changed while it was being uploaded");
       const int percent = total ? static_cast<int>(100 * done / total) : 100;
       if (percent != shown) step(data, "upload", shown = percent);
     };
@@ -189,17 +196,20 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
     options.iv = from_hex_fixed<16>(saga.iv);
     options.stamp = format::DosTime{saga.stamp_time, saga.stamp_date};
     const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
-    if (!current(data, generation)) return false;  // removed or changed while streaming: nothing committed
+    ::malloc_trim(0);  // the stream's buffers and the threads' arenas it grew go back to the system
+    if (!current(data, generation)) return Advanced::Changed;  // removed or changed while streaming: nothing committed
     // The content id is known before the commit: journaled first, an upload that a crash cuts right after its commit
     // is still found and let go if this saga is dropped.
     saga.cid = file.cid;
     journal_->save(data, saga);
-    if (const std::string stored = upload->commit(); stored != file.cid)
-      throw Error(EIO, "storage computed CID " + stored + " but the pipeline " + file.cid);
+    upload->commit_as(file.cid);
     saga.registration = {snap->name, file.multiaddr, from_hex_fixed<32>(file.checksum), plan.schema_json};
     saga.step = SagaStep::Register;
     journal_->save(data, saga);
   }
+  // Uploaded while the quiet period runs (PublisherOptions::upload_after): registered once it is over, by the next
+  // call, which finds this saga journaled with the same content (or lets the upload go if it changed meanwhile).
+  if (saga.step == SagaStep::Register && !saga.register_sent && now() < quiet_until) return Advanced::Waiting;
   if (saga.step == SagaStep::Register) {
     step(data, "register", 0);
     std::optional<network::DatasetRecord> landed;
@@ -229,7 +239,7 @@ bool Publisher::advance(uint64_t data, PublishSaga& saga, const core::DataSnapsh
   }
   record_published(data, *saga.record, saga.fingerprint);
   journal_->finish(data);
-  return true;
+  return Advanced::Done;
 }
 
 bool Publisher::resume_landed(uint64_t data, PublishSaga& saga) {

@@ -84,6 +84,7 @@ void Publisher::changed(uint64_t data_ino, const std::string& name) {
     e.name = name;
     e.due = now() + options_.delay;
     e.content = true;
+    e.uploaded = false;
     ++e.generation;
     e.failures = 0;
   }
@@ -121,11 +122,18 @@ void Publisher::removed(uint64_t data_ino, const std::string& name, const std::v
   wake_.notify_all();
 }
 
+Publisher::Clock::time_point Publisher::start_at(const Entry& entry) const {
+  if (!options_.upload_after || !entry.content || entry.removal || entry.uploaded || entry.failures != 0)
+    return entry.due;
+  return entry.due - (options_.delay - std::min(*options_.upload_after, options_.delay));
+}
+
 std::optional<std::pair<uint64_t, Publisher::Entry>> Publisher::take_due() {
   auto next = queue_.end();
   for (auto it = queue_.begin(); it != queue_.end(); ++it)
-    if (!running_.count(it->first) && (next == queue_.end() || it->second.due < next->second.due)) next = it;
-  if (next == queue_.end() || next->second.due > now()) return std::nullopt;
+    if (!running_.count(it->first) && (next == queue_.end() || start_at(it->second) < start_at(next->second)))
+      next = it;
+  if (next == queue_.end() || start_at(next->second) > now()) return std::nullopt;
   const Entry& entry = next->second;
   running_[next->first] = entry.removal ? "revoke" : entry.content ? "plan" : "grants";
   return std::make_pair(next->first, entry);
@@ -143,7 +151,7 @@ void Publisher::run() {
     // The earliest entry no worker has, to sleep until it is due.
     std::optional<Clock::time_point> due;
     for (const auto& [data, entry] : queue_)
-      if (!running_.count(data) && (!due || entry.due < *due)) due = entry.due;
+      if (!running_.count(data) && (!due || start_at(entry) < *due)) due = start_at(entry);
     if (due) lock.wait_until(wake_, *due);  // a copy: the entry may be erased while this waits
     else lock.wait(wake_);
   }
@@ -164,15 +172,16 @@ std::optional<std::chrono::steady_clock::time_point> Publisher::next_due() {
   MutexLock lock(mutex_);
   std::optional<Clock::time_point> due;
   for (const auto& [data, entry] : queue_)
-    if (!running_.count(data) && (!due || entry.due < *due)) due = entry.due;
+    if (!running_.count(data) && (!due || start_at(entry) < *due)) due = start_at(entry);
   return due;
 }
 
 void Publisher::process(uint64_t data, const Entry& entry) {
   std::string failure;
   int failure_errno = 0;
+  bool waiting = false;
   try {
-    work(data, entry);
+    waiting = work(data, entry) == Advanced::Waiting;
   } catch (const Error& e) {
     failure = e.what();
     failure_errno = e.code();
@@ -193,6 +202,12 @@ void Publisher::process(uint64_t data, const Entry& entry) {
     return;
   }
   if (failure.empty()) {
+    if (waiting) {  // uploaded during the quiet period: taken again when it is over, to register
+      it->second.uploaded = true;
+      lock.unlock();
+      show_status(data, {.kind = core::DataStatus::Kind::Pending});
+      return;
+    }
     if (it->second.grant_requests != entry.grant_requests) {  // grants changed meanwhile: once more, at once
       it->second.content = false;
       it->second.due = now();
@@ -230,13 +245,13 @@ void Publisher::show_status(uint64_t data_ino, const core::DataStatus& status) {
   }
 }
 
-void Publisher::work(uint64_t data, const Entry& entry) {
+Publisher::Advanced Publisher::work(uint64_t data, const Entry& entry) {
   if (entry.removal) {
     settle_removal(data);
-    return;
+    return Advanced::Done;
   }
   if (entry.content) {
-    publish(data, entry.generation);
+    if (publish(data, entry.generation, entry.due) == Advanced::Waiting) return Advanced::Waiting;
     // The version is recorded: a failure of the grants below is retried without publishing it again.
     MutexLock lock(mutex_);
     auto it = queue_.find(data);
@@ -244,6 +259,7 @@ void Publisher::work(uint64_t data, const Entry& entry) {
   }
   grants_.reconcile(data);
   fs_.clear_failure(data, "grants");  // a grant failure shown earlier is over
+  return Advanced::Done;
 }
 
 std::string Publisher::queue_json() {

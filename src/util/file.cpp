@@ -76,6 +76,72 @@ void MemorySource::read_at(uint64_t offset, std::span<uint8_t> out) const {
   std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
 }
 
+namespace {
+constexpr std::size_t kDirectAlign = 4096;  // the largest logical block size O_DIRECT may ask for
+}  // namespace
+
+void DirectWriter::Free::operator()(uint8_t* p) const { std::free(p); }
+
+DirectWriter::DirectWriter(int fd, std::string what, std::size_t buffer_size)
+    : fd_(fd), what_(std::move(what)), capacity_((buffer_size + kDirectAlign - 1) / kDirectAlign * kDirectAlign) {
+  const int flags = ::fcntl(fd_, F_GETFL);
+  direct_ = flags >= 0 && ::fcntl(fd_, F_SETFL, flags | O_DIRECT) == 0;
+  if (direct_) buffer_.reset(static_cast<uint8_t*>(std::aligned_alloc(kDirectAlign, capacity_)));
+  if (direct_ && !buffer_) go_buffered();
+}
+
+void DirectWriter::go_buffered() {
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) throw_system_error("cannot write " + what_);
+  direct_ = false;
+}
+
+void DirectWriter::write(ByteView data) {
+  guarded([&] { append(data); });
+}
+
+void DirectWriter::finish() {
+  guarded([&] { write_tail(); });
+}
+
+void DirectWriter::append(ByteView data) {
+  if (!direct_) return write_full(fd_, data, what_);
+  while (!data.empty()) {
+    const std::size_t take = std::min(data.size(), capacity_ - used_);
+    std::memcpy(buffer_.get() + used_, data.data(), take);
+    used_ += take;
+    data = data.subspan(take);
+    if (used_ == capacity_) {
+      used_ = 0;
+      write_direct({buffer_.get(), capacity_});
+    }
+  }
+}
+
+void DirectWriter::write_direct(ByteView data) {
+  while (!data.empty() && direct_) {
+    const ssize_t n = ::write(fd_, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EINVAL) throw_system_error("cannot write " + what_);
+      go_buffered();  // a file system that took the flag but not these writes
+      break;
+    }
+    data = data.subspan(static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) % kDirectAlign != 0) go_buffered();  // a short write left the rest unaligned
+  }
+  write_full(fd_, data, what_);
+}
+
+void DirectWriter::write_tail() {
+  if (!direct_) return;
+  const std::size_t whole = used_ / kDirectAlign * kDirectAlign;
+  write_direct({buffer_.get(), whole});
+  if (direct_) go_buffered();
+  write_full(fd_, {buffer_.get() + whole, used_ - whole}, what_);
+  used_ = 0;
+}
+
 AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode) : target_(std::move(target)) {
   std::string hidden_name = ".";
   hidden_name.append(target_.filename().string()).append(".partial-XXXXXX");

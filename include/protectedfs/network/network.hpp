@@ -20,6 +20,7 @@
 #include "protectedfs/crypto/eip712.hpp"
 #include "protectedfs/crypto/secp256k1.hpp"
 #include "protectedfs/util/bytes.hpp"
+#include "protectedfs/util/error.hpp"
 #include "protectedfs/util/file.hpp"
 
 namespace pfs::network {
@@ -35,6 +36,14 @@ class ContentStore {
     virtual void write(ByteView data) = 0;
     // Returns the CIDv0 the store computed for the bytes written.
     virtual std::string commit() = 0;
+    // Commits bytes whose CIDv0 the writer computed as they streamed (pipeline::protect does): a store that hashes
+    // them only to name them (the local one) takes it instead of a second pass over them; the others check it
+    // against their own (EIO if it differs).
+    virtual std::string commit_as(const std::string& cid) {
+      if (const std::string stored = commit(); stored != cid)
+        throw Error(EIO, "storage computed CID " + stored + " but the writer " + cid);
+      return cid;
+    }
   };
 
   virtual ~ContentStore() = default;

@@ -1,12 +1,12 @@
 // The single pass that turns a pack plan into an iExec protected file (PROTOCOL.md §1.3–§1.7):
 //
 //   files ─read─▶ zip (STORE, CRC-32) ─▶ AES-256-CBC ─┬─▶ SHA-256 checksum   (thread)
-//          (producer thread: this one)               ├─▶ CIDv0 (UnixFS DAG) (thread)
-//                                                     └─▶ each output        (thread: file, upload…)
+//  (read ahead:   (producer thread: this one)        ├─▶ CIDv0 (UnixFS DAG) (thread)
+//   thread)                                           └─▶ each output        (thread: file, upload…)
 //
-// Encryption is serial, so it runs alone on the calling thread while the hashes and the outputs run on the
-// other core. Memory: slot_count × slot_size bytes of ciphertext in flight plus one read buffer, whatever the size
-// of the data.
+// Encryption is serial, so it runs alone on the calling thread while the reads, the hashes and the outputs run on
+// the other core. Memory: slot_count × slot_size bytes of ciphertext in flight plus two read buffers of read_size,
+// whatever the size of the data.
 #pragma once
 #include <functional>
 #include <optional>

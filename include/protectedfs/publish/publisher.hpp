@@ -42,6 +42,11 @@ class SagaJournal;   // publish/saga_journal.hpp: the journal of sagas and remov
 
 struct PublisherOptions {
   std::chrono::milliseconds delay{2000};
+  // A new version's upload (the long part of a big publish: every byte encrypted, hashed and stored) may start after
+  // this much quiet, while the rest of `delay` runs: its registration still waits until the data has been quiet for
+  // the whole delay, and an upload whose content changes meanwhile is let go (publish_saga.hpp). Unset: the upload
+  // waits for the whole delay too.
+  std::optional<std::chrono::milliseconds> upload_after;
   std::chrono::milliseconds max_backoff{60000};
   // Protected data published at once: a version of a small folder waits mostly on fsyncs and the network, so two
   // overlap well on two cores; one protected data is never worked on by two workers. 0: no worker threads, the
@@ -81,13 +86,19 @@ class Publisher {
     uint64_t grant_requests = 0;  // bumped by every grants_changed()
     int failures = 0;
     std::string name;
-    bool content = false;  // a new version to publish (then grants follow it)
-    bool grants = false;   // only the orders to bring in line
-    bool removal = false;  // the folder was removed: its pending publish settled, its orders closed (journaled)
+    bool content = false;   // a new version to publish (then grants follow it)
+    bool grants = false;    // only the orders to bring in line
+    bool removal = false;   // the folder was removed: its pending publish settled, its orders closed (journaled)
+    bool uploaded = false;  // its upload is done and journaled; the registration waits for `due`
   };
+  // How publish() left a saga: finished, stopped (the content changed under its upload), or uploaded and waiting
+  // for the end of the quiet period to register.
+  enum class Advanced { Done, Changed, Waiting };
 
   using Clock = std::chrono::steady_clock;
   Clock::time_point now() const { return options_.clock ? options_.clock() : Clock::now(); }
+  // When a worker may take the entry: its due time, or earlier for a new version's upload (upload_after).
+  Clock::time_point start_at(const Entry& entry) const;
   void run() PFS_EXCLUDES(mutex_);
   // Takes the earliest due entry no other worker has (nullopt: none due), marking it running.
   std::optional<std::pair<uint64_t, Entry>> take_due() PFS_REQUIRES(mutex_);
@@ -96,13 +107,16 @@ class Publisher {
   // The status shown even when it cannot be stored (the cache is read-only on a full disk): never the end of a
   // worker, which runs this outside any try.
   void show_status(uint64_t data_ino, const core::DataStatus& status) PFS_EXCLUDES(mutex_);
-  void publish(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
-  // Runs a journaled saga from its first unfinished step; false if the content changed under its upload.
-  bool advance(uint64_t data_ino, PublishSaga& saga, const core::DataSnapshot* snap, uint64_t generation)
-      PFS_EXCLUDES(mutex_);
+  // Waiting: uploaded before `quiet_until`, the registration is left journaled for when the entry is due.
+  Advanced publish(uint64_t data_ino, uint64_t generation, Clock::time_point quiet_until) PFS_EXCLUDES(mutex_);
+  // Runs a journaled saga from its first unfinished step; Changed if the content changed under its upload, Waiting
+  // if it is uploaded and not to be registered before `quiet_until`.
+  Advanced advance(uint64_t data_ino, PublishSaga& saga, const core::DataSnapshot* snap, uint64_t generation,
+                   Clock::time_point quiet_until) PFS_EXCLUDES(mutex_);
   void step(uint64_t data_ino, const std::string& name, int percent) PFS_EXCLUDES(mutex_);
   bool current(uint64_t data_ino, uint64_t generation) PFS_EXCLUDES(mutex_);
-  void work(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);  // one queue entry, on the publisher's thread
+  // One queue entry, on the publisher's thread; Waiting if its registration waits for the end of the quiet period.
+  Advanced work(uint64_t data_ino, const Entry& entry) PFS_EXCLUDES(mutex_);
   void record_published(uint64_t data_ino, const network::DatasetRecord& record, const std::string& fingerprint)
       PFS_EXCLUDES(mutex_);
   // A saga whose registration was sent: if it landed, its key is kept and the saga moves on to pushing it.

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -77,6 +78,46 @@ class MemorySource final : public RandomAccessSource {
 
  private:
   Bytes data_;
+};
+
+// Sequential output that will not be read back soon (content stored once, read rarely): written with O_DIRECT
+// through one aligned buffer, so the bytes skip the page cache (no kernel copy into it, no dirty pages for the
+// writeback to chase, nothing to evict afterwards). The stream's pieces may have any size: whole buffers go direct,
+// the tail goes through the page cache at finish(). Where the file system refuses O_DIRECT, plain writes. The
+// descriptor stays the caller's; finish() before fsync. After a failed write (a full disk) the file's end is
+// unknown: every later call fails with EIO rather than append after a hole or repeat bytes.
+class DirectWriter {
+ public:
+  DirectWriter(int fd, std::string what, std::size_t buffer_size = 1 << 20);
+  void write(ByteView data);
+  void finish();
+
+ private:
+  void write_direct(ByteView data);
+  void go_buffered();
+  void append(ByteView data);
+  void write_tail();
+  // Runs `step`; a failure marks the writer failed (the file's end is unknown) before it propagates.
+  template <typename Step>
+  void guarded(Step&& step) {
+    if (failed_) throw Error(EIO, "an earlier write of " + what_ + " failed");
+    try {
+      step();
+    } catch (...) {
+      failed_ = true;
+      throw;
+    }
+  }
+
+  struct Free {
+    void operator()(uint8_t* p) const;
+  };
+  int fd_;
+  std::string what_;
+  std::unique_ptr<uint8_t[], Free> buffer_;
+  std::size_t capacity_ = 0, used_ = 0;
+  bool direct_ = false;
+  bool failed_ = false;
 };
 
 // A file written under a temporary name in the target's directory and renamed into place by commit(); destroyed

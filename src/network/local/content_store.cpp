@@ -5,10 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include "protectedfs/format/cid.hpp"
 #include "protectedfs/util/error.hpp"
+#include "protectedfs/util/file.hpp"
 
 namespace pfs::network::local {
 namespace {
@@ -30,6 +33,7 @@ class LocalUpload final : public ContentStore::Upload {
       ::unlink(temporary_.c_str());
       throw_system_error("cannot lock upload " + temporary_.string());
     }
+    writer_.emplace(fd_.get(), temporary_.string());
   }
 
   ~LocalUpload() override {
@@ -39,18 +43,40 @@ class LocalUpload final : public ContentStore::Upload {
   LocalUpload(const LocalUpload&) = delete;
   LocalUpload& operator=(const LocalUpload&) = delete;
 
-  void write(ByteView data) override {
-    if (committed_ || finished_) throw Error(EINVAL, "write to an upload already committed");
-    write_full(fd_.get(), data, temporary_.string());
-    cid_.update(data);
+  void finish() {
+    writer_->finish();  // the unaligned tail; after a failure (a full disk) every later call fails
+    finished_ = true;
   }
 
+  void write(ByteView data) override {
+    if (committed_ || finished_) throw Error(EINVAL, "write to an upload already committed");
+    writer_->write(data);
+  }
+
+  // Hashes the stored bytes, read back: only callers that did not compute the CID themselves pay this pass.
   std::string commit() override {
     if (committed_) throw Error(EINVAL, "upload already committed");
-    // Computed once: a commit retried after a failed link must not see the builder's reset state.
-    if (!finished_) cid_text_ = cid_.finish().cid;
-    finished_ = true;
-    const std::string cid = cid_text_;
+    if (!finished_) finish();
+    if (cid_text_.empty()) {
+      format::CidBuilder builder;
+      Bytes buffer(1 << 20);
+      struct stat st {};
+      if (::fstat(fd_.get(), &st) != 0) throw_system_error("cannot stat " + temporary_.string());
+      for (uint64_t at = 0, size = static_cast<uint64_t>(st.st_size); at < size;) {
+        const auto n = static_cast<std::size_t>(std::min<uint64_t>(size - at, buffer.size()));
+        pread_full(fd_.get(), {buffer.data(), n}, at, temporary_.string());
+        builder.update({buffer.data(), n});
+        at += n;
+      }
+      cid_text_ = builder.finish().cid;
+    }
+    return commit_as(cid_text_);
+  }
+
+  std::string commit_as(const std::string& cid) override {
+    if (committed_) throw Error(EINVAL, "upload already committed");
+    check_cid(cid);
+    if (!finished_) finish();
     // Stored content never changes: read-only, so that an accidental write fails instead of breaking its CID.
     if (::fchmod(fd_.get(), 0444) != 0) throw_system_error("cannot set the mode of " + temporary_.string());
     if (::fsync(fd_.get()) != 0) throw_system_error("cannot flush " + temporary_.string());
@@ -67,8 +93,8 @@ class LocalUpload final : public ContentStore::Upload {
   std::shared_ptr<Directory> dir_;
   UniqueFd fd_;
   std::filesystem::path temporary_;
-  format::CidBuilder cid_;
-  std::string cid_text_;
+  std::optional<DirectWriter> writer_;
+  std::string cid_text_;  // computed once: a commit retried after a failed link reads nothing back again
   bool finished_ = false;
   bool committed_ = false;
 };

@@ -1,4 +1,4 @@
-// The IPFS stand-in: encrypted files stored under their CIDv0, computed while they stream in.
+// The IPFS stand-in: encrypted files stored under their CIDv0 (the writer's, or computed from the stored bytes).
 #pragma once
 #include <memory>
 #include <string>

@@ -25,6 +25,8 @@ struct SagaWorld {
   MemoryKeys keys;
   MemoryJournal journal;
   Clock::time_point now{std::chrono::hours(1)};
+  // PublisherOptions::upload_after of every process.
+  std::optional<std::chrono::milliseconds> upload_after = std::chrono::milliseconds(500);
   int crashes = 0;
 
   struct Process {
@@ -32,8 +34,11 @@ struct SagaWorld {
     publish::Publisher publisher;
     explicit Process(SagaWorld& w)
         : fs(w.contents, w.tree, 1000, 1000),
-          publisher(fs, w.contents, *w.network, w.wallet, w.keys, w.journal,
-                    {.delay = std::chrono::milliseconds(2000), .workers = 0, .clock = [&w] { return w.now; }}) {
+          publisher(
+              fs, w.contents, *w.network, w.wallet, w.keys, w.journal,
+              {.delay = std::chrono::milliseconds(2000), .upload_after = w.upload_after, .workers = 0, .clock = [&w] {
+                 return w.now;
+               }}) {
       fs.set_events({
           .changed = [this](uint64_t data, const std::string& name) { publisher.changed(data, name); },
           .removed = [this](uint64_t data, const std::string& name,

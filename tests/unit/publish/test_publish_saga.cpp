@@ -187,3 +187,44 @@ TEST_CASE("publish saga: a folder removed while its publish is registering: the 
   CHECK(w.journal.load().empty());
   CHECK_THROWS(w.data("medical"));
 }
+
+// The world's publisher starts an upload after 500 ms of quiet (PublisherOptions::upload_after), as the daemon does
+// with a quarter of its delay: the bytes are stored while the rest of the 2 s quiet period runs.
+TEST_CASE("publish saga: an upload started during the quiet period is registered only once it is over", "[publish]") {
+  test::SagaWorld w;
+  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
+  w.write_file(medical, "email.txt", "alice@example.com");
+  w.advance(400ms);
+  CHECK(w.script.calls("storage.upload") == 0);
+  w.advance(200ms);
+  CHECK(w.script.calls("storage.upload") == 1);
+  CHECK(w.script.calls("registry.register") == 0);
+  CHECK(w.fs().getxattr(medical, "user.protected.status") == "pending");
+  w.advance(1300ms);  // 1.9 s of quiet
+  CHECK(w.script.calls("registry.register") == 0);
+  w.advance(100ms);
+  CHECK(w.script.calls("registry.register") == 1);
+  CHECK(w.script.calls("storage.upload") == 1);
+  CHECK(w.fs().getxattr(medical, "user.protected.status") == "published");
+  CHECK(w.journal.load().empty());
+}
+
+TEST_CASE("publish saga: a change after an early upload lets it go and publishes one version", "[publish]") {
+  test::SagaWorld w;
+  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
+  w.write_file(medical, "email.txt", "alice@example.com");
+  w.advance(600ms);
+  REQUIRE(w.script.calls("storage.upload") == 1);
+  w.write_file(medical, "email.txt", "bob@example.com");  // the quiet period starts again
+  w.advance(600ms);
+  CHECK(w.script.calls("storage.remove") == 1);  // the first upload, never registered
+  CHECK(w.script.calls("storage.upload") == 2);
+  w.boot();  // a restart while the second waits for its registration: resumed, not uploaded a third time
+  w.settle();
+  CHECK(w.script.calls("registry.register") == 1);
+  CHECK(w.script.calls("storage.upload") == 2);
+  CHECK(registrations(w) == 1);
+  CHECK(w.read_file(medical, "email.txt") == "bob@example.com");
+  CHECK(w.fs().getxattr(medical, "user.protected.status") == "published");
+  CHECK(w.journal.load().empty());
+}
