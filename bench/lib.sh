@@ -1,0 +1,125 @@
+# shellcheck shell=bash
+# Shared by bench/fs.sh, bench/scale.sh and bench/iexec.sh (sourced): a scratch folder under /var/tmp, daemons run
+# in the foreground as background jobs (so their PIDs are known), and a trap that unmounts, stops and removes
+# everything they started, on success, failure or interruption.
+#   bench_init NAME        scratch folder $work, the C helper $helper (bench/helper.c), the cleanup trap
+#   pfs_mount MNT DATA [-o options]   protectedfs on MNT, state in DATA (XDG_DATA_HOME); its PID in $mounted_pid
+#   goc_mount CIPHER MNT   gocryptfs (initialised on first use) on MNT; PID in $mounted_pid
+#   unmount MNT            unmount and wait for its daemon
+#   settle FILE...         what is dirty goes to disk, caches dropped (root), FILE... read into the page cache
+#   rss_start PID / rss_stop   VmRSS sampled every ${RSS_MS:-25} ms; rss_stop sets rss_median rss_peak (MiB)
+#   cpu_seconds PID        user + sys seconds of PID so far (/proc/PID/stat)
+#   median V...            the median (mean of the two middle values for an even count)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=${PROTECTEDFS:-$root/build/src/protectedfs}
+clk_tck=$(getconf CLK_TCK)
+declare -A daemon_of=()  # mount point -> daemon PID
+sampler_pid=""
+extra_cleanup=()  # commands the scripts add (e.g. stopping the peers)
+
+bench_cleanup() {
+  [[ -n "$sampler_pid" ]] && kill "$sampler_pid" 2>/dev/null
+  for m in "${!daemon_of[@]}"; do
+    if mountpoint -q "$m" 2>/dev/null; then fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; fi
+  done
+  sleep 0.2
+  for pid in "${daemon_of[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  local c
+  for c in "${extra_cleanup[@]}"; do eval "$c"; done
+  [[ -n "${work:-}" && -d "$work" ]] && rm -rf "$work"
+}
+
+bench_init() {
+  [[ -x "$bin" ]] || { echo "build first: scripts/build.sh protectedfs" >&2; exit 1; }
+  work=$(mktemp -d "/var/tmp/pfs-$1.XXXXXX")
+  trap bench_cleanup EXIT
+  trap 'echo "${0##*/}: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
+  trap 'exit 130' INT TERM
+  helper="$work/helper"
+  cc -O2 -o "$helper" "$root/bench/helper.c"
+  cold_ok=""; [[ $(id -u) -eq 0 ]] && cold_ok=1
+  export PROTECTEDFS_PASSWORD=bench
+}
+
+wait_mounted() {  # MNT PID LOG
+  for _ in $(seq 300); do
+    mountpoint -q "$1" && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "no mount on $1:" >&2; tail -5 "$3" >&2; exit 1
+}
+
+pfs_mount() {  # MNT DATA_DIR [OPTIONS]
+  mkdir -p "$1" "$2"
+  XDG_DATA_HOME="$2" "$bin" "$1" -f -o "publish_delay=${PUBLISH_DELAY:-500}${3:+,$3}" >> "$work/protectedfs.log" 2>&1 &
+  mounted_pid=$!
+  daemon_of[$1]=$mounted_pid
+  wait_mounted "$1" "$mounted_pid" "$work/protectedfs.log"
+}
+
+goc_mount() {  # CIPHER MNT
+  mkdir -p "$1" "$2"
+  [[ -f "$work/gocryptfs.pass" ]] || echo bench > "$work/gocryptfs.pass"
+  [[ -f "$1/gocryptfs.conf" ]] || gocryptfs -q -init -passfile "$work/gocryptfs.pass" "$1" > /dev/null
+  gocryptfs -q -fg -nosyslog -passfile "$work/gocryptfs.pass" "$1" "$2" >> "$work/gocryptfs.log" 2>&1 &
+  mounted_pid=$!
+  daemon_of[$2]=$mounted_pid
+  wait_mounted "$2" "$mounted_pid" "$work/gocryptfs.log"
+}
+
+unmount() {  # MNT
+  local pid=${daemon_of[$1]:-}
+  fusermount3 -u "$1"
+  [[ -n "$pid" ]] && wait "$pid" 2>/dev/null
+  unset "daemon_of[$1]"
+  return 0
+}
+
+drop_caches() { sync; [[ -n "$cold_ok" ]] && echo 3 > /proc/sys/vm/drop_caches; return 0; }
+settle() {  # FILE...: the disk idle, the sources in the page cache, for every contender alike
+  drop_caches
+  (($#)) && cat "$@" > /dev/null
+  sleep 0.5
+}
+
+now() { echo "$EPOCHREALTIME"; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.4f", b-a}'; }  # seconds since START
+
+cpu_seconds() {  # PID: utime + stime (fields 14, 15; counted after the ")" closing the command name)
+  local stat; stat=$(< "/proc/$1/stat")
+  awk -v t="$clk_tck" '{print ($12 + $13) / t}' <<< "${stat##*) }"
+}
+
+rss_start() {  # PID: the peak (VmHWM) reset, a sampler of VmRSS in the background
+  echo 5 > "/proc/$1/clear_refs" 2>/dev/null || true
+  rss_pid=$1
+  "$helper" rss "$1" "${RSS_MS:-25}" > "$work/rss.samples" &
+  sampler_pid=$!
+}
+rss_stop() {  # sets rss_median, rss_peak (MiB): the peak is the larger of the samples' and the kernel's VmHWM
+  local hwm; hwm=$(awk '/VmHWM/{print $2}' "/proc/$rss_pid/status" 2>/dev/null)
+  kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null; sampler_pid=""
+  local samples; mapfile -t samples < "$work/rss.samples"
+  rss_median=$(median "${samples[@]}")
+  rss_median=$(awk -v k="$rss_median" 'BEGIN{printf "%.1f", k/1024}')
+  rss_peak=$(sort -n "$work/rss.samples" | tail -1)
+  [[ -n "$hwm" && "$hwm" -gt "${rss_peak:-0}" ]] && rss_peak=$hwm
+  rss_peak=$(awk -v k="$rss_peak" 'BEGIN{printf "%.1f", k/1024}')
+  # shellcheck disable=SC2034  # read by the scripts
+  rss_samples=$(wc -l < "$work/rss.samples")
+}
+
+median() {
+  (($#)) || { echo ""; return; }
+  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
+}
+
+machine() {  # one line: CPU, cores, kernel, load
+  local cpu; cpu=$(awk -F': *' '/model name/{print $2; exit}' /proc/cpuinfo)
+  echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "protectedfs: $bin ($(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo +changes), built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'))"
+}
+
+free_gib() { df -P --block-size=1G "$1" | awk 'NR==2{print $4}'; }
