@@ -22,10 +22,13 @@
 #   getxattr per second      getxattr(2) of a user.* attribute (user.bench, set with setfattr) on one of those files
 #                            in a tight C loop for 1 s (bench/helper.c), on each file system
 #   stat per second          stat(2) of that file in a tight C loop for 1 s
+# Then, for each run, where the 1 GiB publish's time goes (write, quiet period, plan, upload = pack + store,
+# register, secret) from the folder's user.protected.status polled every 20 ms; PROFILE=1 adds a perf profile of
+# the daemon over the last run's cp + publish (that run's figures then include perf's overhead).
 # Targets (issue 12) are printed beside each protectedfs figure with PASS/MISS; ratios are protectedfs / baseline.
 #
 # Usage: bench/fs.sh [--quick]   --quick = SIZE_MIB=256 RUNS=1 (development)
-#   env: SIZE_MIB (1024), RUNS (3), FILES (5000), RSS_MS (25), PROTECTEDFS (the binary; default build/src/protectedfs)
+#   env: SIZE_MIB (1024), RUNS (3), FILES (5000), RSS_MS (25), PROFILE (1: perf), PROTECTEDFS (the binary; default build/src/protectedfs)
 # Takes ~4–6 min at the defaults on 2 cores; uses ~3 × SIZE_MIB of /var/tmp during a run, nothing after.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -105,18 +108,23 @@ for ((r = 1; r <= runs; r++)); do
   unmount "$run/gocryptfs"; rm -rf "$run/gocryptfs-cipher"
 
   # protectedfs on the local network
-  pfs_mount "$run/pfs" "$run/pfs-data"; pfs_pid=$mounted_pid
+  if ((r == runs)); then pfs_mount_profiled "$run/pfs" "$run/pfs-data"; else pfs_mount "$run/pfs" "$run/pfs-data"; fi
+  pfs_pid=$mounted_pid
   mkdir "$run/pfs/big" "$run/pfs/small"
   settle "$work/src/big.bin"
-  c0=$(cpu_seconds "$pfs_pid"); rss_start "$pfs_pid"
-  t0=$(now); cp "$work/src/big.bin" "$run/pfs/big/"; add closed protectedfs "$(mbs "$(since "$t0")")"
+  c0=$(cpu_seconds "$pfs_pid"); rss_start "$pfs_pid"; phase_start "$run/pfs/big"
+  profile_start
+  t0=$(now); cp "$work/src/big.bin" "$run/pfs/big/"; add closed protectedfs "$(mbs "$(since "$t0")")"; phase_mark
   "$bin" sync "$run/pfs" > /dev/null; add published protectedfs "$(mbs "$(since "$t0")")"
+  echo "  run $r, where the publish's time goes: $(phase_stop)" >> "$work/phases.txt"
+  profile_pause
   rss_stop; add rss_median protectedfs "$rss_median"; add rss_peak protectedfs "$rss_peak"
   echo "  protectedfs RSS: $rss_samples samples" >&2
   add cpu protectedfs "$(per_gib "$(awk -v a="$c0" -v b="$(cpu_seconds "$pfs_pid")" 'BEGIN{print b-a}')")"
   copy_small protectedfs "$run/pfs/small"
   "$bin" sync "$run/pfs" > /dev/null; add small_published protectedfs "$(fps "$(since "$small_t0")")"
   unmount "$run/pfs"
+  profile_report "cp + publish of ${mib} MiB in run $r" > "$work/profile.txt"
   drop_caches
   pfs_mount "$run/pfs" "$run/pfs-data"
   cold_ls protectedfs "$run/pfs/small"
@@ -130,7 +138,7 @@ elapsed=$(since "$started")
 # The table: protectedfs, its target and PASS/MISS, each baseline and protectedfs / baseline.
 # shellcheck disable=SC2086  # the values of the runs, one word each
 m() { median ${v[$1 $2]:-}; }
-ratio() { [[ -n "$1" && -n "$2" ]] && awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2f", a/b}'; }
+ratio() { if [[ -n "$1" && -n "$2" ]]; then awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2f", a/b}'; fi; }
 pass=0; total=0
 verdict() {  # VALUE OP LIMIT: sets ok
   total=$((total + 1)); ok=MISS
@@ -175,4 +183,7 @@ for k in closed published rss_median rss_peak cpu small_closed small_published l
   printf '  runs %-16s protectedfs:%s  gocryptfs:%s  plain:%s  crypto:%s\n' "$k" "${v[$k protectedfs]:-}" \
     "${v[$k gocryptfs]:-}" "${v[$k plain]:-}" "${v[$k crypto]:-}"
 done
+echo "protectedfs ${mib} MiB, phases from user.protected.status polled every 20 ms (quiet = end of cp to the first step):"
+cat "$work/phases.txt"
+if [[ -f "$work/profile.txt" ]]; then cat "$work/profile.txt"; fi
 printf 'took %.0f s\n' "$elapsed"
