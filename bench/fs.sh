@@ -22,13 +22,15 @@
 #   getxattr per second      getxattr(2) of a user.* attribute (user.bench, set with setfattr) on one of those files
 #                            in a tight C loop for 1 s (bench/helper.c), on each file system
 #   stat per second          stat(2) of that file in a tight C loop for 1 s
+#   iExec's JS SDK           for scale: its protectData steps before the upload (schema, zip, encrypt, checksum) on
+#                            SDK_MIB (64; 0 skips it) of the same bytes, once: MB/s and peak RSS (× the file)
 # Then, for each run, where the 1 GiB publish's time goes (write, quiet period, plan, upload = pack + store,
 # register, secret) from the folder's user.protected.status polled every 20 ms; PROFILE=1 adds a perf profile of
 # the daemon over the last run's cp + publish (that run's figures then include perf's overhead).
 # Targets (issue 12) are printed beside each protectedfs figure with PASS/MISS; ratios are protectedfs / baseline.
 #
 # Usage: bench/fs.sh [--quick]   --quick = SIZE_MIB=256 RUNS=1 (development)
-#   env: SIZE_MIB (1024), RUNS (3), FILES (5000), RSS_MS (25), PROFILE (1: perf), PROTECTEDFS (the binary; default build/src/protectedfs)
+#   env: SIZE_MIB (1024), RUNS (3), FILES (5000), SDK_MIB (64), RSS_MS (25), PROFILE (1: perf), PROTECTEDFS (the binary; default build/src/protectedfs)
 # Takes ~4–6 min at the defaults on 2 cores; uses ~3 × SIZE_MIB of /var/tmp during a run, nothing after.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -133,6 +135,24 @@ for ((r = 1; r <= runs; r++)); do
   unmount "$run/pfs"
   rm -rf "$run"
 done
+
+# iExec's JS SDK protect pipeline, for scale: the steps protectData runs before its upload (schema, zip, encrypt,
+# checksum; bench/sdk_protect.mjs offline), on an SDK_MIB file (its upload to IPFS is in bench/iexec.sh)
+sdk_mib=${SDK_MIB:-64}; sdk=""
+if ((sdk_mib > 0)) && command -v node > /dev/null && [[ -d "$root/tests/interop/node_modules/@iexec/dataprotector" ]]; then
+  echo "iExec's JS SDK on ${sdk_mib} MiB…" >&2
+  head -c $((sdk_mib * 1048576)) "$work/src/big.bin" > "$work/sdk.bin"
+  settle "$work/sdk.bin"
+  node "$root/bench/sdk_protect.mjs" - "$work/sdk.bin" > "$work/sdk.out" 2> "$work/sdk.err" &
+  node_pid=$!
+  rss_start "$node_pid"
+  wait "$node_pid" || { echo "the SDK failed:" >&2; tail -5 "$work/sdk.err" >&2; exit 1; }
+  rss_stop
+  sdk=$(awk -v b=$((sdk_mib * 1048576)) -v m="$sdk_mib" -v s="$rss_peak" '
+    /^maxrss/ {r = $2/1024} /^total/ {t = $2}
+    END {if (s > r) r = s; printf "%.1f %.0f %.1f", b/1e6/t, r, r/m}' "$work/sdk.out")
+  rm -f "$work/sdk.bin"
+fi
 elapsed=$(since "$started")
 
 # The table: protectedfs, its target and PASS/MISS, each baseline and protectedfs / baseline.
@@ -175,6 +195,15 @@ row "ls -lR $files files, $cache cache (ms)" "$(m lsr protectedfs)" "<=" 150 "$(
 row "getxattr user.* of a file (/s)" "$(m getxattr protectedfs)" ">=" 50000 "$(m getxattr gocryptfs)" "$(m getxattr plain)" ""
 row "stat of a file (/s)" "$(m stat protectedfs)" "" "" "$(m stat gocryptfs)" "$(m stat plain)" ""
 row "  getxattr user.protected.status (/s)" "$(m getxattr_status protectedfs)" "" "" "" "" ""
+if [[ -n "$sdk" ]]; then
+  read -r sdk_mbs sdk_rss sdk_x <<< "$sdk"
+  # shellcheck disable=SC2059
+  printf "$fmt" "iExec JS SDK zip+encrypt+sum (MB/s)" "$published" - "" - "" - "" "$sdk_mbs" "$(ratio "$published" "$sdk_mbs")"
+  echo "  (for scale: the SDK's protectData steps before its upload on ${sdk_mib} MiB, against protectedfs -> published;"
+  echo "   the SDK's peak RSS ${sdk_rss} MiB = ${sdk_x} x the file; with its IPFS upload: bench/iexec.sh)"
+else
+  echo "iExec JS SDK row skipped (SDK_MIB=0, or no node / tests/interop/node_modules: scripts/install-deps.sh --bench)"
+fi
 awk -v p="$published" -v c="$(m closed protectedfs)" 'BEGIN{printf "published / closed = %.2f (target >= 0.5)\n", p/c}'
 echo "gocryptfs and plain columns of the \"published\" rows: their closed figure (nothing is published there);"
 echo "gocryptfs RSS and CPU: during its cp; crypto limit CPU: openssl + sha256sum"
