@@ -202,3 +202,26 @@ profile_report() {  # TITLE (after the profiled daemon is unmounted)
     grep -E '^ +[0-9]' | head -12 | sed 's/ *- *- *$//; s/^/  /' || true
   rm -f "$work/perf.data" "$work/perf.ctl" "$work/perf.ack"
 }
+
+# publish_wait MNT DIR [TIMEOUT]: `protectedfs sync` in the foreground (so its return is timed exactly), ended early
+# by a watcher when DIR's status turns "failed…" (a publish that fails, e.g. out of file descriptors, is retried
+# later by the daemon and would hold sync for its whole timeout). Returns 1 with the reason in publish_error.
+publish_wait() {
+  publish_error=""
+  "$bin" sync "$1" --timeout "${3:-1800}" > /dev/null 2>&1 &
+  local sync_pid=$! rc=0
+  (
+    while kill -0 "$sync_pid" 2>/dev/null; do
+      s=$(getfattr --absolute-names --only-values -n user.protected.status "$2" 2>/dev/null || true)
+      if [[ "$s" == failed* ]]; then echo "$s" > "$work/publish.err"; kill "$sync_pid" 2>/dev/null; break; fi
+      sleep 0.5
+    done
+  ) &
+  local watch_pid=$!
+  wait "$sync_pid" || rc=$?
+  kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true
+  if [[ -s "$work/publish.err" ]]; then publish_error=$(< "$work/publish.err"); rm -f "$work/publish.err"; return 1; fi
+  # shellcheck disable=SC2034  # read by the scripts
+  if ((rc != 0)); then publish_error="protectedfs sync exited with $rc (timeout ${3:-1800} s?)"; return 1; fi
+  return 0
+}

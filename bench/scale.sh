@@ -13,7 +13,8 @@
 #      i.e. no faster than linear growth within 20 % of noise), and the marginal cost: published ms per file added
 #      since the previous count.
 # Usage: bench/scale.sh [--quick]   --quick = BIG_MIB=2048 BASE_MIB=256 COUNTS="2000 5000 10000"
-#   env: BIG_MIB (0 skips part 1), BASE_MIB, COUNTS, RSS_MS, PROTECTEDFS. Takes ~6–10 min at the defaults on 2 shared cores.
+#   env: BIG_MIB (0 skips part 1), BASE_MIB, COUNTS, SYNC_TIMEOUT (900 s per count), RSS_MS, PROTECTEDFS.
+#   A publish whose status turns "failed" (or that times out) is reported as NOT PUBLISHED with the reason. Takes ~6–10 min at the defaults on 2 shared cores.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -37,7 +38,7 @@ one_file() {  # MIB: the source written MIB/BASE times into a fresh mount; sets 
   t0=$(now)
   for ((i = 0; i < times; i++)); do cat "$work/src.bin"; done > "$d/mnt/big/file.bin"
   closed[$mib]=$(awk -v b=$((mib * 1048576)) -v s="$(since "$t0")" 'BEGIN{printf "%.1f", b/1e6/s}')
-  "$bin" sync "$d/mnt" --timeout 7200 > /dev/null
+  publish_wait "$d/mnt" "$d/mnt/big" 7200 || { echo "the ${mib} MiB file was not published: $publish_error" >&2; exit 1; }
   published[$mib]=$(awk -v b=$((mib * 1048576)) -v s="$(since "$t0")" 'BEGIN{printf "%.1f", b/1e6/s}')
   rss_stop; rss_med[$mib]=$rss_median; rss_pk[$mib]=$rss_peak
   cpu[$mib]=$(awk -v a="$c0" -v b="$(cpu_seconds "$pid")" -v m="$mib" 'BEGIN{printf "%.2f", (b-a)*1024/m}')
@@ -85,12 +86,17 @@ for n in "${counts[@]}"; do
   # a cp that fails (e.g. EMFILE: the daemon out of file descriptors) is reported, not fatal
   cp -r "$work/src/$n/." "$d/mnt/files/" 2> "$work/cp.err" || true
   tc=$(since "$t0")
-  "$bin" sync "$d/mnt" --timeout 7200 > /dev/null
+  published_ok=1
+  publish_wait "$d/mnt" "$d/mnt/files" "${SYNC_TIMEOUT:-900}" || published_ok=""
   tp=$(since "$t0")
   fds=$(find "/proc/$mounted_pid/fd" -mindepth 1 2>/dev/null | wc -l)
   fd_limit=$(awk '/open files/{print $4}' "/proc/$mounted_pid/limits")
   versions=$(getfattr --absolute-names --only-values -n user.protected.versions "$d/mnt/files" 2>/dev/null || echo "?")
   if [[ "$versions" == "[]" ]]; then one=yes; else one="NO: $versions"; fi
+  if [[ -z "$published_ok" ]]; then
+    cp_failed=1
+    one="NOT PUBLISHED after $(printf '%.0f' "$tp") s: $publish_error"
+  fi
   if [[ -s "$work/cp.err" ]]; then
     cp_failed=1
     one="$one; cp FAILED for $(wc -l < "$work/cp.err") files: $(head -1 "$work/cp.err" | sed 's/.*: //')"
@@ -107,6 +113,6 @@ for n in "${counts[@]}"; do
   rm -rf "$d" "$work/src/$n"
 done
 verdict_small=$(verdict "$worst" "<=" 1.2)
-[[ -z "$cp_failed" ]] || verdict_small="MISS (some files could not be written)"
+[[ -z "$cp_failed" ]] || verdict_small="MISS (some files could not be written or published)"
 echo "  linearity = (published time / N) / (the same at ${counts[0]}); worst $worst (target <= 1.2): $verdict_small"
 echo "  ms/file + = published ms per file added since the previous N (fixed costs such as the quiet period cancel out)"
