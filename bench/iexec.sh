@@ -15,7 +15,8 @@
 # Usage: bench/iexec.sh [--quick]   --quick = SIZE_MIB=256 SDK_MIB=64
 #   env: SIZE_MIB (1024), SDK_MIB (256: the SDK holds ~10 × the file in memory and runs at ~5 MB/s; SDK_MIB=1024
 #   measures it at the same size in ~4–5 min and ~10 GiB of memory), PROFILE=1, RSS_MS, PROTECTEDFS.
-# Needs the peers' and the SDK's npm packages: scripts/install-deps.sh --bench. Takes ~2–3 min at the defaults.
+# Needs the peers' and the SDK's npm packages: scripts/install-deps.sh --bench. Takes ~4–7 min at the defaults (the
+# SDK's 256 MiB alone 1–4 min; --quick ~1 min).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
