@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memory_stores.hpp"
+#include "names_fixture.hpp"
 #include "protectedfs/core/filesystem.hpp"
 #include "vectors.hpp"
 
@@ -22,27 +23,8 @@ constexpr uid_t kOwner = 1000;
 const Caller kRoot{0, 0};
 const Caller kOther{65534, 65534};
 
-struct Fixture {
-  MemoryContents contents;
-  MemoryTree tree;
-  std::unique_ptr<Filesystem> fs = std::make_unique<Filesystem>(contents, tree, kOwner, kOwner);
-  std::vector<uint64_t> changes;
-  Fixture() { listen(); }
-  void listen() {
-    fs->set_events({.changed = [this](uint64_t data, const std::string&) { changes.push_back(data); }});
-  }
-  void remount() {
-    fs.reset();
-    fs = std::make_unique<Filesystem>(contents, tree, kOwner, kOwner);
-    listen();
-  }
-  uint64_t file(uint64_t parent, const std::string& name, const std::string& text) {
-    const uint64_t ino = fs->create(parent, name, 0644).ino;
-    fs->write(ino, 0, as_bytes(text));
-    fs->release(ino);
-    return ino;
-  }
-};
+// Remountable, with the publisher's cues recorded (shared with the hard-link and rename tests).
+using Fixture = pfs::test::NamesFixture;
 
 }  // namespace
 
