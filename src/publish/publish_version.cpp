@@ -65,6 +65,9 @@ std::string fingerprint_of(const core::DataSnapshot& snap) {
   return to_hex(ByteView(digest.data(), digest.size()));
 }
 
+// A version at least this large is followed by malloc_trim (see advance()).
+constexpr uint64_t kTrimAfterBytes = 64ull << 20;
+
 // The zip plan and schema of a snapshot: each leaf typed by its user.protected.type or by its content.
 pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldContents& contents,
                                  format::Schema& schema) {
@@ -196,7 +199,9 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
     options.iv = from_hex_fixed<16>(saga.iv);
     options.stamp = format::DosTime{saga.stamp_time, saga.stamp_date};
     const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
-    ::malloc_trim(0);  // the stream's buffers and the threads' arenas it grew go back to the system
+    // The stream's buffers and the threads' arenas it grew go back to the system after a large version; a small one
+    // grows nothing worth a walk of the heap (ten thousand one-field versions would pay it ten thousand times).
+    if (plan.leaf_bytes() >= kTrimAfterBytes) ::malloc_trim(0);
     if (!current(data, generation)) return Advanced::Changed;  // removed or changed while streaming: nothing committed
     // The content id is known before the commit: journaled first, an upload that a crash cuts right after its commit
     // is still found and let go if this saga is dropped.
