@@ -55,7 +55,8 @@ ByteView ReadAhead::next() {
     released_ = handed_;  // the piece handed before this one is done with: its buffer may be refilled
     changed_.notify_all();
     while (!error_ && filled_ <= handed_) lock.wait(changed_);
-    if (error_) std::rethrow_exception(error_);
+    // The reader's error is for a later piece than those it filled: those are handed first, in order.
+    if (filled_ <= handed_) std::rethrow_exception(error_);
   }
   const auto n = static_cast<std::size_t>(std::min<uint64_t>(piece_, length_ - at));
   return ByteView(buffers_[handed_++ % 2].data(), n);
