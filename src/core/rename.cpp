@@ -82,41 +82,29 @@ void Filesystem::State::move(Node& from_dir, const std::string& name, Node& n, N
   puts.push_back(std::move(moved));
   puts.push_back(touched_record(from_dir, at));
   if (!same_dir) puts.push_back(touched_record(to_dir, at));
-  bool replaced_goes = false, replaced_open = false;
+  const bool replaced_goes = existing && existing->links.empty();
+  const bool replaced_open = replaced_goes && open_field(*existing);
   if (existing) {
     NodeRecord replaced = record_of(*existing);
     replaced.ctime_ns = to_ns(at);
-    if (!existing->links.empty()) {
+    if (!replaced_goes) {
       drop_name(replaced, to_dir.ino, new_name);
       puts.push_back(std::move(replaced));
+    } else if (auto kept = departing_record(*existing, replaced_open)) {
+      kept->ctime_ns = replaced.ctime_ns;
+      puts.push_back(std::move(*kept));
     } else {
-      replaced_goes = true;
-      replaced_open = existing->kind == NodeKind::Field && held(existing->ino).opens > 0;
-      if (replaced_open) {
-        replaced.parent = 0;  // the next mount drops it if the daemon stops before the last release
-        puts.push_back(std::move(replaced));
-      } else {
-        erases.push_back(existing->ino);
-      }
+      erases.push_back(existing->ino);
     }
   }
   store.write(puts, erases);
 
   std::optional<std::tuple<uint64_t, std::string, DataInfo>> removed_data;  // an empty protected data renamed over
-  uint64_t bytes_to_drop = 0, node_to_drop = 0;
   if (existing) {
     unlink_child(to_dir, new_name, *existing);
     existing->ctime = at;
-    if (!replaced_goes) {
-      drop_name(*existing, to_dir.ino, new_name);
-    } else {
-      if (existing->kind == NodeKind::Data) removed_data.emplace(existing->ino, existing->name, existing->info);
-      existing->unlinked = true;
-      existing->parent = 0;
-      existing->data = 0;
-      if (existing->kind == NodeKind::Field && !replaced_open) bytes_to_drop = existing->ino;
-      if (!replaced_open && held(existing->ino).lookups == 0) node_to_drop = existing->ino;  // else kept for getattr
-    }
+    if (!replaced_goes) drop_name(*existing, to_dir.ino, new_name);
+    else if (existing->kind == NodeKind::Data) removed_data.emplace(existing->ino, existing->name, existing->info);
   }
   unlink_child(from_dir, name, n);
   rename_name(n, from_dir.ino, name, to_dir.ino, new_name);
@@ -124,14 +112,7 @@ void Filesystem::State::move(Node& from_dir, const std::string& name, Node& n, N
   link(to_dir, new_name, n);
   touch(from_dir, at);
   touch(to_dir, at);
-  if (bytes_to_drop != 0) {
-    try {
-      contents.remove(bytes_to_drop);
-    } catch (const Error&) {
-      // the rename is done and stored; bytes left behind are replaced when their inode number is used again
-    }
-  }
-  if (node_to_drop != 0) nodes.erase(node_to_drop);
+  if (replaced_goes) depart(*existing, replaced_open);
 
   if (visible && n.data != 0) mark_changed(n.data);
   // What rmdir of the replaced one would have done: its grants revoked, its lineage hidden.

@@ -107,22 +107,30 @@ Filesystem::Node& Filesystem::State::add(Node& parent, const std::string& name, 
 void Filesystem::State::erase(Node& n) {
   Node& parent = node(n.parent);
   const timespec at = now();
-  const NodeRecord folder = touched_record(parent, at);
+  const bool open = open_field(n);
+  std::vector<NodeRecord> puts{touched_record(parent, at)};
+  std::vector<uint64_t> erases;
+  if (auto kept = departing_record(n, open)) puts.push_back(std::move(*kept));
+  else erases.push_back(n.ino);
+  store.write(puts, erases);
   unlink_child(parent, n);
   touch(parent, at);
-  const KernelRefs refs_now = held(n.ino);
+  depart(n, open);
+}
+
+void Filesystem::State::depart(Node& n, bool open) {
   n.unlinked = true;
   n.parent = 0;
   n.data = 0;
-  if (n.kind == NodeKind::Field && refs_now.opens > 0) {
-    // parent 0: the next mount drops it if the daemon stops before the last release
-    const NodeRecord records[] = {record_of(n), folder};
-    store.write(records, {});
-    return;
+  if (open) return;
+  if (n.kind == NodeKind::Field) {
+    try {
+      contents.remove(n.ino);
+    } catch (const Error&) {
+      // the removal is stored; bytes left behind are replaced when their inode number is used again
+    }
   }
-  if (n.kind == NodeKind::Field) contents.remove(n.ino);
-  store.write({&folder, 1}, {&n.ino, 1});
-  if (refs_now.lookups == 0) nodes.erase(n.ino);  // else kept for the kernel's getattr until it forgets it
+  if (held(n.ino).lookups == 0) nodes.erase(n.ino);  // else kept for the kernel's getattr until it forgets it
 }
 
 Filesystem::State::KernelRefs Filesystem::State::held(uint64_t ino) {

@@ -299,6 +299,18 @@ struct Filesystem::State {
   // Takes a node out of the tree. What the kernel still holds stays: an open field keeps its bytes and its record
   // (parent 0) until its last release, any node held by a lookup stays in the table (nlink 0) until forgotten.
   void erase(Node& n) PFS_REQUIRES(tree);
+  // The two halves of a node losing its last name, for erase() and a rename over it, which store the change in one
+  // write with their own records. `open`: an open field, read once by the caller for both halves.
+  bool open_field(const Node& n) { return n.kind == NodeKind::Field && held(n.ino).opens > 0; }
+  // Before the write: what the store keeps of it (its record, parent 0, while open; nothing otherwise).
+  static std::optional<NodeRecord> departing_record(const Node& n, bool open) {
+    if (!open) return std::nullopt;
+    NodeRecord record = record_of(n);
+    record.parent = 0;  // the next mount drops it if the daemon stops before the last release
+    return record;
+  }
+  // After the write, in memory: unlinked; its bytes dropped unless open; forgotten unless the kernel holds it.
+  void depart(Node& n, bool open) PFS_REQUIRES(tree);
   // Schema levels (SPEC.md §2): a protected data is level 1, a folder in it level 2, and so on (the root is 0). A
   // folder deeper than the schema reader accepts would publish a version no mount could read back: EINVAL.
   std::size_t depth(const Node& n) PFS_REQUIRES_SHARED(tree) {
