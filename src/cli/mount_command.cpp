@@ -4,7 +4,8 @@
 //   wallet ─▶ keys ─▶ metadata (RocksDB) + staging (encrypted) ─▶ core::Filesystem ◀─ fuse adapter
 //                     vault (data keys, hidden lineages)                 │ changes        ▲ versions found
 //                                              network ◀─ publish::Publisher    remote::TreeSync ─▶ network
-//   field bytes: remote::LayeredContents = staged bytes over published leaves (remote::PublishedReader)
+//   field bytes: remote::LayeredContents = staged bytes over published leaves (remote::PublishedReader), under
+//   publish::StreamingContents (large fields zipped while written) on the local network
 //
 // Unless -f, it forks before opening anything (RocksDB's threads do not survive a fork); the parent waits on a
 // pipe and exits 0 once the mount is up, or prints the child's error and exits 1.
@@ -39,6 +40,7 @@
 #include "protectedfs/network/local_network.hpp"
 #include "protectedfs/network/open_network.hpp"
 #include "protectedfs/publish/publisher.hpp"
+#include "protectedfs/publish/streaming_contents.hpp"
 #include "protectedfs/remote/layered_contents.hpp"
 #include "protectedfs/remote/tree_sync.hpp"
 #include "protectedfs/util/file.hpp"
@@ -144,10 +146,16 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   staging::StagingStore staging(state / "staging", master);
   StagedContents staged(staging);
   remote::PublishedReader published(*network, vault);
-  remote::LayeredContents contents(staged, published);
+  remote::LayeredContents layered(staged, published);
+  // Large fields are zipped and encrypted while they are written, where the store can keep an upload open.
+  std::optional<publish::StreamingContents> streaming;
+  if (network->storage->keeps_uploads_open()) streaming.emplace(layered, *network->storage);
+  core::FieldContents& contents = streaming ? static_cast<core::FieldContents&>(*streaming) : layered;
   core::Filesystem filesystem(contents, metadata.tree(), ::getuid(), ::getgid());
-  publish::Publisher publisher(filesystem, contents, *network, *key, vault, metadata.journal(),
-                               {.delay = m.publish_delay, .upload_after = m.publish_delay / 4});
+  if (streaming) streaming->attach_filesystem(filesystem);
+  publish::Publisher publisher(
+      filesystem, contents, *network, *key, vault, metadata.journal(),
+      {.delay = m.publish_delay, .upload_after = m.publish_delay / 4, .streams = streaming ? &*streaming : nullptr});
   remote::TreeSync tree_sync(filesystem, *network, key->address(), published,
                              {.interval = m.sync_interval,
                               .hidden = [&](const std::string& lineage) { return vault.hidden(lineage); },

@@ -117,6 +117,13 @@ void Filesystem::forget(uint64_t data_ino) {
   if (replaced) replaced(name);  // outside the lock, as in adopt
 }
 
+std::optional<uint64_t> Filesystem::data_of_field(uint64_t ino) {
+  ReaderLock lock(state_->tree);
+  const auto it = state_->nodes.find(ino);
+  if (it == state_->nodes.end() || it->second->kind != NodeKind::Field || it->second->unlinked) return std::nullopt;
+  return it->second->data;
+}
+
 DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
   // Fields listed from the schema alone learn their sizes first (EIO while their content cannot be fetched): a
   // size not known yet must never publish as an empty field.

@@ -89,6 +89,24 @@ void ZipWriter::begin_file(std::string_view path, uint64_t size, std::optional<u
   in_file_ = true;
   expected_crc_ = known_crc;
   remaining_ = size;
+  streamed_ = false;
+  crc_ = Crc32();
+}
+
+void ZipWriter::begin_streamed_file(std::string_view path) {
+  validate_name(path, false);
+  Entry e;
+  e.name = std::string(path);
+  e.local_offset = offset_;
+  e.zip64 = true;
+  e.flags |= kFlagDataDescriptor;
+  e.version_needed = kVersionZip64;
+  write_local_header(e);
+  entries_.push_back(std::move(e));
+  in_file_ = true;
+  expected_crc_.reset();
+  remaining_ = UINT64_MAX;
+  streamed_ = true;
   crc_ = Crc32();
 }
 
@@ -104,11 +122,12 @@ void ZipWriter::write(ByteView data) {
 void ZipWriter::end_file() {
   if (!in_file_) throw Error(EINVAL, "no zip entry open");
   Entry& e = entries_.back();
-  if (remaining_ != 0)
+  if (!streamed_ && remaining_ != 0)
     throw Error(EINVAL, "zip entry '" + e.name + "' is " + std::to_string(remaining_) + " bytes short");
   if (expected_crc_ && *expected_crc_ != crc_.value())
     throw Error(EINVAL, "zip entry '" + e.name + "' changed while it was being written (CRC mismatch)");
   e.crc = crc_.value();
+  if (streamed_) e.size = UINT64_MAX - remaining_;  // the bytes written
   in_file_ = false;
   if (e.flags & kFlagDataDescriptor) {
     Bytes d;

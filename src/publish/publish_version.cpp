@@ -10,10 +10,13 @@
 #include "protectedfs/pipeline/leaf_plan.hpp"
 #include "protectedfs/pipeline/protect.hpp"
 #include "protectedfs/publish/publisher.hpp"
+#include "protectedfs/publish/streaming_contents.hpp"
 #include "protectedfs/remote/dataset_info.hpp"
 #include "protectedfs/util/quote.hpp"
+#include "publish/field_stream.hpp"
 #include "publish/publish_saga.hpp"
 #include "publish/saga_journal.hpp"
+#include "publish/upload_consumer.hpp"
 
 namespace pfs::publish {
 namespace {
@@ -33,15 +36,6 @@ class FieldSource final : public RandomAccessSource {
  private:
   core::FieldContents& contents_;
   uint64_t ino_, size_;
-};
-
-class UploadConsumer final : public pipeline::StreamConsumer {
- public:
-  explicit UploadConsumer(network::ContentStore::Upload& upload) : upload_(upload) {}
-  void consume(ByteView data) override { upload_.write(data); }
-
- private:
-  network::ContentStore::Upload& upload_;
 };
 
 std::string join(const std::vector<std::string>& keys, char separator) {
@@ -76,7 +70,7 @@ pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldCont
   for (const auto& entry : snap.entries) {
     objects.resize(entry.keys.size());
     format::Schema& parent = *objects.back();
-    const std::string zip_path = join(entry.keys, '/');
+    const std::string zip_path = pipeline::zip_path_of(entry.keys);
     if (entry.directory) {
       plan.items.push_back({.path = zip_path + "/", .directory = true});
       objects.push_back(&parent.add_object(entry.keys.back()));
@@ -96,15 +90,18 @@ pipeline::PackPlan plan_snapshot(const core::DataSnapshot& snap, core::FieldCont
   return plan;
 }
 
-// A new saga for a snapshot: its key, IV and zip stamp fixed now, so a redone upload gives the same bytes.
-PublishSaga new_saga(const core::DataSnapshot& snap, const std::string& fingerprint) {
+// A new saga for a snapshot: its key, IV and zip stamp fixed now, so a redone upload gives the same bytes; those of
+// the stream zipping its field already, if one does.
+PublishSaga new_saga(const core::DataSnapshot& snap, const std::string& fingerprint,
+                     const std::optional<StreamParams>& streamed) {
   PublishSaga saga;
   saga.name = snap.name;
   saga.fingerprint = fingerprint;
-  saga.key = to_base64(random_array<32>());
-  const auto iv = random_array<16>();
+  const auto key = streamed ? streamed->key : random_array<32>();
+  saga.key = to_base64(ByteView(key.data(), key.size()));
+  const auto iv = streamed ? streamed->iv : random_array<16>();
   saga.iv = to_hex(ByteView(iv.data(), iv.size()));
-  const format::DosTime stamp = format::DosTime::now();
+  const format::DosTime stamp = streamed ? streamed->stamp : format::DosTime::now();
   saga.stamp_time = stamp.time;
   saga.stamp_date = stamp.date;
   return saga;
@@ -167,7 +164,7 @@ Publisher::Advanced Publisher::publish(uint64_t data, uint64_t generation, Clock
              core::DataStatus::Kind::Published});  // changed and changed back (a file created and removed): nothing new
     return Advanced::Done;
   }
-  PublishSaga saga = new_saga(snap, fingerprint);
+  PublishSaga saga = new_saga(snap, fingerprint, options_.streams ? options_.streams->params_for(snap) : std::nullopt);
   journal_->save(data, saga);  // before the upload starts: a redone upload is the same bytes
   return advance(data, saga, &snap, generation, quiet_until);
 }
@@ -180,8 +177,6 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
     format::Schema schema;
     const pipeline::PackPlan plan = plan_snapshot(*snap, contents_, schema);
     step(data, "upload", 0);
-    auto upload = network_.storage->begin_upload();
-    UploadConsumer uploader(*upload);
     pipeline::ProtectOptions options;
     int shown = 0;
     options.progress = [&](uint64_t done, uint64_t total) {
@@ -198,7 +193,21 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
     std::copy(key.begin(), key.end(), options.key->begin());
     options.iv = from_hex_fixed<16>(saga.iv);
     options.stamp = format::DosTime{saga.stamp_time, saga.stamp_date};
-    const pipeline::ProtectedFile file = pipeline::protect(plan, {&uploader}, options);
+    // Zipped while written (its stream finished here), or in one full pass now.
+    std::optional<StreamingContents::Claimed> streamed;
+    if (options_.streams)
+      streamed = options_.streams->claim(*snap, plan, {*options.key, *options.iv, *options.stamp}, options.progress);
+    std::unique_ptr<network::ContentStore::Upload> upload;
+    pipeline::ProtectedFile file;
+    if (streamed) {
+      upload = std::move(streamed->upload);
+      file = std::move(streamed->file);
+      spdlog::info("{}: {} bytes zipped and encrypted while written", quote(snap->name), file.size);
+    } else {
+      upload = network_.storage->begin_upload();
+      UploadConsumer uploader(*upload);
+      file = pipeline::protect(plan, {&uploader}, options);
+    }
     // The stream's buffers and the threads' arenas it grew go back to the system after a large version; a small one
     // grows nothing worth a walk of the heap (ten thousand one-field versions would pay it ten thousand times).
     if (plan.leaf_bytes() >= kTrimAfterBytes) ::malloc_trim(0);

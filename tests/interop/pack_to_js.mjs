@@ -1,6 +1,6 @@
 // protectedfs pack → iExec's readers. A folder with every supported type (the 14 MIME types and
 // application/octet-stream, text, bool/f64/i128 through user.protected.type, an empty file, nested folders, a
-// dot-file) is packed by the real CLI; node then decrypts the file, checks the checksum and the CID
+// dot-file, a leaf of 4 MiB written as a streamed ZIP64 entry) is packed by the real CLI; node then decrypts the file, checks the checksum and the CID
 // (ipfs-only-hash), opens the zip with jszip, reads every field with @iexec/dataprotector-deserializer and
 // compares the schema with the SDK's own extractDataSchema for the same values.
 import { execFileSync } from 'node:child_process';
@@ -24,6 +24,8 @@ const files = {
   'picture.webp': sample('webp'), 'clip.avi': sample('avi'), 'song.mp3': sample('mp3_id3'), 'tune.mid': sample('midi'),
   'movie.mp4': sample('mp4'), 'film.mpg': sample('mpeg_ps'),
   'blob.bin': Buffer.concat([Buffer.from([0xfe, 0x00, 0xff]), randomBytes(70000)]),
+  // 4 MiB and more: the streamed entry (ZIP64 sizes, data descriptor) of a field zipped while it is written
+  'large.bin': Buffer.concat([Buffer.from([0xfe, 0x00, 0xff]), randomBytes(4 * 1048576)]),
   'email.txt': 'alice@example.com\n', 'notes.md': 'héllo\nwörld €\n', 'no-newline': 'exact text', 'empty': '',
   'age': ['42.5\n', 'f64'], 'big': ['-170141183460469231731687303715884105728', 'i128'], 'ok': ['true\n', 'bool'],
   'contact/phone.txt': '+33 6 12 34 56 78\n', 'contact/address/city': 'Lyon\n', 'contact/address/zip code.txt': '69001\n',

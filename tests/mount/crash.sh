@@ -31,7 +31,11 @@ check "mount usable after the crash" bash -c "ls -l '$mnt/parts' > /dev/null"
 # --- kill -9 during a publish: it resumes, registered once -----------------------------------------------------
 mkdir -p "$work/big"
 head -c 400000000 /dev/urandom > "$work/big/video.bin"
-cp -r "$work/big" "$mnt/"
+# A second field first: a data of one large field is zipped while it is copied (mount: streamed covers a crash
+# then), and its publish would be over before it could be caught in flight.
+mkdir "$mnt/big"
+echo "a note" > "$mnt/big/note.txt"
+cp -r "$work/big/." "$mnt/big/"
 for _ in $(seq 300); do
   [[ "$(getfattr --absolute-names --only-values -n user.protected.status "$mnt/big" 2>/dev/null)" == publishing* ]] && break
   sleep 0.05

@@ -254,6 +254,8 @@ class Filesystem {
   // For the publisher. Each write is one narrow, typed change of a protected data's record (a data removed
   // meanwhile is left alone).
   DataSnapshot snapshot(uint64_t data_ino);
+  // The protected data a field belongs to (nullopt: no such field, or no longer linked).
+  std::optional<uint64_t> data_of_field(uint64_t ino);
   DataInfo data_info(uint64_t data_ino);
   void set_status(uint64_t data_ino, const DataStatus& status);
   // Ends a failure of this step shown in the status (the step has succeeded since): published again.

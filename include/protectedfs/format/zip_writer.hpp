@@ -6,6 +6,10 @@
 //    byte those of JSZip, as the SDK's createZipFromObject writes them (tests/vectors/zip.json);
 //  - the CRC-32 is not known (a large binary file read once): flag bit 3, zeros in the local header, and a data
 //    descriptor after the data, so the file is zipped in a single pass. Readers use the central directory.
+//  - the size is not known either (a file zipped while it is still being written, publish/field_stream.hpp):
+//    the same, with ZIP64 sizes (zeros) in the local header and an 8-byte data descriptor, since the entry may
+//    end up past 4 GiB. protect() writes every unscanned leaf of kStreamedLeafBytes or more this way too, so a
+//    leaf zipped while written and one zipped at publish time are the same bytes.
 // Entries of 4 GiB or more, and archives past 4 GiB or 65535 entries, use ZIP64 records.
 // Memory: the central directory (≈ 60 bytes + name per entry); data passes straight through to the sink.
 #pragma once
@@ -26,6 +30,9 @@ class ByteSink {
   virtual void write(ByteView data) = 0;
 };
 
+// From this size on, a leaf whose CRC-32 is not known up front is written as a streamed entry (see above).
+inline constexpr uint64_t kStreamedLeafBytes = 4ull << 20;
+
 struct DosTime {
   uint16_t time = 0;
   uint16_t date = 0x21;  // 1980-01-01
@@ -41,6 +48,8 @@ class ZipWriter {
 
   // Streams a leaf of exactly `size` bytes through write(); end_file() checks the count (and the CRC if given).
   void begin_file(std::string_view path, uint64_t size, std::optional<uint32_t> known_crc = std::nullopt);
+  // Streams a leaf whose size is known only at end_file() (ZIP64 sizes, data descriptor).
+  void begin_streamed_file(std::string_view path);
   void write(ByteView data);
   void end_file();
 
@@ -71,7 +80,8 @@ class ZipWriter {
   bool in_file_ = false;
   bool finished_ = false;
   std::optional<uint32_t> expected_crc_;
-  uint64_t remaining_ = 0;
+  uint64_t remaining_ = 0;  // a streamed entry starts at UINT64_MAX (no size announced)
+  bool streamed_ = false;
   Crc32 crc_;
 };
 

@@ -55,6 +55,9 @@ class ContentStore {
   // whose folder was removed): the local store deletes it, IPFS unpins it (the node's garbage collection frees it).
   // Content not held is no error, so a redone removal is harmless.
   virtual void remove(const std::string& cid) = 0;
+  // Whether an upload may stay open, idle, for as long as a file is being written (publish/streaming_contents.hpp
+  // zips large fields while they are written). Not over HTTP: an IPFS node would time the request out.
+  virtual bool keeps_uploads_open() const { return false; }
 };
 
 // A registered dataset, as its on-chain record and DatasetSchema log give it.

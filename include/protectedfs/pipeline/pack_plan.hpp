@@ -35,6 +35,13 @@ struct ZipItem {
   uint64_t size() const { return prefix.size() + content_bytes; }
 };
 
+// The zip path of a leaf or object from its key path: {"contact", "phone"} → "contact/phone".
+inline std::string zip_path_of(const std::vector<std::string>& keys) {
+  std::string path;
+  for (const auto& key : keys) path += (path.empty() ? "" : "/") + key;
+  return path;
+}
+
 struct PackPlan {
   std::vector<ZipItem> items;
   std::string schema_json;  // compact, as registered on chain

@@ -12,10 +12,8 @@
 #include <optional>
 #include <vector>
 
-#include "protectedfs/crypto/aes_cbc.hpp"
-#include "protectedfs/format/zip_writer.hpp"
+#include "protectedfs/pipeline/encrypted_zip.hpp"
 #include "protectedfs/pipeline/pack_plan.hpp"
-#include "protectedfs/pipeline/parallel_tee.hpp"
 
 namespace pfs::pipeline {
 
@@ -29,14 +27,6 @@ struct ProtectOptions {
   std::optional<crypto::AesKey> key;
   std::optional<crypto::AesIv> iv;
   std::optional<format::DosTime> stamp;
-};
-
-struct ProtectedFile {
-  crypto::AesKey key;
-  std::string checksum;  // "0x" + SHA-256 of the whole file, IV included
-  std::string cid;       // CIDv0
-  Bytes multiaddr;       // binary /p2p/<cid>, as stored on chain
-  uint64_t size = 0;     // bytes of the encrypted file
 };
 
 ProtectedFile protect(const PackPlan& plan, const std::vector<StreamConsumer*>& outputs,

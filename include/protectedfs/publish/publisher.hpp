@@ -39,6 +39,7 @@ namespace pfs::publish {
 
 struct PublishSaga;  // publish/publish_saga.hpp: a journaled publish, step by step
 class SagaJournal;   // publish/saga_journal.hpp: the journal of sagas and removals
+class StreamingContents;
 
 struct PublisherOptions {
   std::chrono::milliseconds delay{2000};
@@ -52,6 +53,9 @@ struct PublisherOptions {
   // overlap well on two cores; one protected data is never worked on by two workers. 0: no worker threads, the
   // caller drives the queue with run_once() (tests, with an injected clock: backoff without sleeping).
   int workers = 2;
+  // Where large fields are zipped while written (publish/streaming_contents.hpp): a version of such a field finishes
+  // its stream instead of a full pass. Null: every version is a full pass.
+  StreamingContents* streams = nullptr;
   // What "now" is for due times and backoff (default: the steady clock).
   std::function<std::chrono::steady_clock::time_point()> clock;
 };

@@ -17,6 +17,7 @@ class LocalContentStore final : public ContentStore {
   bool has(const std::string& cid) override;
   std::shared_ptr<const RandomAccessSource> open(const std::string& cid) override;
   void remove(const std::string& cid) override;
+  bool keeps_uploads_open() const override { return true; }  // a file in the store's folder, idle costs nothing
 
  private:
   std::shared_ptr<Directory> dir_;

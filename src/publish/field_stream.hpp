@@ -1,0 +1,86 @@
+// One field zipped, encrypted, hashed and uploaded while it is still being written (issue 12: a large file is
+// published at the speed it is copied in, not after it). A background thread follows the writer: it reads the
+// staged bytes the writer has stored (the at-rest copy, so nothing is held in memory) and feeds them to a
+// pipeline::EncryptedZip whose ciphertext goes to an upload that is not committed. At publish time the publisher
+// finishes the stream (the last bytes, the zip's end, the hashes) instead of a full pass, and commits it.
+//
+// A stream is only worth something while every byte it has zipped is still the field's: a write or truncate below
+// what it has read (reading_end) breaks it, and its owner (StreamingContents) drops it; the upload then goes with it.
+// The entry it writes is a streamed one (format::ZipWriter::begin_streamed_file), the layout protect() also gives a
+// leaf of that size, so the key, IV and stamp of a stream reproduce its bytes in a full pass (a redone upload).
+//
+// Lock order: the owner's mutex, then this stream's.
+#pragma once
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "protectedfs/core/filesystem.hpp"
+#include "protectedfs/network/network.hpp"
+#include "protectedfs/pipeline/encrypted_zip.hpp"
+#include "protectedfs/util/mutex.hpp"
+#include "publish/upload_consumer.hpp"
+
+namespace pfs::publish {
+
+// What a version zipped ahead was encrypted with: its saga must use the same.
+struct StreamParams {
+  crypto::AesKey key{};
+  crypto::AesIv iv{};
+  format::DosTime stamp;
+};
+
+class FieldStream {
+ public:
+  struct Finished {
+    pipeline::ProtectedFile file;
+    std::unique_ptr<network::ContentStore::Upload> upload;  // holds the whole file, not committed
+  };
+
+  // `written`: how far the field is known to be written now. Nothing is read before start().
+  FieldStream(core::FieldContents& source, uint64_t ino, std::string zip_path, uint64_t written,
+              std::unique_ptr<network::ContentStore::Upload> upload, std::size_t slot_count);
+  ~FieldStream();  // stops the thread; an unfinished stream's upload is dropped
+  FieldStream(const FieldStream&) = delete;
+  FieldStream& operator=(const FieldStream&) = delete;
+
+  void start();
+  // The writer's hooks, after the bytes are stored: false when the change touches bytes already read (the stream
+  // is then useless).
+  bool wrote(uint64_t offset, uint64_t end) PFS_EXCLUDES(mutex_);
+  bool truncated(uint64_t size) PFS_EXCLUDES(mutex_);
+
+  const std::string& zip_path() const { return zip_path_; }
+  const StreamParams& params() const { return params_; }
+
+  // Stops the thread and finishes on the caller's thread: the field's bytes up to `size`, then the zip's end.
+  // nullopt if the stream broke meanwhile or already went past `size`. `progress(done, total)` may throw to stop.
+  std::optional<Finished> finish(uint64_t size, const std::function<void(uint64_t, uint64_t)>& progress)
+      PFS_EXCLUDES(mutex_);
+
+ private:
+  void run() PFS_EXCLUDES(mutex_);
+  void zip_piece(uint64_t from, uint64_t to);  // reads [from, to) of the field into the zip
+
+  core::FieldContents& source_;
+  const uint64_t ino_;
+  const std::string zip_path_;
+  const StreamParams params_;
+  std::unique_ptr<network::ContentStore::Upload> upload_;
+  UploadConsumer uploader_;
+  pipeline::EncryptedZip zip_;  // fed by the thread, then (once it is joined) by finish()
+  Bytes piece_;
+
+  Mutex mutex_;
+  std::condition_variable changed_;
+  uint64_t written_ PFS_GUARDED_BY(mutex_);          // the writer's end so far: what may be read now
+  uint64_t zipped_ PFS_GUARDED_BY(mutex_) = 0;       // bytes in the zip
+  uint64_t reading_end_ PFS_GUARDED_BY(mutex_) = 0;  // bytes read or being read: a change below breaks the stream
+  bool stop_ PFS_GUARDED_BY(mutex_) = false;
+  bool broken_ PFS_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
+
+}  // namespace pfs::publish
