@@ -10,6 +10,7 @@ namespace pfs::publish {
 namespace {
 
 constexpr std::size_t kPiece = 1 << 20;  // read from staging per step: what the pipeline handles per slot
+constexpr std::size_t kMaxHanded = 4;    // appends held for the thread: 4 MiB of plaintext at most
 
 StreamParams fresh_params() {
   return {.key = random_array<32>(), .iv = random_array<16>(), .stamp = format::DosTime::now()};
@@ -44,11 +45,25 @@ void FieldStream::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-bool FieldStream::wrote(uint64_t offset, uint64_t end) {
+bool FieldStream::wrote(uint64_t offset, ByteView data) {
   {
     MutexLock lock(mutex_);
     if (offset < reading_end_) return !(broken_ = true);
-    written_ = std::max(written_, end);
+    // An append the thread will reach next: handed over now, so that it is not read back from staging (the copy
+    // costs the writer less than the read and the at-rest decryption cost the thread).
+    const bool next =
+        handed_.empty() ? offset == zipped_ : offset == handed_.back().offset + handed_.back().bytes.size();
+    if (next && data.size() <= kPiece && handed_.size() < kMaxHanded) {
+      Bytes bytes;
+      if (!spare_.empty()) {
+        bytes = std::move(spare_.back());
+        spare_.pop_back();
+      }
+      bytes.assign(data.begin(), data.end());
+      handed_.push_back({offset, std::move(bytes)});
+      reading_end_ = offset + data.size();
+    }
+    written_ = std::max(written_, offset + data.size());
   }
   changed_.notify_all();
   return true;
@@ -71,17 +86,28 @@ void FieldStream::run() {
   try {
     for (;;) {
       uint64_t from, to;
+      std::optional<Bytes> given;
       {
         MutexLock lock(mutex_);
         while (!stop_ && !broken_ && written_ <= zipped_) lock.wait(changed_);
         if (stop_ || broken_) return;
         from = zipped_;
-        to = std::min<uint64_t>(written_, zipped_ + kPiece);
-        reading_end_ = to;  // before the read: a write landing under it from now on breaks the stream
+        if (!handed_.empty() && handed_.front().offset == from) {
+          given = std::move(handed_.front().bytes);
+          handed_.pop_front();
+          to = from + given->size();
+        } else {
+          to = std::min<uint64_t>(written_, zipped_ + kPiece);
+          if (!handed_.empty()) to = std::min(to, handed_.front().offset);
+          // before the read: a write landing under it from now on breaks the stream
+          reading_end_ = std::max(reading_end_, to);
+        }
       }
-      zip_piece(from, to);
+      if (given) zip_.zip().write(*given);
+      else zip_piece(from, to);
       MutexLock lock(mutex_);
       zipped_ = to;
+      if (given && spare_.size() < kMaxHanded) spare_.push_back(std::move(*given));
     }
   } catch (const std::exception& e) {
     // The publish does a full pass instead: nothing is lost but the head start.

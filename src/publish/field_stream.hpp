@@ -1,7 +1,9 @@
 // One field zipped, encrypted, hashed and uploaded while it is still being written (issue 12: a large file is
-// published at the speed it is copied in, not after it). A background thread follows the writer: it reads the
-// staged bytes the writer has stored (the at-rest copy, so nothing is held in memory) and feeds them to a
-// pipeline::EncryptedZip whose ciphertext goes to an upload that is not committed. At publish time the publisher
+// published at the speed it is copied in, not after it). A background thread follows the writer and feeds the
+// field's bytes in order to a pipeline::EncryptedZip whose ciphertext goes to an upload that is not committed: the
+// bytes of an append are handed over as they are written (a copy in one of a few piece buffers), so they are not
+// read back and decrypted from staging; what it could not take then (it lagged, or the bytes were there before it
+// started) it reads from the staged copy. At publish time the publisher
 // finishes the stream (the last bytes, the zip's end, the hashes) instead of a full pass, and commits it.
 //
 // A stream is only worth something while every byte it has zipped is still the field's: a write or truncate below
@@ -12,10 +14,12 @@
 // Lock order: the owner's mutex, then this stream's.
 #pragma once
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/network/network.hpp"
@@ -47,9 +51,9 @@ class FieldStream {
   FieldStream& operator=(const FieldStream&) = delete;
 
   void start();
-  // The writer's hooks, after the bytes are stored: false when the change touches bytes already read (the stream
-  // is then useless).
-  bool wrote(uint64_t offset, uint64_t end) PFS_EXCLUDES(mutex_);
+  // The writer's hooks, after the bytes are stored: false when the change touches bytes already read or handed
+  // over (the stream is then useless).
+  bool wrote(uint64_t offset, ByteView data) PFS_EXCLUDES(mutex_);
   bool truncated(uint64_t size) PFS_EXCLUDES(mutex_);
 
   const std::string& zip_path() const { return zip_path_; }
@@ -61,6 +65,11 @@ class FieldStream {
       PFS_EXCLUDES(mutex_);
 
  private:
+  struct Handed {
+    uint64_t offset;
+    Bytes bytes;
+  };
+
   void run() PFS_EXCLUDES(mutex_);
   void zip_piece(uint64_t from, uint64_t to);  // reads [from, to) of the field into the zip
 
@@ -75,9 +84,11 @@ class FieldStream {
 
   Mutex mutex_;
   std::condition_variable changed_;
-  uint64_t written_ PFS_GUARDED_BY(mutex_);          // the writer's end so far: what may be read now
-  uint64_t zipped_ PFS_GUARDED_BY(mutex_) = 0;       // bytes in the zip
-  uint64_t reading_end_ PFS_GUARDED_BY(mutex_) = 0;  // bytes read or being read: a change below breaks the stream
+  uint64_t written_ PFS_GUARDED_BY(mutex_);           // the writer's end so far: what may be read now
+  uint64_t zipped_ PFS_GUARDED_BY(mutex_) = 0;        // bytes in the zip
+  uint64_t reading_end_ PFS_GUARDED_BY(mutex_) = 0;   // bytes read, being read or handed: a change below breaks it
+  std::deque<Handed> handed_ PFS_GUARDED_BY(mutex_);  // appends handed over, in order, not zipped yet
+  std::vector<Bytes> spare_ PFS_GUARDED_BY(mutex_);   // piece buffers to reuse (no allocation per write)
   bool stop_ PFS_GUARDED_BY(mutex_) = false;
   bool broken_ PFS_GUARDED_BY(mutex_) = false;
   std::thread thread_;

@@ -91,7 +91,7 @@ void StreamingContents::write(uint64_t ino, uint64_t offset, ByteView data) {
     MutexLock lock(mutex_);
     const auto it = streams_.find(ino);
     if (it != streams_.end()) {
-      if (!it->second->wrote(offset, end)) broken = take(ino);
+      if (!it->second->wrote(offset, data)) broken = take(ino);
     } else if (end < options_.start_at) {
       return;
     }
