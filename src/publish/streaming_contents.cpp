@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "protectedfs/format/field_type.hpp"
 #include "publish/field_stream.hpp"
@@ -145,24 +146,27 @@ std::optional<StreamParams> StreamingContents::params_for(const core::DataSnapsh
 std::optional<StreamingContents::Claimed> StreamingContents::claim(
     const core::DataSnapshot& snap, const pipeline::PackPlan& plan, const StreamParams& params,
     const std::function<void(uint64_t, uint64_t)>& progress) {
+  // Every stream of this data's fields is taken: one that does not fit this version (a field added or linked since
+  // it started, a resumed saga with its own key) would otherwise follow its field on, holding an upload, for nothing.
+  std::vector<std::unique_ptr<FieldStream>> taken;
+  {
+    MutexLock lock(mutex_);
+    for (const auto& entry : snap.entries)
+      if (auto stream = entry.directory ? nullptr : take(entry.ino)) taken.push_back(std::move(stream));
+  }
   const core::FieldSnapshot* field = sole_field(snap);
-  if (!field || plan.items.size() != 1) return std::nullopt;
+  if (!field || taken.size() != 1 || plan.items.size() != 1) return std::nullopt;
   const pipeline::ZipItem& item = plan.items.front();
   // The plan protect() would write as a streamed entry: the field's bytes alone (no borsh prefix, no CRC known).
   if (item.directory || !item.prefix.empty() || item.crc || item.content_bytes != field->size ||
       item.content_bytes < format::kStreamedLeafBytes)
     return std::nullopt;
-  std::unique_ptr<FieldStream> stream;
-  {
-    MutexLock lock(mutex_);
-    stream = take(field->ino);
-  }
-  if (!stream) return std::nullopt;
-  const StreamParams& own = stream->params();
-  if (stream->zip_path() != item.path || own.key != params.key || own.iv != params.iv ||
+  FieldStream& stream = *taken.front();
+  const StreamParams& own = stream.params();
+  if (stream.zip_path() != item.path || own.key != params.key || own.iv != params.iv ||
       own.stamp.time != params.stamp.time || own.stamp.date != params.stamp.date)
     return std::nullopt;
-  auto finished = stream->finish(field->size, progress);
+  auto finished = stream.finish(field->size, progress);
   if (!finished) return std::nullopt;
   {
     MutexLock lock(mutex_);

@@ -156,3 +156,18 @@ TEST_CASE("streaming: overwrites, truncates and holes while streamed still publi
     CHECK(f.published(data, "f") == f.content(ino));
   }
 }
+
+TEST_CASE("streaming: a stream whose data gains a field is dropped at publish, the version a full pass", "[publish]") {
+  StreamFixture f;
+  const uint64_t data = f.fs.mkdir(core::kRootIno, "grown", 0755).ino;
+  const uint64_t big = f.fs.create(data, "big.bin", 0644).ino;
+  const Bytes bytes = test::generated_bytes(5 * kMiB, 5);
+  write_in_pieces(f.fs, big, bytes);
+  REQUIRE(f.streams.running() == 1);
+  const uint64_t note = f.fs.create(data, "note.txt", 0644).ino;
+  f.fs.write(note, 0, as_bytes(std::string("added later\n")));
+  f.settle();
+  CHECK(f.streams.running() == 0);  // not left following its field, holding an upload
+  CHECK(f.streams.claimed() == 0);
+  CHECK(f.published(data, "big") == bytes);
+}
