@@ -358,11 +358,13 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
 }
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  // Names other than user.* are answered before the core, without a lock or I/O: the kernel asks for
-  // security.capability on every write(), and `ls -l` for security.selinux and the POSIX ACL of every file.
+  // Names other than user.* are answered before the core, without a lock or I/O, as the core answers them
+  // (ENOTSUP: only user.* is supported): the kernel asks for security.capability on every write(). ENOTSUP rather
+  // than ENODATA also makes `ls -l` stop asking for security.selinux and the POSIX ACL after the first file of the
+  // mount (coreutils remembers the device as unsupported): a cold `ls -lR` of 5,000 files made 10,003 round trips.
   if (std::strncmp(name, "user.", 5) != 0) {
     const pid_t requester = fuse_req_ctx(req)->pid;  // read now: the reply frees the request
-    fuse_reply_err(req, ENODATA);
+    fuse_reply_err(req, ENOTSUP);
     return follow_requester(requester);
   }
   serve(req, "getxattr", [&] { reply_sized(req, size, ctx(req).fs.getxattr(ino, name)); });
