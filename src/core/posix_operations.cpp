@@ -51,14 +51,16 @@ Attributes Filesystem::getattr(uint64_t ino) {
   return state_->attributes(state_->node(ino));
 }
 
-std::vector<DirEntry> Filesystem::readdir(uint64_t ino) {
+std::vector<DirEntry> Filesystem::readdir(uint64_t ino, std::size_t from, std::size_t count) {
   ReaderLock lock(state_->tree);
   const Node& dir = state_->directory(ino);
   std::vector<DirEntry> out;
-  out.reserve(dir.children.size());
-  for (const auto& [name, child] : dir.children) {
-    const Node& c = *state_->nodes.at(child);
-    out.push_back({name, child, c.kind, state_->attributes(c)});
+  if (from >= dir.children.size()) return out;
+  out.reserve(std::min(count, dir.children.size() - from));
+  for (auto it = std::next(dir.children.begin(), static_cast<std::ptrdiff_t>(from));
+       it != dir.children.end() && out.size() < count; ++it) {
+    const Node& c = *state_->nodes.at(it->second);
+    out.push_back({it->first, it->second, c.kind, state_->attributes(c)});
   }
   return out;
 }
