@@ -24,7 +24,10 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 }  // namespace
 
 std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
-  if (!starts_with(name, "user.")) throw Error(ENODATA, "no attribute " + quote(name));
+  // Other namespaces (security.*, system.*, trusted.*) are not supported, as setxattr says: ENOTSUP, what a local
+  // file system without their handlers answers. Tools take it as "not supported on this device" and stop asking
+  // (`ls -l` asks security.selinux and the POSIX ACL of every file otherwise: two round trips per file).
+  if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
   ReaderLock lock(state_->tree);
   Node& n = state_->node(ino);
   if (starts_with(name, kPrefix)) {

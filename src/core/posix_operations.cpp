@@ -39,11 +39,21 @@ void Filesystem::remember(std::span<const uint64_t> inos) {
 
 void Filesystem::forget_lookups(uint64_t ino, uint64_t count) {
   if (ino == kRootIno) return;
+  {
+    // A node still in the tree only has its count dropped (the counts have their own mutex): under the shared lock,
+    // so that the kernel forgetting the thousands of entries a listing gave it does not stall lookups and getxattr.
+    ReaderLock lock(state_->tree);
+    const State::KernelRefs left = state_->drop(ino, count, 0);
+    auto it = state_->nodes.find(ino);
+    if (it == state_->nodes.end() || !it->second->unlinked || left.lookups > 0 || left.opens > 0) return;
+  }
+  // An unlinked node that nothing holds leaves the table, unless held again meanwhile (a readdirplus listed it
+  // before its unlink) or already gone (its last release).
   WriterLock lock(state_->tree);
-  const State::KernelRefs left = state_->drop(ino, count, 0);
   auto it = state_->nodes.find(ino);
-  if (it != state_->nodes.end() && it->second->unlinked && left.lookups == 0 && left.opens == 0)
-    state_->nodes.erase(it);
+  if (it == state_->nodes.end() || !it->second->unlinked) return;
+  const State::KernelRefs left = state_->held(ino);
+  if (left.lookups == 0 && left.opens == 0) state_->nodes.erase(it);
 }
 
 Attributes Filesystem::getattr(uint64_t ino) {
@@ -51,14 +61,16 @@ Attributes Filesystem::getattr(uint64_t ino) {
   return state_->attributes(state_->node(ino));
 }
 
-std::vector<DirEntry> Filesystem::readdir(uint64_t ino) {
+std::vector<DirEntry> Filesystem::readdir(uint64_t ino, std::size_t from, std::size_t count) {
   ReaderLock lock(state_->tree);
   const Node& dir = state_->directory(ino);
   std::vector<DirEntry> out;
-  out.reserve(dir.children.size());
-  for (const auto& [name, child] : dir.children) {
-    const Node& c = *state_->nodes.at(child);
-    out.push_back({name, child, c.kind, state_->attributes(c)});
+  if (from >= dir.children.size()) return out;
+  out.reserve(std::min(count, dir.children.size() - from));
+  for (auto it = std::next(dir.children.begin(), static_cast<std::ptrdiff_t>(from));
+       it != dir.children.end() && out.size() < count; ++it) {
+    const Node& c = *state_->nodes.at(it->second);
+    out.push_back({it->first, it->second, c.kind, state_->attributes(c)});
   }
   return out;
 }

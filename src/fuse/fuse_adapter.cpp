@@ -300,16 +300,21 @@ void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
   });
 }
 
-// readdir and readdirplus: offsets 1 = ".", 2 = "..", 3 + i = entries[i]. With `plus`, each entry carries its
-// attributes, so `ls -l` of ten thousand protected data costs one request per buffer, not one lookup per name.
+// readdir and readdirplus: offsets 1 = ".", 2 = "..", 3 + i = the folder's entry i. With `plus`, each entry carries
+// its attributes, so `ls -l` of ten thousand protected data costs one request per buffer, not one lookup per name.
+// Each request takes from the core only the entries its buffer can hold (at most one per smallest entry size): a
+// folder of 5,000 read in 4 KiB requests (208 of them) copied the whole folder each time, 190 ms for the listing.
 template <bool plus>
 void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
   serve(req, plus ? "readdirplus" : "readdir", [&] {
-    const auto entries = ctx(req).fs.readdir(ino);
+    const size_t smallest = plus ? fuse_add_direntry_plus(req, nullptr, 0, "x", nullptr, 0)
+                                 : fuse_add_direntry(req, nullptr, 0, "x", nullptr, 0);
+    const size_t first = off < 2 ? 0 : static_cast<size_t>(off - 2);  // the first entry after "." and ".."
+    const auto entries = ctx(req).fs.readdir(ino, first, size / smallest + 1);
     std::vector<char> buffer(size);
     size_t used = 0;
     std::vector<uint64_t> handed;  // readdirplus entries: the kernel holds each one as after a lookup
-    for (off_t next = off; next < static_cast<off_t>(entries.size()) + 2; ++next) {
+    for (off_t next = off; next < static_cast<off_t>(first + entries.size()) + 2; ++next) {
       fuse_entry_param e{};
       const char* name;
       if (next < 2) {  // "." and "..": the kernel takes no attributes from these
@@ -317,7 +322,7 @@ void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
         e.attr.st_ino = ino;
         e.attr.st_mode = S_IFDIR;
       } else {
-        const auto& entry = entries[static_cast<size_t>(next - 2)];
+        const auto& entry = entries[static_cast<size_t>(next - 2) - first];
         name = entry.name.c_str();
         e.ino = entry.ino;
         e.attr = to_stat(entry.attributes);
@@ -358,11 +363,13 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
 }
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  // Names other than user.* are answered before the core, without a lock or I/O: the kernel asks for
-  // security.capability on every write(), and `ls -l` for security.selinux and the POSIX ACL of every file.
+  // Names other than user.* are answered before the core, without a lock or I/O, as the core answers them
+  // (ENOTSUP: only user.* is supported): the kernel asks for security.capability on every write(). ENOTSUP rather
+  // than ENODATA also makes `ls -l` stop asking for security.selinux and the POSIX ACL after the first file of the
+  // mount (coreutils remembers the device as unsupported): a cold `ls -lR` of 5,000 files made 10,003 round trips.
   if (std::strncmp(name, "user.", 5) != 0) {
     const pid_t requester = fuse_req_ctx(req)->pid;  // read now: the reply frees the request
-    fuse_reply_err(req, ENODATA);
+    fuse_reply_err(req, ENOTSUP);
     return follow_requester(requester);
   }
   serve(req, "getxattr", [&] { reply_sized(req, size, ctx(req).fs.getxattr(ino, name)); });

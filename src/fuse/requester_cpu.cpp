@@ -1,11 +1,10 @@
 // A FUSE request is a round trip: the requester sleeps, a worker thread wakes, answers, and wakes the requester.
 // The kernel wakes a worker on whichever CPU is idle, which on a 2-core machine is the other one, and waking an idle
 // CPU (an interrupt to a halted virtual CPU) costs far more than answering: a getxattr loop makes ~4x fewer round
-// trips per second across CPUs than on one, and `ls -lR` (two xattr round trips per file: security.selinux and the
-// POSIX ACL) or a small file's copy (seven round trips) are bound by that. A worker that served a thread moves to the
-// CPU that thread runs on, so that the next round trip (the requester asks again as soon as it is answered) stays on
-// one CPU, as FUSE over io_uring's per-CPU queues would do. Where the requester runs is read from
-// /proc/TID/stat (its "processor" field), again every kRecheckNs.
+// trips per second across CPUs than on one, and a small file's copy (seven round trips) is bound by that too. A
+// worker that served a thread moves to the CPU that thread runs on, so that the next round trip (the requester asks
+// again as soon as it is answered) stays on one CPU, as FUSE over io_uring's per-CPU queues would do. Where the
+// requester runs is read from /proc/TID/stat (its "processor" field), again every kRecheckNs.
 // Only a requester served twice in a row is followed: when several ask at once, the workers take their requests in
 // turn, and pinning to each in turn would cost a /proc read per request and leave workers on the wrong CPU; such a
 // worker is unpinned instead (the scheduler places it as it would without this).

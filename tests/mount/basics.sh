@@ -38,6 +38,11 @@ refuses "same key twice" "File exists" cp "$src/email.txt" "$mnt/medical/email.p
 refuses "type the content does not parse as" "Invalid argument" setfattr -n user.protected.type -v f64 "$mnt/medical/email.txt"
 refuses "read-only attribute" "Read-only file system" setfattr -n user.protected.address -v 0x00 "$mnt/medical"
 refuses "no such attribute" "No such attribute" getfattr --absolute-names -n user.protected.nope "$mnt/medical"
+# Only user.* is supported: ls -l then asks for the security label and the ACL of one file only, not of every file
+refuses "security label unsupported" "Operation not supported" getfattr --absolute-names -n security.selinux "$mnt/medical"
+refuses "POSIX ACL unsupported" "Operation not supported" getfattr --absolute-names -n system.posix_acl_access "$mnt/medical/email.txt"
+command -v strace > /dev/null && check "ls -l stops asking for unsupported attributes" bash -c \
+  "[[ \$(strace -f -e trace=getxattr,lgetxattr ls -l '$mnt/medical' 2>&1 >/dev/null | grep -c xattr) -le 2 ]]"
 refuses "file at the root" "Operation not permitted" cp "$src/email.txt" "$mnt/"
 
 # A rename and a delete each publish one new version.

@@ -178,6 +178,29 @@ refuses "a name over 255 bytes: stat" "File name too long" stat "$mnt/life/$long
 refuses "… and create" "File name too long" touch "$mnt/life/$long"
 refuses "… stat again (no negative entry cached)" "File name too long" stat "$mnt/life/$long"
 
+# --- A listing read one page at a time (as kernels whose FUSE readdir requests are one page, or Go's 8 KiB
+# buffers): every entry once, with its attributes, the same as one large read gives.
+mkdir "$mnt/life/many"
+for i in $(seq 300); do printf '%d' "$i" > "$mnt/life/many/file-$i.txt"; done
+paged() { python3 -c '
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+number = {"x86_64": 217, "aarch64": 61}[os.uname().machine]  # getdents64
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+buf = ctypes.create_string_buffer(4096)
+names, calls = [], 0
+while (n := libc.syscall(number, fd, buf, len(buf))) != 0:
+    if n < 0: raise OSError(ctypes.get_errno(), "getdents64")
+    raw, pos, calls = buf.raw[:n], 0, calls + 1
+    while pos < n:
+        reclen = struct.unpack_from("H", raw, pos + 16)[0]
+        names.append(raw[pos + 19:pos + reclen].split(b"\0", 1)[0].decode())
+        pos += reclen
+assert calls > 5, calls
+for name in sorted(names): print(name)' "$1"; }
+check "a listing read 4 KiB at a time" test "$(paged "$mnt/life/many")" == "$(ls -a "$mnt/life/many" | LC_ALL=C sort)"
+check "… with each entry's attributes" test "$(stat -c %s "$mnt/life/many/file-300.txt")" == 3
+
 # --- What survives a remount.
 stop_daemon
 start_daemon "allow_other,cache=$work/cache"

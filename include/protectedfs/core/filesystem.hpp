@@ -276,7 +276,10 @@ class Filesystem {
   // The kernel forgot `count` lookups of ino: an unlinked node leaves the table once nothing holds it.
   void forget_lookups(uint64_t ino, uint64_t count);
   Attributes getattr(uint64_t ino);  // nlink 0 for a node unlinked while the kernel still holds it
-  std::vector<DirEntry> readdir(uint64_t ino);
+  // The entries of a folder in name order, from the `from`th (0: the first), at most `count` of them: a listing is
+  // read one buffer at a time (one page per request on many kernels, 8 KiB from Go's os.ReadDir), and each slice
+  // must not copy the whole folder.
+  std::vector<DirEntry> readdir(uint64_t ino, std::size_t from = 0, std::size_t count = SIZE_MAX);
 
   // New nodes belong to the caller, in its group unless the folder is setgid (then in the folder's group, and a new
   // folder is setgid too). At the root (protected data), only the mounting uid: EACCES for others.

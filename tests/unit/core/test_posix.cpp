@@ -333,3 +333,26 @@ TEST_CASE("a folder's mtime and ctime follow its entries, through a remount", "[
   f.store.fail_put = false;
   CHECK(same_time(f.fs.getattr(sub).mtime, at(1000000000)));
 }
+
+TEST_CASE("readdir gives a folder's entries in name order, whole or one slice at a time", "[core][posix]") {
+  Fixture f;
+  const uint64_t d = f.fs.mkdir(kRootIno, "d", 0755).ino;
+  const uint64_t c = f.file(d, "c.txt", "ccc");
+  f.file(d, "a.txt", "a");
+  f.fs.mkdir(d, "b", 0755);
+  const auto names = [](const std::vector<DirEntry>& entries) {
+    std::vector<std::string> out;
+    for (const auto& e : entries) out.push_back(e.name);
+    return out;
+  };
+  CHECK(names(f.fs.readdir(d)) == std::vector<std::string>{"a.txt", "b", "c.txt"});
+  CHECK(names(f.fs.readdir(d, 1, 1)) == std::vector<std::string>{"b"});
+  CHECK(names(f.fs.readdir(d, 1)) == std::vector<std::string>{"b", "c.txt"});
+  const auto last = f.fs.readdir(d, 2, 5);  // fewer than asked: the rest
+  REQUIRE(last.size() == 1);
+  CHECK(last[0].ino == c);
+  CHECK(last[0].attributes.size == 3);
+  CHECK(f.fs.readdir(d, 3).empty());  // past the end
+  CHECK(f.fs.readdir(d, 100, 2).empty());
+  CHECK(f.fs.readdir(d, 0, 0).empty());
+}
