@@ -149,7 +149,13 @@ int serve(const MountOptions& m, const PasswordSource& password_source, StartupR
   remote::LayeredContents layered(staged, published);
   // Large fields are zipped and encrypted while they are written, where the store can keep an upload open.
   std::optional<publish::StreamingContents> streaming;
-  if (network->storage->keeps_uploads_open()) streaming.emplace(layered, *network->storage);
+  if (network->storage->keeps_uploads_open())
+    streaming.emplace(layered, *network->storage, publish::StreamingOptions{.free_bytes = [dir = state / "staging"] {
+                        std::error_code error;
+                        const auto space = fs::space(dir, error);
+                        return error ? UINT64_MAX
+                                     : static_cast<uint64_t>(space.available);  // unknown: not a reason to stop
+                      }});
   core::FieldContents& contents = streaming ? static_cast<core::FieldContents&>(*streaming) : layered;
   core::Filesystem filesystem(contents, metadata.tree(), ::getuid(), ::getgid());
   if (streaming) streaming->attach_filesystem(filesystem);

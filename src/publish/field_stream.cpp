@@ -19,17 +19,20 @@ StreamParams fresh_params() {
 }  // namespace
 
 FieldStream::FieldStream(core::FieldContents& source, uint64_t ino, std::string zip_path, uint64_t written,
-                         std::unique_ptr<network::ContentStore::Upload> upload, std::size_t slot_count)
+                         std::unique_ptr<network::ContentStore::Upload> upload, std::size_t slot_count,
+                         std::function<bool()> room)
     : source_(source),
       ino_(ino),
       zip_path_(std::move(zip_path)),
       params_(fresh_params()),
       upload_(std::move(upload)),
       uploader_(*upload_),
-      zip_({&uploader_}, params_.key, params_.iv, params_.stamp, slot_count, kPiece),
+      room_(std::move(room)),
       piece_(kPiece),
       written_(written) {
-  zip_.zip().begin_streamed_file(zip_path_);
+  zip_.emplace(std::vector<pipeline::StreamConsumer*>{&uploader_}, params_.key, params_.iv, params_.stamp, slot_count,
+               kPiece);
+  zip_->zip().begin_streamed_file(zip_path_);
 }
 
 FieldStream::~FieldStream() {
@@ -48,7 +51,7 @@ void FieldStream::start() {
 bool FieldStream::wrote(uint64_t offset, ByteView data) {
   {
     MutexLock lock(mutex_);
-    if (offset < reading_end_) return !(broken_ = true);
+    if (broken_ || offset < reading_end_) return !(broken_ = true);
     // An append the thread will reach next: handed over now, so that it is not read back from staging (the copy
     // costs the writer less than the read and the at-rest decryption cost the thread).
     const bool next =
@@ -71,7 +74,7 @@ bool FieldStream::wrote(uint64_t offset, ByteView data) {
 
 bool FieldStream::truncated(uint64_t size) {
   MutexLock lock(mutex_);
-  if (size < reading_end_) broken_ = true;
+  if (size < reading_end_) broken_ = true;  // (broken_ stays true once set)
   written_ = std::min(written_, size);
   return !broken_;
 }
@@ -79,7 +82,7 @@ bool FieldStream::truncated(uint64_t size) {
 void FieldStream::zip_piece(uint64_t from, uint64_t to) {
   const std::span<uint8_t> bytes(piece_.data(), static_cast<std::size_t>(to - from));
   if (source_.read(ino_, from, bytes) != bytes.size()) throw Error(EBUSY, "the field shrank while it was zipped");
-  zip_.zip().write(bytes);
+  zip_->zip().write(bytes);
 }
 
 void FieldStream::run() {
@@ -103,7 +106,9 @@ void FieldStream::run() {
           reading_end_ = std::max(reading_end_, to);
         }
       }
-      if (given) zip_.zip().write(*given);
+      // Near a full disk the stream gives its upload back: the copy needs the room more than the head start.
+      if (room_ && !room_()) throw Error(ENOSPC, "little room left on the disk");
+      if (given) zip_->zip().write(*given);
       else zip_piece(from, to);
       MutexLock lock(mutex_);
       zipped_ = to;
@@ -112,8 +117,12 @@ void FieldStream::run() {
   } catch (const std::exception& e) {
     // The publish does a full pass instead: nothing is lost but the head start.
     spdlog::debug("zipping field {} while written stopped: {}", ino_, e.what());
-    MutexLock lock(mutex_);
-    broken_ = true;
+    {
+      MutexLock lock(mutex_);
+      broken_ = true;
+    }
+    zip_.reset();  // the pipeline's threads stopped first: nothing writes to the upload any more
+    upload_.reset();
   }
 }
 
@@ -137,8 +146,8 @@ std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
     done = to;
     if (progress) progress(done, size);
   }
-  zip_.zip().end_file();
-  Finished finished{zip_.finish(), std::move(upload_)};
+  zip_->zip().end_file();
+  Finished finished{zip_->finish(), std::move(upload_)};
   return finished;
 }
 

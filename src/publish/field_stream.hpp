@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,8 +45,10 @@ class FieldStream {
   };
 
   // `written`: how far the field is known to be written now. Nothing is read before start().
+  // `room()`: whether the disk has room to keep streaming (null: always); asked before each piece.
   FieldStream(core::FieldContents& source, uint64_t ino, std::string zip_path, uint64_t written,
-              std::unique_ptr<network::ContentStore::Upload> upload, std::size_t slot_count);
+              std::unique_ptr<network::ContentStore::Upload> upload, std::size_t slot_count,
+              std::function<bool()> room);
   ~FieldStream();  // stops the thread; an unfinished stream's upload is dropped
   FieldStream(const FieldStream&) = delete;
   FieldStream& operator=(const FieldStream&) = delete;
@@ -79,7 +82,10 @@ class FieldStream {
   const StreamParams params_;
   std::unique_ptr<network::ContentStore::Upload> upload_;
   UploadConsumer uploader_;
-  pipeline::EncryptedZip zip_;  // fed by the thread, then (once it is joined) by finish()
+  const std::function<bool()> room_;
+  // Fed by the thread, then (once it is joined) by finish(); the thread drops it and the upload when it stops
+  // early (an error, a disk running out of room), so a broken stream holds no space.
+  std::optional<pipeline::EncryptedZip> zip_;
   Bytes piece_;
 
   Mutex mutex_;

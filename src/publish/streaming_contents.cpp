@@ -71,7 +71,11 @@ void StreamingContents::maybe_start(uint64_t ino, uint64_t end) {
   }
   std::unique_ptr<FieldStream> stream;
   try {
-    stream = std::make_unique<FieldStream>(inner_, ino, *path, end, storage_.begin_upload(), options_.slot_count);
+    std::function<bool()> room;
+    if (options_.free_bytes) room = [this] { return options_.free_bytes() >= options_.min_free; };
+    if (room && !room()) return;
+    stream = std::make_unique<FieldStream>(inner_, ino, *path, end, storage_.begin_upload(), options_.slot_count,
+                                           std::move(room));
   } catch (const Error& e) {
     spdlog::debug("field {} not zipped while written: {}", ino, e.what());
     return;

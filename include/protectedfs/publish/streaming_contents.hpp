@@ -31,6 +31,10 @@ struct StreamingOptions {
   uint64_t start_at = 16ull << 20;  // at least format::kStreamedLeafBytes
   std::size_t max_streams = 2;
   std::size_t slot_count = 4;  // MiB of ciphertext in flight per stream
+  // Bytes free on the disk the copies go to (null: not watched). A stream starts, and goes on, only while at least
+  // min_free bytes are free: its upload takes as much room as the file, and a copy near a full disk needs it more.
+  std::function<uint64_t()> free_bytes;
+  uint64_t min_free = 1ull << 30;
 };
 
 class StreamingContents final : public core::FieldContents {

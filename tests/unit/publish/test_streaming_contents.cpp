@@ -7,6 +7,8 @@
 
 #include <fcntl.h>
 
+#include <atomic>
+#include <filesystem>
 #include <random>
 
 #include "core/memory_stores.hpp"
@@ -30,7 +32,9 @@ struct StreamFixture {
   std::unique_ptr<network::Network> network = dir.open();
   crypto::PrivateKey wallet = crypto::PrivateKey::generate();
   test::MemoryContents inner;
-  publish::StreamingContents streams{inner, *network->storage, {.start_at = 4 * kMiB}};
+  std::atomic<uint64_t> free{UINT64_MAX};  // what the disk has free, as the streams are told
+  publish::StreamingContents streams{
+      inner, *network->storage, {.start_at = 4 * kMiB, .free_bytes = [this] { return free.load(); }, .min_free = kMiB}};
   test::MemoryTree tree;
   test::MemoryKeys keys;
   test::MemoryJournal journal;
@@ -170,4 +174,31 @@ TEST_CASE("streaming: a stream whose data gains a field is dropped at publish, t
   CHECK(f.streams.running() == 0);  // not left following its field, holding an upload
   CHECK(f.streams.claimed() == 0);
   CHECK(f.published(data, "big") == bytes);
+}
+
+TEST_CASE("streaming: no stream starts on a disk with little room, and one gives its upload back", "[publish]") {
+  StreamFixture f;
+  const auto uploads_left = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(f.dir.path))
+      if (e.path().filename().string().rfind(".upload-", 0) == 0) ++n;
+    return n;
+  };
+  const uint64_t data = f.fs.mkdir(core::kRootIno, "full", 0755).ino;
+  const uint64_t ino = f.fs.create(data, "f.bin", 0644).ino;
+  f.free = kMiB - 1;
+  write_in_pieces(f.fs, ino, test::generated_bytes(5 * kMiB, 6));
+  CHECK(f.streams.running() == 0);
+
+  // Room again: a stream starts; room runs out while it follows the writer: it stops and drops its upload (at its
+  // next piece, or the publish finishes it: either way the version is the bytes and nothing is left over).
+  f.free = UINT64_MAX;
+  write_in_pieces(f.fs, ino, test::generated_bytes(kMiB, 7), 5 * kMiB);
+  CHECK(f.streams.running() == 1);
+  f.free = 0;
+  write_in_pieces(f.fs, ino, test::generated_bytes(3 * kMiB, 8), 6 * kMiB);
+  f.settle();
+  CHECK(f.streams.running() == 0);
+  CHECK(uploads_left() == 0);
+  CHECK(f.published(data, "f") == f.content(ino));
 }
