@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -89,6 +90,34 @@ TEST_CASE("streamed entries without a known CRC use data descriptors and read ba
   REQUIRE(reader.entries().size() == 3);
   CHECK(reader.read_all(reader.entries()[0]) == big);
   CHECK(as_chars(reader.read_all(*reader.find("d/text"))) == "hello");
+}
+
+TEST_CASE("an entry of unknown size (written while its file grows) has ZIP64 sizes and reads back", "[format][zip]") {
+  MemorySink sink;
+  ZipWriter zip(sink, kVectorStamp);
+  const Bytes big = test::generated_bytes(250000, 6);
+  zip.begin_streamed_file("a/grown");
+  zip.write(ByteView(big).first(1000));
+  zip.write(ByteView(big).subspan(1000));
+  zip.end_file();
+  zip.begin_file("after", 5, Crc32::of(as_bytes("hello")));
+  zip.write(as_bytes("hello"));
+  zip.end_file();
+  zip.finish();
+  // Local header: version 45, flag bit 3, zeros for CRC and sizes, a ZIP64 extra of zeros; then the data and an
+  // 8-byte-size data descriptor.
+  CHECK(sink.data[4] == 45);
+  CHECK((sink.data[6] & 0x08) != 0);
+  CHECK(std::all_of(sink.data.begin() + 14, sink.data.begin() + 18, [](uint8_t b) { return b == 0; }));
+  MemorySource source(sink.data);
+  ZipReader reader(source);
+  REQUIRE(reader.entries().size() == 2);
+  const ZipEntry* grown = reader.find("a/grown");
+  REQUIRE(grown);
+  CHECK(grown->size == big.size());
+  CHECK(grown->crc == Crc32::of(big));
+  CHECK(reader.read_all(*grown) == big);
+  CHECK(as_chars(reader.read_all(*reader.find("after"))) == "hello");
 }
 
 TEST_CASE("zip writer refuses misuse", "[format][zip]") {
