@@ -88,6 +88,14 @@ void SpareFiles::run() {
   }
 }
 
+void SpareFiles::disable() {
+  {
+    MutexLock lock(mutex_);
+    supported_ = false;
+  }
+  wake_.notify_all();
+}
+
 void SpareFiles::link(int fd, const std::filesystem::path& path) {
   const std::string proc = "/proc/self/fd/" + std::to_string(fd);
   if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) != 0)

@@ -31,6 +31,8 @@ class SpareFiles {
   UniqueFd take();
   // Names `fd` (from take()) `path`, atomically and never over an existing entry: EEXIST then.
   static void link(int fd, const std::filesystem::path& path);
+  // take() returns no descriptor from now on (link() failed for want of /proc: the caller names temporaries).
+  void disable();
 
  private:
   static constexpr std::size_t kReady = StagingStore::kSpares;  // refilled once half are taken

@@ -104,7 +104,10 @@ StagedFile StagingStore::create(uint64_t id) {
         detail::SpareFiles::link(fd.get(), path);
       } catch (const Error& e) {
         if (e.code() == EEXIST) throw Error(EEXIST, "staged file " + std::to_string(id) + " already exists");
-        throw;
+        // /proc/self/fd unusable here (hidepid, another /proc): named temporaries from now on.
+        if (e.code() != ENOENT && e.code() != EACCES && e.code() != EPERM) throw;
+        spares_->disable();
+        fd = create_named(id, path, header_bytes);
       }
     } else {
       fd = create_named(id, path, header_bytes);
