@@ -26,8 +26,15 @@ void StagedContents::remember(uint64_t ino, const staging::StagedFile& file) {
 }
 
 void StagedContents::create(uint64_t ino) {
-  if (store_.exists(ino)) store_.remove(ino);  // left over from a crash between create and the tree write
-  staging::StagedFile created = store_.create(ino);
+  staging::StagedFile created = [&] {
+    try {
+      return store_.create(ino);
+    } catch (const Error& e) {
+      if (e.code() != EEXIST) throw;
+    }
+    store_.remove(ino);  // left over from a crash between create and the tree write
+    return store_.create(ino);
+  }();
   MutexLock lock(mutex_);
   if (auto it = index_.find(ino); it != index_.end()) {  // a handle of the removed leftover
     recent_.erase(it->second);

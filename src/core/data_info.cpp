@@ -281,6 +281,13 @@ std::string encode_data_info(const DataInfo& i) {
   return out.dump();
 }
 
+std::string EncodedDataInfo::encode(const DataInfo& info) const {
+  if (const auto last = last_.load(); last && last->info == info) return last->text;
+  auto encoded = std::make_shared<const Encoded>(Encoded{info, encode_data_info(info)});
+  last_.store(encoded);
+  return encoded->text;
+}
+
 DataInfo decode_data_info(std::string_view text) {
   const auto j = json::parse(text);
   DataInfo i;

@@ -198,7 +198,7 @@ NodeRecord Filesystem::State::record_of(const Node& n) {
     if (n.size_unknown) origin["size_unknown"] = true;
     r.origin = origin.dump();
   }
-  if (n.kind == NodeKind::Data) r.data_info = encode_data_info(n.info);
+  if (n.kind == NodeKind::Data) r.data_info = n.encoded_info.encode(n.info);
   return r;
 }
 

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "data_info.hpp"
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/format/field_key.hpp"
 #include "protectedfs/format/field_type.hpp"
@@ -75,8 +76,9 @@ struct Filesystem::Node {
   std::map<std::string, std::string> xattrs;         // other user.* attributes, kept locally
   std::optional<std::string> type;                   // user.protected.type
   std::optional<PublishedLeaf> origin;               // Field nodes whose bytes are still those of a published leaf
-  bool size_unknown = false;  // with an origin listed from the schema alone: `size` is 0 until an open learns it
-  DataInfo info;              // Data nodes only
+  bool size_unknown = false;     // with an origin listed from the schema alone: `size` is 0 until an open learns it
+  DataInfo info;                 // Data nodes only
+  EncodedDataInfo encoded_info;  // record_of's encoding of `info`, kept while it is unchanged
   // Unlinked (removed, or renamed over) while the kernel still holds it: out of the tree, parent 0, never part of a
   // protected data again. Its record stays stored only while it is open (the next mount drops such records).
   bool unlinked = false;

@@ -23,12 +23,16 @@ std::unique_ptr<RandomAccessSource> open_unchanged(const LeafSource& source) {
 }
 
 // The leaf of a text field: borsh length, then the content without one trailing newline. One pass validates the
-// UTF-8 and computes the CRC-32; nullopt (found at the first invalid byte) when the content is not text.
-std::optional<ZipItem> text_leaf(const std::string& zip_path, const LeafSource& source) {
-  const auto content = open_unchanged(source);
+// UTF-8 and computes the CRC-32; nullopt (found at the first invalid byte) when the content is not text. `whole`,
+// when given, is the whole content already read (a small one): then nothing is read again.
+std::optional<ZipItem> text_leaf(const std::string& zip_path, const LeafSource& source,
+                                 const RandomAccessSource& content, const Bytes* whole = nullptr) {
   const uint64_t size = source.size;
   uint8_t last = 0;
-  if (size > 0) content->read_at(size - 1, std::span(&last, 1));
+  if (size > 0) {
+    if (whole) last = (*whole)[static_cast<std::size_t>(size - 1)];
+    else content.read_at(size - 1, std::span(&last, 1));
+  }
   const uint64_t value = format::string_value_length(size, last == '\n');
   if (value > format::kMaxStringValueBytes) return std::nullopt;
   ZipItem item{.path = zip_path, .content = source, .content_bytes = value};
@@ -37,13 +41,21 @@ std::optional<ZipItem> text_leaf(const std::string& zip_path, const LeafSource& 
   format::Utf8Validator utf8;
   format::Crc32 crc;
   crc.update(item.prefix);
-  Bytes buffer(static_cast<std::size_t>(std::min<uint64_t>(value, kScanPiece)));
-  for (uint64_t done = 0; done < value;) {
-    const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), value - done));
-    content->read_at(done, std::span(buffer.data(), n));
-    if (!utf8.feed(ByteView(buffer.data(), n))) return std::nullopt;
-    crc.update(ByteView(buffer.data(), n));
-    done += n;
+  const auto scan = [&](ByteView piece) {
+    if (!utf8.feed(piece)) return false;
+    crc.update(piece);
+    return true;
+  };
+  if (whole) {
+    if (!scan(ByteView(whole->data(), static_cast<std::size_t>(value)))) return std::nullopt;
+  } else {
+    Bytes buffer(static_cast<std::size_t>(std::min<uint64_t>(value, kScanPiece)));
+    for (uint64_t done = 0; done < value;) {
+      const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(buffer.size(), value - done));
+      content.read_at(done, std::span(buffer.data(), n));
+      if (!scan(ByteView(buffer.data(), n))) return std::nullopt;
+      done += n;
+    }
   }
   if (!utf8.finish()) return std::nullopt;
   item.crc = crc.value();
@@ -57,11 +69,16 @@ ZipItem whole_content(const std::string& zip_path, const LeafSource& source) {
 }  // namespace
 
 PlannedLeaf plan_detected_leaf(const std::string& zip_path, const LeafSource& source) {
-  Bytes head(static_cast<std::size_t>(std::min<uint64_t>(source.size, format::kMimeDetectBytes)));
-  if (!head.empty()) open_unchanged(source)->read_at(0, head);
-  const FieldType detected = format::detect_mime(head);
+  const auto content = open_unchanged(source);
+  // A content of one scan piece or less (most of a folder of small files) is read once, whole, for the type and the
+  // text scan: it was opened and read three times (head, last byte, scan), each read decrypting its staged block.
+  const bool small = source.size <= kScanPiece;
+  Bytes read(static_cast<std::size_t>(small ? source.size : format::kMimeDetectBytes));
+  if (!read.empty()) content->read_at(0, read);
+  const FieldType detected = format::detect_mime(read);  // looks at the first kMimeDetectBytes only
   if (detected == FieldType::OctetStream || format::is_weak_signature(detected))
-    if (auto text = text_leaf(zip_path, source)) return {std::move(*text), FieldType::String};
+    if (auto text = text_leaf(zip_path, source, *content, small ? &read : nullptr))
+      return {std::move(*text), FieldType::String};
   return {whole_content(zip_path, source), detected};
 }
 
@@ -82,7 +99,7 @@ PlannedLeaf plan_typed_leaf(const std::string& zip_path, const LeafSource& sourc
     return {std::move(item), type};
   }
   if (type == FieldType::String) {
-    if (auto text = text_leaf(zip_path, source)) return {std::move(*text), type};
+    if (auto text = text_leaf(zip_path, source, *open_unchanged(source))) return {std::move(*text), type};
     throw Error(EINVAL, source.name + ": not UTF-8 text without NUL (or over 4 GiB), so it cannot be a string");
   }
   return {whole_content(zip_path, source), type};

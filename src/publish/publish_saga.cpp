@@ -69,17 +69,24 @@ std::string encode_saga(const PublishSaga& s) {
 }
 
 bool is_publish_saga(const std::string& text) {
-  try {
-    const json j = json::parse(text);
-    return j.value("kind", "publish") == "publish";
-  } catch (const std::exception&) {
-    return false;
-  }
+  const json j = json::parse(text, nullptr, false);
+  return is_publish_saga(j);
 }
 
+bool is_publish_saga(const json& j) { return j.is_object() && j.value("kind", "publish") == "publish"; }
+
 PublishSaga decode_saga(const std::string& text) {
+  json j;
   try {
-    const json j = json::parse(text);
+    j = json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(EINVAL, std::string("unreadable publish journal entry: ") + e.what());
+  }
+  return decode_saga(j);
+}
+
+PublishSaga decode_saga(const json& j) {
+  try {
     if (j.value("kind", "publish") != "publish") throw Error(EINVAL, "not a publish saga");
     PublishSaga s;
     s.name = j.at("name");

@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "protectedfs/network/network.hpp"
 
 namespace pfs::publish {
@@ -45,5 +47,9 @@ std::string encode_saga(const PublishSaga& saga);
 // before it was sent) as a saga at its Register step, sent.
 PublishSaga decode_saga(const std::string& text);
 bool is_publish_saga(const std::string& text);
+// The same from a record already parsed (SagaJournal parses each once: it holds the schema of every field, twice
+// once registered, ~0.2 MB for 5,000 files). is_publish_saga is false for anything but an object (a discarded parse).
+PublishSaga decode_saga(const nlohmann::json& record);
+bool is_publish_saga(const nlohmann::json& record);
 
 }  // namespace pfs::publish

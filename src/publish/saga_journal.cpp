@@ -20,8 +20,7 @@ std::string encode_removal(const Removal& removal) {
 }
 
 // nullopt for a record that is not a removal.
-std::optional<Removal> decode_removal(const std::string& text) {
-  const json j = json::parse(text, nullptr, false);
+std::optional<Removal> decode_removal(const json& j) {
   if (!j.is_object() || j.value("kind", "") != kRemovalKind) return std::nullopt;
   Removal removal;
   removal.name = j.value("name", "");
@@ -47,8 +46,11 @@ SagaJournal::Record SagaJournal::read(uint64_t data_ino) {
 SagaJournal::Record SagaJournal::parse(uint64_t data_ino, const std::string& text) {
   Record record;
   try {
-    record.removal = decode_removal(text);
-    if (!record.removal && is_publish_saga(text)) record.saga = decode_saga(text);
+    // Parsed once for both questions (it was three times: removal?, saga?, the saga): a save() reads the record
+    // first, and four of a publish's saves come after its quiet period.
+    const json j = json::parse(text, nullptr, false);
+    record.removal = decode_removal(j);
+    if (!record.removal && is_publish_saga(j)) record.saga = decode_saga(j);
   } catch (const std::exception& e) {
     // Unreadable (written by a build that crashed mid-change?): the data is simply published again, as its status
     // says pending; a removal's orders stay open on the network, which the log says.

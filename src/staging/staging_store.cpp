@@ -12,6 +12,7 @@
 #include "header.hpp"
 #include "protectedfs/staging/staging_store.hpp"
 #include "protectedfs/util/error.hpp"
+#include "spare_files.hpp"
 
 namespace pfs::staging {
 
@@ -43,7 +44,8 @@ bool parse_name(const std::string& name, std::string_view suffix, uint64_t& id) 
 
 }  // namespace
 
-StagingStore::StagingStore(std::filesystem::path dir, MasterKey key) : dir_(std::move(dir)), key_(std::move(key)) {
+StagingStore::StagingStore(std::filesystem::path dir, MasterKey key)
+    : dir_(std::move(dir)), key_(std::move(key)), spares_(std::make_unique<detail::SpareFiles>(dir_)) {
   preferred_algorithm();             // initialises libsodium
   create_private_directories(dir_);  // 0700 whatever the umask, even if an older version made it otherwise
   lock_fd_ = open_file(dir_ / ".lock", O_RDWR | O_CREAT, 0600);
@@ -90,17 +92,27 @@ std::shared_ptr<detail::FileState> StagingStore::load(uint64_t id, UniqueFd fd) 
 StagedFile StagingStore::create(uint64_t id) {
   MutexLock lock(mutex_);
   const std::filesystem::path path = path_of(id);
-  if (::access(path.c_str(), F_OK) == 0) throw Error(EEXIST, "staged file " + std::to_string(id) + " already exists");
-  // Written under a temporary name and renamed, so a crash never leaves a file without its header.
-  const std::filesystem::path temporary = dir_ / (hex_id(id) + std::string(kTemporarySuffix));
   std::array<uint8_t, kHeaderSize> header_bytes;
   Header header = make_header(key_, id, header_bytes);
-  UniqueFd fd = open_file(temporary, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  UniqueFd fd;
   try {
-    write_full(fd.get(), header_bytes, temporary.string());
-    if (::rename(temporary.c_str(), path.c_str()) != 0) throw_system_error("cannot create " + path.string());
+    fd = spares_->take();
+    if (fd) {
+      // Named once its header is in, so a crash never leaves a file without one; link() fails on an existing name.
+      write_full(fd.get(), header_bytes, path.string());
+      try {
+        detail::SpareFiles::link(fd.get(), path);
+      } catch (const Error& e) {
+        if (e.code() == EEXIST) throw Error(EEXIST, "staged file " + std::to_string(id) + " already exists");
+        // /proc/self/fd unusable here (hidepid, another /proc): named temporaries from now on.
+        if (e.code() != ENOENT && e.code() != EACCES && e.code() != EPERM) throw;
+        spares_->disable();
+        fd = create_named(id, path, header_bytes);
+      }
+    } else {
+      fd = create_named(id, path, header_bytes);
+    }
   } catch (...) {
-    ::unlink(temporary.c_str());
     wipe(header.file_key);
     throw;
   }
@@ -108,6 +120,21 @@ StagedFile StagingStore::create(uint64_t id) {
   wipe(header.file_key);
   open_[id] = state;
   return StagedFile(std::move(state));
+}
+
+UniqueFd StagingStore::create_named(uint64_t id, const std::filesystem::path& path, ByteView header_bytes) {
+  if (::access(path.c_str(), F_OK) == 0) throw Error(EEXIST, "staged file " + std::to_string(id) + " already exists");
+  // Written under a temporary name and renamed, so a crash never leaves a file without its header.
+  const std::filesystem::path temporary = dir_ / (hex_id(id) + std::string(kTemporarySuffix));
+  UniqueFd fd = open_file(temporary, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  try {
+    write_full(fd.get(), header_bytes, temporary.string());
+    if (::rename(temporary.c_str(), path.c_str()) != 0) throw_system_error("cannot create " + path.string());
+  } catch (...) {
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  return fd;
 }
 
 StagedFile StagingStore::open(uint64_t id) {

@@ -157,6 +157,7 @@ struct DataInfo {
   // What the newest version was published from (the publisher's snapshot fingerprint): a snapshot equal to it
   // publishes nothing. Empty for a version this mount did not publish.
   std::string published_fingerprint;
+  bool operator==(const DataInfo&) const = default;
 };
 
 // Whether the data shows a registered version whose content could not be fetched (its status says why).

@@ -43,12 +43,14 @@ struct IssuedOrder {
   State state = State::Issuing;
   uint64_t uses = 0;       // accesses runs consumed (cached from the grant book)
   uint64_t remaining = 0;  // cached from the grant book
+  bool operator==(const IssuedOrder&) const = default;
 };
 
 struct Grant {
   GrantSubject subject;
   GrantTerms terms;
   std::string order;  // hash of the order that carries it for the newest version; "" until issued
+  bool operator==(const Grant&) const = default;
 };
 
 // "USER.APP" after the "user.protected.grant." prefix. EINVAL for anything but "any" or an address as USER and an

@@ -61,7 +61,8 @@ MasterKey derive_staging_key(const crypto::PrivateKey& wallet_key);
 
 namespace detail {
 struct FileState;
-}
+class SpareFiles;
+}  // namespace detail
 
 // A handle on one staged file; cheap to copy (handles on the same id share state). Stays usable after remove()
 // (like an open descriptor on an unlinked file) and after the store is destroyed.
@@ -86,6 +87,10 @@ class StagedFile {
 
 class StagingStore {
  public:
+  // Once create() was called, up to this many descriptors of unnamed empty files made ahead (src/staging/
+  // spare_files.hpp): a creation then allocates no inode while its caller waits.
+  static constexpr std::size_t kSpares = 32;
+
   // Creates `dir` (0700) if missing, takes an exclusive lock on it (EBUSY if another store holds it), and removes
   // temporaries left by a crash.
   StagingStore(std::filesystem::path dir, MasterKey key);
@@ -106,12 +111,15 @@ class StagingStore {
   std::filesystem::path path_of(uint64_t id) const;
   std::vector<std::string> names() const;
   std::shared_ptr<detail::FileState> load(uint64_t id, UniqueFd fd);
+  // create() where the file system cannot make unnamed files: a temporary name, renamed once the header is in.
+  UniqueFd create_named(uint64_t id, const std::filesystem::path& path, ByteView header_bytes) PFS_REQUIRES(mutex_);
 
   std::filesystem::path dir_;
   MasterKey key_;
   UniqueFd lock_fd_;
   Mutex mutex_;
   std::unordered_map<uint64_t, std::weak_ptr<detail::FileState>> open_ PFS_GUARDED_BY(mutex_);
+  std::unique_ptr<detail::SpareFiles> spares_;  // after dir_: made from it
 };
 
 }  // namespace pfs::staging

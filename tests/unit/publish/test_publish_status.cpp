@@ -105,3 +105,29 @@ TEST_CASE("publish status: a failure is typed (step, errno, attempts) and the ne
   CHECK(info.status == DataStatus{.kind = DataStatus::Kind::Published});
   CHECK(w.script.calls("storage.upload") == 1);  // the upload was journaled done: retries only registered
 }
+
+TEST_CASE("publish status: a data's kept encoding is the encoding of its info as it is now", "[publish]") {
+  core::EncodedDataInfo encoded;
+  core::DataInfo info;
+  CHECK(encoded.encode(info) == core::encode_data_info(info));
+  CHECK(encoded.encode(info) == core::encode_data_info(info));  // the kept one
+  // Every kind of change is seen: the status, a grant, an order's state, a version.
+  info.status = DataStatus{.kind = DataStatus::Kind::Publishing, .step = "upload", .percent = 42};
+  CHECK(encoded.encode(info) == core::encode_data_info(info));
+  info.grants.push_back(
+      core::Grant{.subject = core::parse_grant_subject("any.0x1111111111111111111111111111111111111111"),
+                  .terms = {0, 3},
+                  .order = ""});
+  CHECK(encoded.encode(info) == core::encode_data_info(info));
+  info.grants[0].order = "0xorder";
+  info.orders.push_back(core::IssuedOrder{.hash = "0xorder", .dataset = "0x01"});
+  CHECK(encoded.encode(info) == core::encode_data_info(info));
+  info.orders[0].state = core::IssuedOrder::State::Open;
+  CHECK(encoded.encode(info) == core::encode_data_info(info));
+  info.versions.push_back({"0x01", "2026-01-01T00:00:00Z"});
+  const std::string now = core::encode_data_info(info);
+  CHECK(encoded.encode(info) == now);
+  // A copy (a node copied before a change) starts empty and encodes the same.
+  const core::EncodedDataInfo copy = encoded;
+  CHECK(copy.encode(info) == now);
+}

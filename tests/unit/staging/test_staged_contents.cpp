@@ -25,12 +25,13 @@ TEST_CASE("Staged contents: creating many files holds at most max_open descripto
     const uint8_t byte = static_cast<uint8_t>(ino);
     contents.write(ino, 0, ByteView(&byte, 1));
   }
-  CHECK(open_descriptors() <= before + 4);
+  // The files kept open, and the unnamed spares the store makes ahead for the next creations.
+  CHECK(open_descriptors() <= before + 4 + staging::StagingStore::kSpares);
   // Files closed along the way reopen with their bytes.
   for (uint64_t ino = 10; ino < 60; ++ino) {
     uint8_t byte = 0;
     REQUIRE(contents.read(ino, 0, std::span<uint8_t>(&byte, 1)) == 1);
     CHECK(byte == static_cast<uint8_t>(ino));
   }
-  CHECK(open_descriptors() <= before + 4);
+  CHECK(open_descriptors() <= before + 4 + staging::StagingStore::kSpares);
 }

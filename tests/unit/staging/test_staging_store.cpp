@@ -214,3 +214,25 @@ TEST_CASE("staging: a last block that fails authentication leaves the others rea
   file.truncate(3 * kCap);  // the way out: cut it off
   REQUIRE(read_all(file) == head);
 }
+
+TEST_CASE("staging: files made ahead (unnamed spares) appear only once created, each with its own header",
+          "[staging]") {
+  TempDir dir;
+  {
+    StagingStore store(dir.path, test::fixed_key(1));
+    // More than the store keeps ready, so some come from the thread that refills them and some are made at once.
+    for (uint64_t id = 1; id <= 200; ++id) store.create(id).write(0, to_bytes("file " + std::to_string(id)));
+    REQUIRE(store.list().size() == 200);
+    REQUIRE(errno_of([&] { store.create(7); }) == EEXIST);
+  }
+  std::size_t entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    const std::string name = entry.path().filename().string();
+    REQUIRE((name == ".lock" || name.ends_with(".stg")));
+    ++entries;
+  }
+  REQUIRE(entries == 201);
+  StagingStore reopened(dir.path, test::fixed_key(1));
+  for (uint64_t id = 1; id <= 200; id += 37)
+    REQUIRE(read_all(reopened.open(id)) == to_bytes("file " + std::to_string(id)));
+}
