@@ -164,7 +164,12 @@ Publisher::Advanced Publisher::publish(uint64_t data, uint64_t generation, Clock
              core::DataStatus::Kind::Published});  // changed and changed back (a file created and removed): nothing new
     return Advanced::Done;
   }
-  PublishSaga saga = new_saga(snap, fingerprint, options_.streams ? options_.streams->params_for(snap) : std::nullopt);
+  const auto streamed = options_.streams ? options_.streams->params_for(snap) : std::nullopt;
+  // A stream is the early upload of its data: it goes on zipping what is written while the quiet period runs, and
+  // is finished once that is over. Finished now, a writer that only paused (a long fsync, the kernel throttling its
+  // dirty pages) would make it useless, and the next stream would start again from the field's first byte.
+  if (streamed && now() < quiet_until) return Advanced::Waiting;
+  PublishSaga saga = new_saga(snap, fingerprint, streamed);
   journal_->save(data, saga);  // before the upload starts: a redone upload is the same bytes
   return advance(data, saga, &snap, generation, quiet_until);
 }

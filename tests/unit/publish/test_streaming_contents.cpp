@@ -40,13 +40,14 @@ struct StreamFixture {
   test::MemoryJournal journal;
   core::Filesystem fs{streams, tree, 1000, 1000};
   Clock::time_point now{std::chrono::hours(1)};
-  publish::Publisher publisher{fs,
-                               streams,
-                               *network,
-                               wallet,
-                               keys,
-                               journal,
-                               {.delay = 2000ms, .workers = 0, .streams = &streams, .clock = [this] { return now; }}};
+  publish::Publisher publisher{
+      fs,
+      streams,
+      *network,
+      wallet,
+      keys,
+      journal,
+      {.delay = 2000ms, .upload_after = 500ms, .workers = 0, .streams = &streams, .clock = [this] { return now; }}};
 
   StreamFixture() {
     streams.attach_filesystem(fs);
@@ -200,5 +201,22 @@ TEST_CASE("streaming: no stream starts on a disk with little room, and one gives
   f.settle();
   CHECK(f.streams.running() == 0);
   CHECK(uploads_left() == 0);
+  CHECK(f.published(data, "f") == f.content(ino));
+}
+
+TEST_CASE("streaming: a writer's pause shorter than the quiet period does not end its stream", "[publish]") {
+  StreamFixture f;
+  const uint64_t data = f.fs.mkdir(core::kRootIno, "paused", 0755).ino;
+  const uint64_t ino = f.fs.create(data, "f.bin", 0644).ino;
+  write_in_pieces(f.fs, ino, test::generated_bytes(6 * kMiB, 9));
+  REQUIRE(f.streams.running() == 1);
+  // Past the time an upload may start early, not past the quiet period: the stream is that early upload.
+  f.now += 600ms;
+  f.publisher.run_once();
+  CHECK(f.streams.running() == 1);
+  write_in_pieces(f.fs, ino, test::generated_bytes(2 * kMiB, 10), 6 * kMiB);  // the writer goes on
+  f.settle();
+  CHECK(f.streams.claimed() == 1);  // one stream, finished once, for all of it
+  CHECK(f.network->registry->list_by_owner(f.wallet.address()).size() == 1);
   CHECK(f.published(data, "f") == f.content(ino));
 }
