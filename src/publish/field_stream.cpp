@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "protectedfs/util/quote.hpp"
@@ -28,9 +31,13 @@ FieldStream::FieldStream(core::FieldContents& source, uint64_t ino, std::string 
       upload_(std::move(upload)),
       uploader_(*upload_),
       room_(std::move(room)),
+      slot_count_(slot_count),
       piece_(kPiece),
-      written_(written) {
-  zip_.emplace(std::vector<pipeline::StreamConsumer*>{&uploader_}, params_.key, params_.iv, params_.stamp, slot_count,
+      written_(written) {}
+
+void FieldStream::open_zip() {
+  if (zip_) return;
+  zip_.emplace(std::vector<pipeline::StreamConsumer*>{&uploader_}, params_.key, params_.iv, params_.stamp, slot_count_,
                kPiece);
   zip_->zip().begin_streamed_file(zip_path_);
 }
@@ -86,7 +93,12 @@ void FieldStream::zip_piece(uint64_t from, uint64_t to) {
 }
 
 void FieldStream::run() {
+  // Background work yields to the writer: this thread and the pipeline's threads (made here, so they inherit it) run
+  // at nice 10, so a copy keeps its speed and the stream catches up after it, during the quiet period its publish
+  // waits for anyway. Best effort: refused, the copy only shares the CPU evenly.
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   try {
+    open_zip();
     for (;;) {
       uint64_t from, to;
       std::optional<Bytes> given;
@@ -140,6 +152,7 @@ std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
     if (broken_ || zipped_ > size) return std::nullopt;
     done = zipped_;
   }
+  open_zip();  // if the thread never got to it
   while (done < size) {
     const uint64_t to = std::min<uint64_t>(size, done + kPiece);
     zip_piece(done, to);

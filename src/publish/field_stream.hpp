@@ -75,6 +75,7 @@ class FieldStream {
 
   void run() PFS_EXCLUDES(mutex_);
   void zip_piece(uint64_t from, uint64_t to);  // reads [from, to) of the field into the zip
+  void open_zip();                             // the zip and its entry, made on first use
 
   core::FieldContents& source_;
   const uint64_t ino_;
@@ -83,6 +84,7 @@ class FieldStream {
   std::unique_ptr<network::ContentStore::Upload> upload_;
   UploadConsumer uploader_;
   const std::function<bool()> room_;
+  const std::size_t slot_count_;
   // Fed by the thread, then (once it is joined) by finish(); the thread drops it and the upload when it stops
   // early (an error, a disk running out of room), so a broken stream holds no space.
   std::optional<pipeline::EncryptedZip> zip_;
