@@ -23,10 +23,15 @@ bool access_time_due(const timespec& atime, const timespec& mtime, const timespe
 }  // namespace
 
 Attributes Filesystem::lookup(uint64_t parent, const std::string& name) {
+  if (auto found = find(parent, name)) return *found;
+  throw Error(ENOENT, "no " + quote(name));
+}
+
+std::optional<Attributes> Filesystem::find(uint64_t parent, const std::string& name) {
   check_name_length(name);
   ReaderLock lock(state_->tree);
   Node* n = state_->child(state_->directory(parent), name);
-  if (!n) throw Error(ENOENT, "no " + quote(name));
+  if (!n) return std::nullopt;
   state_->hold(n->ino, 1, 0);
   return state_->attributes(*n);
 }

@@ -118,16 +118,18 @@ void op_init(void*, fuse_conn_info* conn) {
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   serve(req, "lookup", [&] {
+    std::optional<core::Attributes> found;
     try {
-      reply_entry(req, ctx(req).fs.lookup(parent, name));
+      found = ctx(req).fs.find(parent, name);
     } catch (const Error& e) {
-      if (e.code() != ENOENT) throw;
-      // A negative entry the kernel may cache like a positive one: tools probe for absent names all the time
-      // (cp, rsync, shells), and names appear only through this mount or the tree sync (seen within kTimeout).
-      fuse_entry_param negative{};
-      negative.entry_timeout = kTimeout;
-      fuse_reply_entry(req, &negative);
+      if (e.code() != ENOENT) throw;  // a parent gone meanwhile: absent too
     }
+    if (found) return reply_entry(req, *found);
+    // A negative entry the kernel may cache like a positive one: tools probe for absent names all the time (cp,
+    // rsync, shells), and names appear only through this mount or the tree sync (seen within kTimeout).
+    fuse_entry_param negative{};
+    negative.entry_timeout = kTimeout;
+    fuse_reply_entry(req, &negative);
   });
 }
 

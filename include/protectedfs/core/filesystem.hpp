@@ -273,6 +273,9 @@ class Filesystem {
   // An entry handed to the kernel counts one lookup until forget_lookups() (lookup, mkdir, create; remember() for
   // the entries of a readdirplus reply). ENAMETOOLONG for a name over 255 bytes.
   Attributes lookup(uint64_t parent, const std::string& name);
+  // lookup() of a name that may well be absent (the kernel's lookups: tools probe for names all the time): nullopt
+  // instead of an ENOENT thrown and caught, which cost more than the rest of a lookup.
+  std::optional<Attributes> find(uint64_t parent, const std::string& name);
   void remember(std::span<const uint64_t> inos);
   // The kernel forgot `count` lookups of ino: an unlinked node leaves the table once nothing holds it.
   void forget_lookups(uint64_t ino, uint64_t count);

@@ -67,6 +67,35 @@ TEST_CASE("the tree: protected data at the root, fields and nested objects insid
   CHECK(std::all_of(f.changes.begin(), f.changes.end(), [&](uint64_t d) { return d == medical; }));
 }
 
+TEST_CASE("find: an absent name is nullopt, a present one as lookup gives it, bad names still refused", "[core]") {
+  Fixture f;
+  const uint64_t medical = f.fs.mkdir(kRootIno, "medical", 0755).ino;
+  const uint64_t email = f.file(medical, "email.txt", "alice@example.com\n");
+  CHECK_FALSE(f.fs.find(medical, "absent.txt").has_value());
+  const auto found = f.fs.find(medical, "email.txt");
+  REQUIRE(found.has_value());
+  CHECK(found->ino == email);
+  CHECK(found->size == f.fs.lookup(medical, "email.txt").size);
+  try {
+    f.fs.lookup(medical, "absent.txt");
+    FAIL("lookup of an absent name must throw");
+  } catch (const Error& e) {
+    CHECK(e.code() == ENOENT);
+  }
+  try {
+    f.fs.find(medical, std::string(256, 'a'));
+    FAIL("a name over 255 bytes must be refused");
+  } catch (const Error& e) {
+    CHECK(e.code() == ENAMETOOLONG);
+  }
+  try {
+    f.fs.find(email, "x");
+    FAIL("a file is not a folder");
+  } catch (const Error& e) {
+    CHECK(e.code() == ENOTDIR);
+  }
+}
+
 TEST_CASE("the rules of SPEC.md §2 and §4 as errnos", "[core]") {
   Fixture f;
   const uint64_t a = f.fs.mkdir(kRootIno, "a", 0755).ino;
