@@ -140,6 +140,9 @@ void TreeSync::sync_once() {
       // A folder new here shows the grants made elsewhere (another mount of the wallet, the SDK).
       if (here == local.end() && network_.grants)
         import_grants(data.info, network_.grants->open_orders(newest.address));
+      // A lineage hidden since it was listed (its folder renamed or removed here meanwhile: the rename hides the old
+      // name with the tree lock held) must not come back under that name.
+      if (here == local.end() && options_.hidden && options_.hidden(newest.name)) continue;
       fs_.adopt(data);
       if (retry) spdlog::info("{}: the content of version {} is fetched now", quote(name), address);
       else if (!core::content_not_fetched(data.info))  // (listed from its schema: logged above)
