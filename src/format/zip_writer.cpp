@@ -75,59 +75,55 @@ void ZipWriter::add_file(std::string_view path, ByteView content) {
 }
 
 void ZipWriter::begin_file(std::string_view path, uint64_t size, std::optional<uint32_t> known_crc) {
-  validate_name(path, false);
   Entry e;
-  e.name = std::string(path);
   e.size = size;
-  e.local_offset = offset_;
   e.zip64 = size >= kMax32;
   if (!known_crc) e.flags |= kFlagDataDescriptor;
   e.crc = known_crc.value_or(0);
   e.version_needed = e.zip64 ? kVersionZip64 : (known_crc ? kVersionStore : kVersionDescriptor);
-  write_local_header(e);
-  entries_.push_back(std::move(e));
-  in_file_ = true;
-  expected_crc_ = known_crc;
-  remaining_ = size;
-  streamed_ = false;
-  crc_ = Crc32();
+  open_entry(path, std::move(e), size, known_crc);
 }
 
 void ZipWriter::begin_streamed_file(std::string_view path) {
-  validate_name(path, false);
   Entry e;
-  e.name = std::string(path);
-  e.local_offset = offset_;
   e.zip64 = true;
   e.flags |= kFlagDataDescriptor;
   e.version_needed = kVersionZip64;
+  open_entry(path, std::move(e), std::nullopt, std::nullopt);
+}
+
+void ZipWriter::open_entry(std::string_view path, Entry e, std::optional<uint64_t> announced,
+                           std::optional<uint32_t> known_crc) {
+  validate_name(path, false);
+  e.name = std::string(path);
+  e.local_offset = offset_;
   write_local_header(e);
   entries_.push_back(std::move(e));
   in_file_ = true;
-  expected_crc_.reset();
-  remaining_ = UINT64_MAX;
-  streamed_ = true;
+  announced_ = announced;
+  expected_crc_ = known_crc;
+  written_ = 0;
   crc_ = Crc32();
 }
 
 void ZipWriter::write(ByteView data) {
   if (!in_file_) throw Error(EINVAL, "no zip entry open");
-  if (data.size() > remaining_)
+  if (announced_ && data.size() > *announced_ - written_)
     throw Error(EINVAL, "zip entry '" + entries_.back().name + "' received more bytes than announced");
   crc_.update(data);
-  remaining_ -= data.size();
+  written_ += data.size();
   emit(data);
 }
 
 void ZipWriter::end_file() {
   if (!in_file_) throw Error(EINVAL, "no zip entry open");
   Entry& e = entries_.back();
-  if (!streamed_ && remaining_ != 0)
-    throw Error(EINVAL, "zip entry '" + e.name + "' is " + std::to_string(remaining_) + " bytes short");
+  if (announced_ && written_ != *announced_)
+    throw Error(EINVAL, "zip entry '" + e.name + "' is " + std::to_string(*announced_ - written_) + " bytes short");
   if (expected_crc_ && *expected_crc_ != crc_.value())
     throw Error(EINVAL, "zip entry '" + e.name + "' changed while it was being written (CRC mismatch)");
   e.crc = crc_.value();
-  if (streamed_) e.size = UINT64_MAX - remaining_;  // the bytes written
+  e.size = written_;
   in_file_ = false;
   if (e.flags & kFlagDataDescriptor) {
     Bytes d;

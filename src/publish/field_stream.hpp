@@ -35,6 +35,7 @@ struct StreamParams {
   crypto::AesKey key{};
   crypto::AesIv iv{};
   format::DosTime stamp;
+  bool operator==(const StreamParams&) const = default;
 };
 
 class FieldStream {

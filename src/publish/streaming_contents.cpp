@@ -91,25 +91,15 @@ void StreamingContents::maybe_start(uint64_t ino, uint64_t end) {
 void StreamingContents::write(uint64_t ino, uint64_t offset, ByteView data) {
   inner_.write(ino, offset, data);
   const uint64_t end = offset + data.size();
-  std::unique_ptr<FieldStream> broken;
+  std::unique_ptr<FieldStream> broken;  // destroyed (its thread joined) after the mutex is released
+  bool start = false;
   {
     MutexLock lock(mutex_);
     const auto it = streams_.find(ino);
-    if (it != streams_.end()) {
-      if (!it->second->wrote(offset, data)) broken = take(ino);
-    } else if (end < options_.start_at) {
-      return;
-    }
+    if (it == streams_.end()) start = end >= options_.start_at;
+    else if (!it->second->wrote(offset, data)) broken = take(ino);
   }
-  if (!broken && end >= options_.start_at) {
-    bool running;
-    {
-      MutexLock lock(mutex_);
-      running = streams_.count(ino) > 0;
-    }
-    if (!running) maybe_start(ino, end);
-  }
-  // `broken` is destroyed here, its thread joined, outside the mutex
+  if (start) maybe_start(ino, end);
 }
 
 void StreamingContents::truncate(uint64_t ino, uint64_t size) {
@@ -124,18 +114,19 @@ void StreamingContents::truncate(uint64_t ino, uint64_t size) {
 
 void StreamingContents::remove(uint64_t ino) {
   inner_.remove(ino);
-  std::unique_ptr<FieldStream> gone;
-  MutexLock lock(mutex_);
-  gone = take(ino);
-  lock.unlock();
+  drop(ino);
 }
 
 void StreamingContents::attach(uint64_t ino, const core::PublishedLeaf& leaf) {
   inner_.attach(ino, leaf);
+  drop(ino);
+}
+
+void StreamingContents::drop(uint64_t ino) {
   std::unique_ptr<FieldStream> gone;
   MutexLock lock(mutex_);
   gone = take(ino);
-  lock.unlock();
+  lock.unlock();  // `gone` is destroyed (its thread joined) without the mutex
 }
 
 std::optional<StreamParams> StreamingContents::params_for(const core::DataSnapshot& snap) {
@@ -166,10 +157,7 @@ std::optional<StreamingContents::Claimed> StreamingContents::claim(
       item.content_bytes < format::kStreamedLeafBytes)
     return std::nullopt;
   FieldStream& stream = *taken.front();
-  const StreamParams& own = stream.params();
-  if (stream.zip_path() != item.path || own.key != params.key || own.iv != params.iv ||
-      own.stamp.time != params.stamp.time || own.stamp.date != params.stamp.date)
-    return std::nullopt;
+  if (stream.zip_path() != item.path || stream.params() != params) return std::nullopt;
   auto finished = stream.finish(field->size, progress);
   if (!finished) return std::nullopt;
   {

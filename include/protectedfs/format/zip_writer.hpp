@@ -37,6 +37,7 @@ struct DosTime {
   uint16_t time = 0;
   uint16_t date = 0x21;  // 1980-01-01
   static DosTime now();  // local time, as JSZip stamps entries
+  bool operator==(const DosTime&) const = default;
 };
 
 class ZipWriter {
@@ -71,6 +72,8 @@ class ZipWriter {
 
   void emit(ByteView data);
   void write_local_header(const Entry& entry);
+  // Writes the local header of `e` (its flags, sizes and version set) and opens it for write().
+  void open_entry(std::string_view path, Entry e, std::optional<uint64_t> announced, std::optional<uint32_t> known_crc);
   void validate_name(std::string_view path, bool directory) const;
 
   ByteSink& sink_;
@@ -80,8 +83,8 @@ class ZipWriter {
   bool in_file_ = false;
   bool finished_ = false;
   std::optional<uint32_t> expected_crc_;
-  uint64_t remaining_ = 0;  // a streamed entry starts at UINT64_MAX (no size announced)
-  bool streamed_ = false;
+  std::optional<uint64_t> announced_;  // the open entry's size; none for a streamed one
+  uint64_t written_ = 0;               // bytes of the open entry so far
   Crc32 crc_;
 };
 

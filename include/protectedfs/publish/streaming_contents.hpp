@@ -79,6 +79,7 @@ class StreamingContents final : public core::FieldContents {
   void maybe_start(uint64_t ino, uint64_t end) PFS_EXCLUDES(mutex_);
   // Removes the field's stream (to be destroyed by the caller, outside the mutex) and forgets a refusal.
   std::unique_ptr<FieldStream> take(uint64_t ino) PFS_REQUIRES(mutex_);
+  void drop(uint64_t ino) PFS_EXCLUDES(mutex_);  // take(), and the stream destroyed outside the mutex
 
   core::FieldContents& inner_;
   network::ContentStore& storage_;
