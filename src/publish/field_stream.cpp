@@ -89,6 +89,7 @@ bool FieldStream::truncated(uint64_t size) {
 void FieldStream::zip_piece(uint64_t from, uint64_t to) {
   const std::span<uint8_t> bytes(piece_.data(), static_cast<std::size_t>(to - from));
   if (source_.read(ino_, from, bytes) != bytes.size()) throw Error(EBUSY, "the field shrank while it was zipped");
+  read_back_ += bytes.size();
   zip_->zip().write(bytes);
 }
 
@@ -160,7 +161,7 @@ std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
     if (progress) progress(done, size);
   }
   zip_->zip().end_file();
-  Finished finished{zip_->finish(), std::move(upload_)};
+  Finished finished{zip_->finish(), std::move(upload_), read_back_};
   return finished;
 }
 

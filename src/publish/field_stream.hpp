@@ -43,6 +43,7 @@ class FieldStream {
   struct Finished {
     pipeline::ProtectedFile file;
     std::unique_ptr<network::ContentStore::Upload> upload;  // holds the whole file, not committed
+    uint64_t read_back = 0;  // plaintext bytes read back from staging rather than handed over by the writer
   };
 
   // `written`: how far the field is known to be written now. Nothing is read before start().
@@ -90,6 +91,7 @@ class FieldStream {
   // early (an error, a disk running out of room), so a broken stream holds no space.
   std::optional<pipeline::EncryptedZip> zip_;
   Bytes piece_;
+  uint64_t read_back_ = 0;  // by the thread, then by finish()
 
   Mutex mutex_;
   std::condition_variable changed_;

@@ -207,7 +207,8 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
     if (streamed) {
       upload = std::move(streamed->upload);
       file = std::move(streamed->file);
-      spdlog::info("{}: {} bytes zipped and encrypted while written", quote(snap->name), file.size);
+      spdlog::info("{}: {} bytes zipped and encrypted while written ({} read back from staging)", quote(snap->name),
+                   file.size, streamed->read_back);
     } else {
       upload = network_.storage->begin_upload();
       UploadConsumer uploader(*upload);

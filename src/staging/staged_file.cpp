@@ -80,15 +80,24 @@ uint64_t StagedFile::size() const {
 
 std::size_t StagedFile::read(uint64_t offset, std::span<uint8_t> out) const {
   FileState& state = *state_;
-  ReaderLock lock(state.lock);
-  if (offset >= state.size || out.empty()) return 0;
-  const std::size_t total = static_cast<std::size_t>(std::min<uint64_t>(out.size(), state.size - offset));
-  const uint64_t end = offset + total;
+  if (out.empty()) return 0;
+  uint64_t end = offset + out.size();
   Scratch& s = scratch();
   BlockCipher cipher(state.algorithm, state.key);
+  // The lock is held per run and only while its blocks are read, not while they are decrypted: a writer (the copy
+  // going on while a stream reads behind it, issue 12) waits for one pread, not for a whole read and its decryption
+  // (a reader that is itself preempted held the writer up to a time slice). Each run is a consistent snapshot of
+  // its blocks; like a read on a local file system, a read is not atomic against a concurrent write.
+  uint64_t done = offset;
   for (uint64_t run = offset / kCapacity; run * kCapacity < end; run += kRunBlocks) {
-    const uint64_t run_end = std::min<uint64_t>(run + kRunBlocks, (end - 1) / kCapacity + 1);
-    detail::read_blocks(state, run, static_cast<std::size_t>(run_end - run), s.blocks);
+    uint64_t run_end;
+    {
+      ReaderLock lock(state.lock);
+      end = std::min(end, state.size);  // a file truncated meanwhile: stops at its new end
+      if (run * kCapacity >= end || done >= end) break;
+      run_end = std::min<uint64_t>(run + kRunBlocks, (end - 1) / kCapacity + 1);
+      detail::read_blocks(state, run, static_cast<std::size_t>(run_end - run), s.blocks);
+    }
     for (uint64_t b = run; b < run_end; ++b) {
       const uint64_t start = b * kCapacity;
       const uint64_t lo = std::max(offset, start), hi = std::min(end, start + kCapacity);
@@ -100,10 +109,11 @@ std::size_t StagedFile::read(uint64_t offset, std::span<uint8_t> out) const {
         detail::open_block(state, cipher, b, block, s.plain);
         std::memcpy(dest, s.plain + (lo - start), hi - lo);
       }
+      done = hi;
     }
   }
   wipe(s.plain);
-  return total;
+  return static_cast<std::size_t>(done - offset);
 }
 
 void StagedFile::write(uint64_t offset, ByteView data) {

@@ -160,3 +160,49 @@ TEST_CASE("staging: what was synced survives the process exiting or being killed
   REQUIRE(std::equal(synced.begin(), synced.end(), all.begin()));
   file.write(file.size(), to_bytes("and more"));  // and writable
 }
+
+// A read spanning many runs takes the file's lock per run (a writer waits for one pread, not for a whole read): it
+// is not atomic against a concurrent write or truncate, as on a local file system, but every block it returns is
+// one whole sealed state of that block, and a file shrinking under it ends the read at the new end.
+TEST_CASE("staging: a long read beside writes and truncations returns whole blocks and stops at the end", "[staging]") {
+  TempDir dir;
+  StagingStore store(dir.path, test::fixed_key(1));
+  store.create(1);
+  constexpr std::size_t kBlocks = 1000;  // ~4 MiB: about 16 runs of 64 blocks
+  constexpr std::size_t kSize = kBlocks * kCap;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::thread writer([&] {
+    try {
+      StagedFile file = store.open(1);
+      for (int round = 0; round < 30; ++round) {
+        const Bytes fill(kSize, static_cast<uint8_t>(round % 250 + 1));  // one value per round: a block is uniform
+        file.write(0, fill);
+        file.truncate(kSize / (2 + round % 3));
+      }
+    } catch (...) {
+      ++failures;
+    }
+    done = true;
+  });
+  std::size_t reads = 0, short_reads = 0;
+  {
+    StagedFile file = store.open(1);
+    Bytes out(kSize);
+    while (!done || reads == 0) {
+      const std::size_t n = file.read(0, out);  // throws EIO on a torn block
+      REQUIRE(n <= kSize);
+      ++reads;
+      if (n < kSize) ++short_reads;
+      for (std::size_t b = 0; b * kCap < n; ++b) {
+        const auto first = out.begin() + static_cast<std::ptrdiff_t>(b * kCap);
+        const auto last = out.begin() + static_cast<std::ptrdiff_t>(std::min(n, (b + 1) * kCap));
+        REQUIRE(std::all_of(first, last, [&](uint8_t v) { return v == *first; }));
+      }
+    }
+  }
+  writer.join();
+  REQUIRE(failures == 0);
+  INFO(reads << " reads, " << short_reads << " short");
+  REQUIRE(reads > 0);
+}
