@@ -119,9 +119,11 @@ for ((r = 1; r <= runs; r++)); do
   t0=$(now); cp "$work/src/big.bin" "$run/pfs/big/"; add closed protectedfs "$(mbs "$(since "$t0")")"; phase_mark
   "$bin" sync "$run/pfs" > /dev/null; add published protectedfs "$(mbs "$(since "$t0")")"
   streamed=$(( $(streamed_versions) - streamed_before ))  # the daemon logs a version finished from its stream
-  read_back=$(grep -o 'while written ([0-9]* read back' "$work/protectedfs.log" | tail -1 | tr -dc 0-9)
-  echo "  run $r, where the publish's time goes: $(phase_stop)$( ((streamed)) &&
-    awk -v b="${read_back:-0}" 'BEGIN{printf "; zipped while written (%.0f MiB read back from staging)", b/1048576}')" \
+  # the daemon's line: "… while written (R read back from staging, L left for the publish)"
+  read -r read_back left < <(grep -o 'while written ([0-9]* read back from staging, [0-9]* left' \
+    "$work/protectedfs.log" | tail -1 | tr -c '0-9\n' ' ') || true
+  echo "  run $r, where the publish's time goes: $(phase_stop)$( ((streamed)) && awk -v b="${read_back:-0}" \
+    -v l="${left:-0}" 'BEGIN{printf "; zipped while written (%.0f MiB read back from staging, %.0f MiB left after the quiet period)", b/1048576, l/1048576}')" \
     >> "$work/phases.txt"
   profile_pause
   rss_stop; add rss_median protectedfs "$rss_median"; add rss_peak protectedfs "$rss_peak"

@@ -153,6 +153,7 @@ std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
     if (broken_ || zipped_ > size) return std::nullopt;
     done = zipped_;
   }
+  const uint64_t at_finish = size - done;
   open_zip();  // if the thread never got to it
   while (done < size) {
     const uint64_t to = std::min<uint64_t>(size, done + kPiece);
@@ -161,7 +162,7 @@ std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
     if (progress) progress(done, size);
   }
   zip_->zip().end_file();
-  Finished finished{zip_->finish(), std::move(upload_), read_back_};
+  Finished finished{zip_->finish(), std::move(upload_), read_back_, at_finish};
   return finished;
 }
 

@@ -44,6 +44,7 @@ class FieldStream {
     pipeline::ProtectedFile file;
     std::unique_ptr<network::ContentStore::Upload> upload;  // holds the whole file, not committed
     uint64_t read_back = 0;  // plaintext bytes read back from staging rather than handed over by the writer
+    uint64_t at_finish = 0;  // plaintext bytes left for finish(): what the stream had not reached by then
   };
 
   // `written`: how far the field is known to be written now. Nothing is read before start().

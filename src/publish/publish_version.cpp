@@ -207,8 +207,9 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
     if (streamed) {
       upload = std::move(streamed->upload);
       file = std::move(streamed->file);
-      spdlog::info("{}: {} bytes zipped and encrypted while written ({} read back from staging)", quote(snap->name),
-                   file.size, streamed->read_back);
+      spdlog::info(
+          "{}: {} bytes zipped and encrypted while written ({} read back from staging, {} left for the publish)",
+          quote(snap->name), file.size, streamed->read_back, streamed->at_finish);
     } else {
       upload = network_.storage->begin_upload();
       UploadConsumer uploader(*upload);

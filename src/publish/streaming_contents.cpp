@@ -164,7 +164,7 @@ std::optional<StreamingContents::Claimed> StreamingContents::claim(
     MutexLock lock(mutex_);
     ++claimed_;
   }
-  return Claimed{std::move(finished->file), std::move(finished->upload), finished->read_back};
+  return Claimed{std::move(finished->file), std::move(finished->upload), finished->read_back, finished->at_finish};
 }
 
 uint64_t StreamingContents::claimed() {

@@ -65,6 +65,7 @@ class StreamingContents final : public core::FieldContents {
     pipeline::ProtectedFile file;
     std::unique_ptr<network::ContentStore::Upload> upload;
     uint64_t read_back = 0;  // plaintext bytes the stream read back from staging, not handed over by the writer
+    uint64_t at_finish = 0;  // plaintext bytes it had not reached when the publish finished it
   };
   std::optional<Claimed> claim(const core::DataSnapshot& snap, const pipeline::PackPlan& plan,
                                const StreamParams& params, const std::function<void(uint64_t, uint64_t)>& progress)
