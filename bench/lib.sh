@@ -134,23 +134,7 @@ free_gib() { df -P --block-size=1G "$1" | awk 'NR==2{print $4}'; }
 # quiet = from the end of the write to the first publish step).
 phase_start() {
   phase_t0=$EPOCHREALTIME
-  local t0=$phase_t0 dir=$1
-  (
-    last=""
-    while :; do
-      s=$(getfattr --absolute-names --only-values -n user.protected.status "$dir" 2>/dev/null) || s=""
-      case "$s" in
-        publishing\ *) s=${s#publishing }; s=${s%% *} ;;
-        *) s=${s%% *} ;;
-      esac
-      if [[ "$s" != "$last" ]]; then
-        awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$s" 'BEGIN{printf "%.3f %s\n", b-a, s}'
-        last=$s
-      fi
-      [[ "$s" == published ]] && break
-      sleep 0.02
-    done
-  ) > "$work/phases" &
+  "$helper" watch "$1" user.protected.status 20 > "$work/phases" &
   phase_pid=$!
 }
 phase_mark() { phase_written=$(since "$phase_t0"); }
@@ -158,8 +142,8 @@ phase_stop() {  # waits for the watcher to see "published" (at most 5 s), then p
   local end; end=$(since "$phase_t0")
   for _ in $(seq 250); do kill -0 "$phase_pid" 2>/dev/null || break; sleep 0.02; done
   kill "$phase_pid" 2>/dev/null || true; wait "$phase_pid" 2>/dev/null || true; phase_pid=""
-  awk -v w="$phase_written" -v end="$end" '
-    { t[NR] = $1; s[NR] = $2 }
+  awk -v w="$phase_written" -v end="$end" -v t0="$phase_t0" '
+    { t[NR] = $1 - t0; s[NR] = $2 }
     END {
       printf "write %.2f s", w
       first = 0
