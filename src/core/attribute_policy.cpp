@@ -21,13 +21,17 @@ constexpr std::size_t kMaxScalarText = 4096;
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
+// Other namespaces (security.*, system.*, trusted.*) are not supported: ENOTSUP to read, set or remove one, what a
+// local file system without their handlers answers. Tools take it as "not supported on this device" and stop asking
+// (`ls -l` asks security.selinux and the POSIX ACL of every file otherwise: two round trips per file).
+void require_user_namespace(const std::string& name) {
+  if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
+}
+
 }  // namespace
 
 std::string Filesystem::getxattr(uint64_t ino, const std::string& name) {
-  // Other namespaces (security.*, system.*, trusted.*) are not supported, as setxattr says: ENOTSUP, what a local
-  // file system without their handlers answers. Tools take it as "not supported on this device" and stop asking
-  // (`ls -l` asks security.selinux and the POSIX ACL of every file otherwise: two round trips per file).
-  if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
+  require_user_namespace(name);
   ReaderLock lock(state_->tree);
   Node& n = state_->node(ino);
   if (starts_with(name, kPrefix)) {
@@ -73,7 +77,7 @@ std::vector<std::string> Filesystem::listxattr(uint64_t ino) {
 
 void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::string& value, int flags,
                           OptionalCaller caller) {
-  if (!starts_with(name, "user.")) throw Error(ENOTSUP, "only user.* attributes are supported");
+  require_user_namespace(name);
   WriterLock lock(state_->tree);
   // SPEC.md §3's attributes describe a node of the tree: none on one unlinked while open.
   Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
@@ -158,6 +162,7 @@ void Filesystem::setxattr(uint64_t ino, const std::string& name, const std::stri
 }
 
 void Filesystem::removexattr(uint64_t ino, const std::string& name, OptionalCaller caller) {
+  require_user_namespace(name);
   WriterLock lock(state_->tree);
   Node& n = starts_with(name, kPrefix) ? state_->linked(ino) : state_->node(ino);
   if (name == kTypeAttribute && n.kind == NodeKind::Field) {

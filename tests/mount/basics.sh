@@ -41,6 +41,7 @@ refuses "no such attribute" "No such attribute" getfattr --absolute-names -n use
 # Only user.* is supported: ls -l then asks for the security label and the ACL of one file only, not of every file
 refuses "security label unsupported" "Operation not supported" getfattr --absolute-names -n security.selinux "$mnt/medical"
 refuses "POSIX ACL unsupported" "Operation not supported" getfattr --absolute-names -n system.posix_acl_access "$mnt/medical/email.txt"
+refuses "removing a security label unsupported" "Operation not supported" setfattr -x security.selinux "$mnt/medical"
 command -v strace > /dev/null && check "ls -l stops asking for unsupported attributes" bash -c \
   "[[ \$(strace -f -e trace=getxattr,lgetxattr ls -l '$mnt/medical' 2>&1 >/dev/null | grep -c xattr) -le 2 ]]"
 refuses "file at the root" "Operation not permitted" cp "$src/email.txt" "$mnt/"

@@ -111,6 +111,8 @@ TEST_CASE("the rules of SPEC.md §2 and §4 as errnos", "[core]") {
   CHECK(test::errno_of([&] { f.fs.getxattr(a, "user.protected.nope"); }) == ENODATA);
   CHECK(test::errno_of([&] { f.fs.setxattr(a, "user.protected.address", "0x00", 0); }) == EROFS);
   CHECK(test::errno_of([&] { f.fs.getxattr(a, "security.capability"); }) == ENOTSUP);
+  CHECK(test::errno_of([&] { f.fs.removexattr(a, "security.capability", {}); }) == ENOTSUP);
+  CHECK(test::errno_of([&] { f.fs.removexattr(a, "system.posix_acl_access", {}); }) == ENOTSUP);
 
   // Renames inside one protected data are fine, and a rename of the data itself too.
   f.fs.rename(a, "report.pdf", a, "scan.pdf", 0);
