@@ -5,8 +5,10 @@
 //             crash produces the same bytes, hence the same content id, so the store never keeps an orphan of it;
 //             the content id is journaled before the commit, so a saga dropped later (its content changed before it
 //             was registered, or its folder removed) lets its upload go (ContentStore::remove)
-//   Register  journaled as "sent" before the registration leaves: a resumed one is looked up first (the registry's
-//             address is deterministic from owner, name, multiaddr and checksum) and never sent twice
+//   Register  the data key stored locally under the predicted address, then journaled as "sent" before the
+//             registration leaves: a resumed one is looked up first (the registry's address is deterministic from
+//             owner, name, multiaddr and checksum) and never sent twice; no mount of the wallet lists the version
+//             before its key is there to read it
 //   PushKey   harmless twice (an existing secret is the same key)
 //   Record    the tree shows the version (its fingerprint kept: the same snapshot again publishes nothing)
 //

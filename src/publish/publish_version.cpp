@@ -233,6 +233,13 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
   if (saga.step == SagaStep::Register && !saga.register_sent && now() < quiet_until) return Advanced::Waiting;
   if (saga.step == SagaStep::Register) {
     step(data, "register", 0);
+    // The key goes into the wallet's key store before the version can be listed: another mount of the wallet (they
+    // share the store) shows a version as soon as the registry lists it, and one whose key it did not hold then
+    // showed every field empty, for good (mount: second_mount failed on this). A key kept for a registration that
+    // never lands is harmless; a resumed step stores it again (a saga journaled by an earlier release, which stored
+    // the key only once registered, gets it too).
+    const crypto::Address predicted = network_.registry->predicted_address(wallet_.address(), saga.registration);
+    keys_.put(predicted.to_string(), saga.key);
     std::optional<network::DatasetRecord> landed;
     // Sent before (its answer lost to a failure or a crash): it may have landed.
     if (saga.register_sent) landed = network_.registry->find_registration(wallet_.address(), saga.registration);
@@ -247,7 +254,7 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
         if (!landed) throw;
       }
     }
-    keys_.put(landed->address.to_string(), saga.key);
+    if (landed->address != predicted) keys_.put(landed->address.to_string(), saga.key);  // never, by the contract
     saga.record = landed;
     saga.step = SagaStep::PushKey;
     journal_->save(data, saga);

@@ -88,6 +88,9 @@ class Registry {
   virtual std::optional<DatasetRecord> find(const crypto::Address& dataset) = 0;
   virtual std::optional<DatasetRecord> find_registration(const crypto::Address& owner,
                                                          const Registration& registration) = 0;
+  // Where register_dataset() of this registration by `owner` lands (or landed), known before it is sent: the
+  // publisher stores the data key under it first, so no reader of the wallet ever lists a version it can't decrypt.
+  virtual crypto::Address predicted_address(const crypto::Address& owner, const Registration& registration) = 0;
   // Every dataset the address owns now, oldest first.
   virtual std::vector<DatasetRecord> list_by_owner(const crypto::Address& owner) = 0;
   // Every dataset whose schema has all these `path:type` entries (PROTOCOL.md §1.2), optionally of one owner.

@@ -28,14 +28,12 @@ class ChainRegistry final : public Registry {
   std::optional<DatasetRecord> find(const crypto::Address& dataset) override;
   std::optional<DatasetRecord> find_registration(const crypto::Address& owner,
                                                  const Registration& registration) override;
+  crypto::Address predicted_address(const crypto::Address& owner, const Registration& registration) override;
   std::vector<DatasetRecord> list_by_owner(const crypto::Address& owner) override;
   std::vector<DatasetRecord> find_by_schema(const std::vector<std::string>& required,
                                             const std::optional<crypto::Address>& owner) override;
   void transfer(const crypto::PrivateKey& owner, const crypto::Address& dataset,
                 const crypto::Address& new_owner) override;
-
-  // Where a registration by `owner` lands (or landed).
-  crypto::Address predicted_address(const crypto::Address& owner, const Registration& registration);
 
  private:
   // The DatasetSchema log of a dataset: its schema and when and how it was registered.

@@ -144,6 +144,10 @@ std::optional<DatasetRecord> LocalRegistry::find_registration(const crypto::Addr
   return std::nullopt;
 }
 
+crypto::Address LocalRegistry::predicted_address(const crypto::Address& owner, const Registration& registration) {
+  return dataset_address(owner, registration);
+}
+
 std::vector<DatasetRecord> LocalRegistry::list_by_owner(const crypto::Address& owner) {
   std::lock_guard cache_lock(cache_mutex_);
   std::vector<DatasetRecord> out;

@@ -26,6 +26,7 @@ class LocalRegistry final : public Registry {
   std::optional<DatasetRecord> find(const crypto::Address& dataset) override;
   std::optional<DatasetRecord> find_registration(const crypto::Address& owner,
                                                  const Registration& registration) override;
+  crypto::Address predicted_address(const crypto::Address& owner, const Registration& registration) override;
   std::vector<DatasetRecord> list_by_owner(const crypto::Address& owner) override;
   std::vector<DatasetRecord> find_by_schema(const std::vector<std::string>& required,
                                             const std::optional<crypto::Address>& owner) override;

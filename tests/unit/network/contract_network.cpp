@@ -189,7 +189,9 @@ void check_registry_contract(const NetworkUnderTest& net) {
   SECTION("the same (owner, name, multiaddr, checksum) twice is EEXIST; find_registration sees the first") {
     const Registration reg = make_registration(tag, "{\"" + tag + "\":\"f64\"}");
     CHECK_FALSE(registry.find_registration(alice.address(), reg));
+    const crypto::Address predicted = registry.predicted_address(alice.address(), reg);
     const DatasetRecord record = registry.register_dataset(alice, reg);
+    CHECK(record.address == predicted);  // known before it was sent (the publisher stores the key there first)
     CHECK(errno_of([&] { registry.register_dataset(alice, reg); }) == EEXIST);
     CHECK(errno_of([&] { net.open()->registry->register_dataset(alice, reg); }) == EEXIST);
 
@@ -201,6 +203,7 @@ void check_registry_contract(const NetworkUnderTest& net) {
     // Another owner, or any other field changed, is another dataset.
     const DatasetRecord bobs = registry.register_dataset(bob, reg);
     CHECK(bobs.address != record.address);
+    CHECK(bobs.address == registry.predicted_address(bob.address(), reg));
     Registration fresh_iv = reg;
     fresh_iv.checksum = random_array<32>();
     CHECK(registry.register_dataset(alice, fresh_iv).address != record.address);

@@ -37,10 +37,15 @@ void FaultScript::release(const std::string& op) {
   }
   released_.notify_all();
 }
+void FaultScript::then(const std::string& op, int call, std::function<void()> action) {
+  std::lock_guard l(mutex_);
+  actions_[op][call] = std::move(action);
+}
 void FaultScript::reset() {
   std::lock_guard l(mutex_);
   calls_.clear();
   faults_.clear();
+  actions_.clear();
   log_.clear();
   current_.clear();
 }
@@ -78,10 +83,19 @@ void FaultScript::before(const std::string& op) {
 }
 
 void FaultScript::after(const std::string& op) {
-  std::lock_guard l(mutex_);
-  const int n = current_[op];
-  for (const Fault& f : faults_[op])
-    if (f.crash && f.when == When::After && n == f.from) throw ScriptedCrash{op};
+  std::function<void()> action;
+  {
+    std::lock_guard l(mutex_);
+    const int n = current_[op];
+    for (const Fault& f : faults_[op])
+      if (f.crash && f.when == When::After && n == f.from) throw ScriptedCrash{op};
+    if (auto it = actions_[op].find(n); it != actions_[op].end()) {
+      action = std::move(it->second);
+      actions_[op].erase(it);
+    }
+  }
+  // Outside the lock: the action calls the network (and so this script) itself.
+  if (action) action();
 }
 
 namespace {
@@ -242,6 +256,10 @@ class ScriptedRegistry final : public network::Registry, Scripted {
       if (it == ledger_.datasets.end()) return std::nullopt;
       return it->second;
     });
+  }
+  // Computed, as the chain's CREATE2 address is: no operation of the network, nothing to script.
+  crypto::Address predicted_address(const crypto::Address& owner, const Registration& r) override {
+    return address_of(owner, r);
   }
   std::vector<DatasetRecord> list_by_owner(const crypto::Address& owner) override {
     return call("registry.list_by_owner", [&] {

@@ -9,10 +9,13 @@
 //                             effect (its answer lost): the publisher is aborted without running its cleanup, as by
 //                             kill -9. ScriptedCrash is not a std::exception, so no `catch (std::exception&)` stops it.
 //   hang(op, n)               the n-th call blocks until release(op)
+//   then(op, n, action)       the n-th call runs `action` once the operation took effect, before it answers (another
+//                             mount's pass placed exactly in the window that follows an operation)
 //
 // Every call is counted and logged ("registry.register", …) whether it succeeds or not.
 #pragma once
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -35,7 +38,8 @@ class FaultScript {
   void crash(const std::string& op, int call, When when);
   void hang(const std::string& op, int call);
   void release(const std::string& op);
-  // Forgets every fault, counter and log line (a new act of a scenario).
+  void then(const std::string& op, int call, std::function<void()> action);
+  // Forgets every fault, action, counter and log line (a new act of a scenario).
   void reset();
 
   int calls(const std::string& op);
@@ -61,6 +65,7 @@ class FaultScript {
   std::map<std::string, int> calls_;
   std::map<std::string, std::vector<Fault>> faults_;
   std::map<std::string, bool> released_ops_;
+  std::map<std::string, std::map<int, std::function<void()>>> actions_;  // then(): by op, by call
   std::vector<std::string> log_;
   int hanging_ = 0;
   std::map<std::string, int> current_;  // the call number of the operation under way (for after())
