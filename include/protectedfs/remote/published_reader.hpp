@@ -28,8 +28,9 @@ class PublishedReader {
   PublishedReader(network::Network& network, core::KeyStore& keys, std::size_t max_open = 8);
   ~PublishedReader();
 
-  // The folders and fields of a version, an object before its members, in schema order. With the key held
-  // locally the sizes are read from the zip; without it every field shows size 0 (reads are EACCES).
+  // The folders and fields of a version, an object before its members, in schema order, their sizes read from the
+  // zip. EACCES when its key is not held here: the tree sync then lists it from its schema, its status says why,
+  // and every pass tries again (the key may come: another mount of the wallet stores it).
   std::vector<core::AdoptedEntry> entries(const network::DatasetRecord& record);
   // The same names from the registered schema alone, for a version whose content cannot be fetched (missing from
   // storage, unreadable): the fields' sizes are unknown (0, size_unknown) until an open fetches them.

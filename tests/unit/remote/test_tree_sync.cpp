@@ -18,10 +18,11 @@ namespace {
 // its publisher driven on the test's thread with the world's clock.
 struct FreshMount {
   test::SagaWorld& w;
+  core::KeyStore& keys;  // the world's (another mount on this machine), or one of its own (another machine)
   test::MemoryContents local;
   test::MemoryTree tree;
   test::MemoryJournal journal;
-  remote::PublishedReader reader{*w.network, w.keys};
+  remote::PublishedReader reader{*w.network, keys};
   remote::LayeredContents contents{local, reader};
   core::Filesystem fs{contents, tree, 1000, 1000};
   publish::Publisher publisher{
@@ -29,12 +30,13 @@ struct FreshMount {
       contents,
       *w.network,
       w.wallet,
-      w.keys,
+      keys,
       journal,
       {.delay = std::chrono::milliseconds(2000), .workers = 0, .clock = [this] { return w.now; }}};
   remote::TreeSync sync{fs, *w.network, w.wallet.address(), reader, {}};
 
-  explicit FreshMount(test::SagaWorld& world) : w(world) {
+  explicit FreshMount(test::SagaWorld& world, core::KeyStore* own_keys = nullptr)
+      : w(world), keys(own_keys ? *own_keys : world.keys) {
     fs.set_events(
         {.changed = [this](uint64_t data, const std::string& name) { publisher.changed(data, name); },
          .grants_changed = [this](uint64_t data, const std::string& name) { publisher.grants_changed(data, name); }});
@@ -220,4 +222,32 @@ TEST_CASE("tree sync: a version listed by another mount right after its registra
   // And so it stays at the next pass (nothing left to fetch again).
   b.sync.sync_once();
   CHECK(b.cat(b.ino(data, "email")) == "bob@example.com\n");
+}
+
+// The wallet mounted where its keys are not (another machine): a version whose key is not held is listed from its
+// schema, its status says why and its reads are EACCES (it once showed every field empty, as published, and no pass
+// looked again); once the key is there, the next pass shows its content.
+TEST_CASE("tree sync: a version whose key is not held here is listed from its schema until the key comes", "[remote]") {
+  test::SagaWorld w;
+  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
+  w.write_file(medical, "email.txt", "alice@example.com");
+  w.settle();
+  const std::string address = w.fs().getxattr(medical, "user.protected.address");
+
+  test::MemoryKeys elsewhere;
+  FreshMount b(w, &elsewhere);
+  b.sync.sync_once();
+  const uint64_t data = b.ino(core::kRootIno, "medical");
+  CHECK(b.status(data).rfind("failed: ", 0) == 0);
+  CHECK(b.status(data).find("is not held on this machine") != std::string::npos);
+  CHECK(code_of([&] { b.cat(b.ino(data, "email")); }) == EACCES);
+  b.sync.sync_once();  // still not held: still listed so
+  CHECK(code_of([&] { b.cat(b.ino(b.ino(core::kRootIno, "medical"), "email")); }) == EACCES);
+
+  elsewhere.put(address, *w.keys.get(address));
+  b.sync.sync_once();
+  const uint64_t shown = b.ino(core::kRootIno, "medical");
+  CHECK(b.status(shown) == "published");
+  CHECK(b.fs.getattr(b.ino(shown, "email")).size == 18);
+  CHECK(b.cat(b.ino(shown, "email")) == "alice@example.com\n");
 }
