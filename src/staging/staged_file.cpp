@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 #include "file_state.hpp"
 #include "protectedfs/staging/staging_store.hpp"
 #include "protectedfs/util/error.hpp"
+#include "write_helper.hpp"
 
 namespace pfs::staging {
 
@@ -116,13 +118,13 @@ std::size_t StagedFile::read(uint64_t offset, std::span<uint8_t> out) const {
   return static_cast<std::size_t>(done - offset);
 }
 
-void StagedFile::write(uint64_t offset, ByteView data) {
-  FileState& state = *state_;
-  check_range(state, offset, data.size());
-  if (data.empty()) return;
-  WriterLock lock(state.lock);
+namespace {
+
+// Seals and writes the blocks holding [offset, offset + data.size()) as they stand in a file of `new_size` bytes;
+// the size is the caller's to update. Runs on the writer's thread or on the write helper, with the writer holding
+// the file's lock exclusively for both.
+void write_span(const FileState& state, uint64_t offset, ByteView data, uint64_t new_size) PFS_REQUIRES(state.lock) {
   const uint64_t end = offset + data.size();
-  const uint64_t new_size = std::max(state.size, end);
   Scratch& s = scratch();
   BlockCipher cipher(state.algorithm, state.key);
   const std::size_t nonce_size = state.algorithm == Algorithm::Aes256Gcm ? 12 : kNonceSize;
@@ -141,30 +143,65 @@ void StagedFile::write(uint64_t offset, ByteView data) {
       }
       seal(state, cipher, b, new_size, plain, s.nonces + (b - run) * nonce_size, s.blocks + (b - run) * kBlockSize);
     }
-    try {
-      detail::write_blocks(state, run, {s.blocks, count * kBlockSize});
-    } catch (const Error&) {
-      drop_unfinished_end(state);
-      // The old last block, if partial, may have been resealed for the longer file, claiming bytes of the failed
-      // write: seal it back to the size the file has. Best effort (rewriting a block in place needs no space).
-      if (state.size % kCapacity != 0) {
-        try {
-          const uint64_t last = (state.size - 1) / kCapacity;
-          load_plain(state, cipher, last, s.plain, s.edge);
-          std::memset(s.plain + (state.size - last * kCapacity), 0, kCapacity - (state.size - last * kCapacity));
-          random_fill({s.nonces, nonce_size});
-          seal(state, cipher, last, state.size, s.plain, s.nonces, s.edge);
-          detail::write_blocks(state, last, {s.edge, kBlockSize});
-        } catch (const Error&) {
-          // a torn block: recover_size handles it at the next open
-        }
-      }
-      wipe(s.plain);
-      throw;
-    }
-    state.size = std::max(state.size, std::min(end, run_end * kCapacity));
+    detail::write_blocks(state, run, {s.blocks, count * kBlockSize});
   }
   wipe(s.plain);
+}
+
+constexpr std::size_t kSplitWrite = 512 << 10;  // a write this large is split with the helper
+
+}  // namespace
+
+void StagedFile::write(uint64_t offset, ByteView data) {
+  FileState& state = *state_;
+  check_range(state, offset, data.size());
+  if (data.empty()) return;
+  WriterLock lock(state.lock);
+  const uint64_t end = offset + data.size();
+  const uint64_t new_size = std::max(state.size, end);
+  try {
+    // The halves meet at a block boundary: no block is sealed by both.
+    const uint64_t split = (offset + data.size() / 2) / kCapacity * kCapacity;
+    const bool halves = data.size() >= kSplitWrite && split > offset && split < end &&
+                        detail::WriteHelper::instance().try_start([&state, data, offset, split, new_size] {
+                          state.lock.assert_held();  // by the writer, who waits for this job
+                          write_span(state, split, data.subspan(static_cast<std::size_t>(split - offset)), new_size);
+                        });
+    if (!halves) {
+      write_span(state, offset, data, new_size);
+    } else {
+      std::exception_ptr first;
+      try {
+        write_span(state, offset, data.first(static_cast<std::size_t>(split - offset)), new_size);
+      } catch (...) {
+        first = std::current_exception();
+      }
+      detail::WriteHelper::instance().wait();  // (its error, if any, is thrown here)
+      if (first) std::rethrow_exception(first);
+    }
+  } catch (const Error&) {
+    // Nothing of a failed write counts: the size stays, blocks it wrote past the end go.
+    Scratch& s = scratch();
+    BlockCipher cipher(state.algorithm, state.key);
+    drop_unfinished_end(state);
+    // The old last block, if partial, may have been resealed for the longer file, claiming bytes of the failed
+    // write: seal it back to the size the file has. Best effort (rewriting a block in place needs no space).
+    if (state.size % kCapacity != 0) {
+      try {
+        const uint64_t last = (state.size - 1) / kCapacity;
+        load_plain(state, cipher, last, s.plain, s.edge);
+        std::memset(s.plain + (state.size - last * kCapacity), 0, kCapacity - (state.size - last * kCapacity));
+        random_fill({s.nonces, kNonceSize});
+        seal(state, cipher, last, state.size, s.plain, s.nonces, s.edge);
+        detail::write_blocks(state, last, {s.edge, kBlockSize});
+      } catch (const Error&) {
+        // a torn block: recover_size handles it at the next open
+      }
+    }
+    wipe(s.plain);
+    throw;
+  }
+  state.size = new_size;
 }
 
 void StagedFile::truncate(uint64_t new_size) {
