@@ -64,6 +64,14 @@ struct FreshMount {
   }
 };
 
+// "medical" with email.txt, published by the world's mount: its folder's inode there.
+uint64_t publish_medical(test::SagaWorld& w) {
+  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
+  w.write_file(medical, "email.txt", "alice@example.com");
+  w.settle();
+  return medical;
+}
+
 int code_of(const std::function<void()>& body) {
   try {
     body();
@@ -139,9 +147,7 @@ TEST_CASE("tree sync: content missing from storage, the data stays listed from i
 
 TEST_CASE("tree sync: content back at the next pass, the fields show their sizes without an open", "[remote]") {
   test::SagaWorld w;
-  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
-  w.write_file(medical, "email.txt", "alice@example.com");
-  w.settle();
+  publish_medical(w);
 
   FreshMount b(w);
   w.script.reset();
@@ -162,9 +168,7 @@ TEST_CASE("tree sync: content back at the next pass, the fields show their sizes
 TEST_CASE("tree sync: a change to a data listed from its schema never publishes its unknown fields as empty",
           "[remote]") {
   test::SagaWorld w;
-  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
-  w.write_file(medical, "email.txt", "alice@example.com");
-  w.settle();
+  publish_medical(w);
 
   FreshMount b(w);
   w.script.reset();
@@ -199,9 +203,7 @@ TEST_CASE("tree sync: a change to a data listed from its schema never publishes 
 TEST_CASE("tree sync: a version listed by another mount right after its registration reads its new content",
           "[remote]") {
   test::SagaWorld w;
-  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
-  w.write_file(medical, "email.txt", "alice@example.com");
-  w.settle();
+  const uint64_t medical = publish_medical(w);
   FreshMount b(w);
   b.sync.sync_once();
   const uint64_t data = b.ino(core::kRootIno, "medical");
@@ -229,9 +231,7 @@ TEST_CASE("tree sync: a version listed by another mount right after its registra
 // looked again); once the key is there, the next pass shows its content.
 TEST_CASE("tree sync: a version whose key is not held here is listed from its schema until the key comes", "[remote]") {
   test::SagaWorld w;
-  const uint64_t medical = w.fs().mkdir(core::kRootIno, "medical", 0755).ino;
-  w.write_file(medical, "email.txt", "alice@example.com");
-  w.settle();
+  const uint64_t medical = publish_medical(w);
   const std::string address = w.fs().getxattr(medical, "user.protected.address");
 
   test::MemoryKeys elsewhere;
