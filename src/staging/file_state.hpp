@@ -27,6 +27,11 @@ struct FileState {
   format::FileKey key;  // wiped by the destructor
   const std::filesystem::path dir;
 
+  // A second descriptor of the file opened with O_DIRECT, for runs of blocks of kDirectBytes or more (block_io.cpp):
+  // opened on first use; kNoDirect where the file system refuses O_DIRECT (tmpfs). Owned, closed by the destructor.
+  static constexpr int kUnopened = -1, kNoDirect = -2;
+  mutable std::atomic<int> direct_fd{kUnopened};
+
   SharedMutex lock;                        // shared: read, size; exclusive: write, truncate
   uint64_t size PFS_GUARDED_BY(lock) = 0;  // plaintext size
   std::atomic<bool> dir_synced{false};     // the directory entry was fsynced once since creation

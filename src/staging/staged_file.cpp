@@ -25,7 +25,7 @@ constexpr uint64_t kMaxSize = kMaxBlocks * kCapacity;
 
 // Per-thread scratch space, so the data path allocates nothing after a thread's first call.
 struct Scratch {
-  alignas(64) uint8_t blocks[kRunBlocks * kBlockSize];
+  alignas(kBlockSize) uint8_t blocks[kRunBlocks * kBlockSize];  // aligned: runs may be written with O_DIRECT
   uint8_t nonces[kRunBlocks * kNonceSize];
   uint8_t plain[kCapacity];
   uint8_t edge[kBlockSize];

@@ -62,6 +62,27 @@ check "new schema" bash -c "getfattr --absolute-names --only-values -n user.prot
 check "status after sync" test "$(getfattr --absolute-names --only-values -n user.protected.status "$mnt/medical")" == published
 check "status command" bash -c "'$bin' status '$mnt' | grep -q 'nothing pending'"
 
+# A write-only descriptor writes past the kernel's page cache (fuse_adapter.cpp): a reader that has the old bytes
+# cached reads the new ones after the write; a read-write descriptor (which may be mapped) keeps the cache.
+printf 'first version\n' > "$mnt/medical/cached.txt"
+check "a cached reader sees a write through a write-only descriptor" python3 -c "
+import os, sys, mmap
+path = sys.argv[1]
+with open(path, 'rb') as reader:
+    assert reader.read() == b'first version\n'
+    with open(path, 'wb') as writer:  # O_WRONLY: direct I/O
+        writer.write(b'second, longer version\n')
+    reader.seek(0)
+    assert reader.read() == b'second, longer version\n', 'stale'
+with open(path, 'r+b') as both:  # O_RDWR: cached, and it can be mapped shared
+    with mmap.mmap(both.fileno(), 0) as m:
+        m[0:6] = b'SECOND'
+with open(path, 'rb') as again:
+    assert again.read() == b'SECOND, longer version\n'
+" "$mnt/medical/cached.txt"
+rm "$mnt/medical/cached.txt"
+check "sync after the cache checks" bash -c "'$bin' sync '$mnt' > /dev/null"
+
 # Unmount and mount again: the same tree and contents.
 stop_daemon
 start_daemon
