@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "pipeline/read_ahead.hpp"
 #include "protectedfs/util/quote.hpp"
 
 namespace pfs::publish {
@@ -14,6 +15,27 @@ namespace {
 
 constexpr std::size_t kPiece = 1 << 20;  // read from staging per step: what the pipeline handles per slot
 constexpr std::size_t kMaxHanded = 4;    // appends held for the thread: 4 MiB of plaintext at most
+// What the stream reads from staging at most at once, a piece ahead on a thread of its own (pipeline::ReadAhead):
+// the read (direct from the device for a large field) and its at-rest decryption then run beside the serial AES-CBC
+// pass instead of before each piece of it. A writer that appends never writes below it; an overwrite there breaks
+// the stream, as before.
+constexpr uint64_t kLongRead = 64 << 20;
+
+// [base, base + length) of a field, as a source for ReadAhead: a field shorter than that now throws.
+class FieldRange final : public RandomAccessSource {
+ public:
+  FieldRange(core::FieldContents& contents, uint64_t ino, uint64_t base, uint64_t length)
+      : contents_(contents), ino_(ino), base_(base), length_(length) {}
+  uint64_t size() const override { return length_; }
+  void read_at(uint64_t offset, std::span<uint8_t> out) const override {
+    if (contents_.read(ino_, base_ + offset, out) != out.size())
+      throw Error(EBUSY, "the field shrank while it was zipped");
+  }
+
+ private:
+  core::FieldContents& contents_;
+  const uint64_t ino_, base_, length_;
+};
 
 StreamParams fresh_params() {
   return {.key = random_array<32>(), .iv = random_array<16>(), .stamp = format::DosTime::now()};
@@ -86,11 +108,25 @@ bool FieldStream::truncated(uint64_t size) {
   return !broken_;
 }
 
-void FieldStream::zip_piece(uint64_t from, uint64_t to) {
-  const std::span<uint8_t> bytes(piece_.data(), static_cast<std::size_t>(to - from));
-  if (source_.read(ino_, from, bytes) != bytes.size()) throw Error(EBUSY, "the field shrank while it was zipped");
-  read_back_ += bytes.size();
-  zip_->zip().write(bytes);
+uint64_t FieldStream::zip_range(uint64_t from, uint64_t to, const std::function<bool(uint64_t)>& go_on) {
+  if (to - from <= kPiece) {
+    const std::span<uint8_t> bytes(piece_.data(), static_cast<std::size_t>(to - from));
+    FieldRange(source_, ino_, from, bytes.size()).read_at(0, bytes);
+    zip_->zip().write(bytes);
+    read_back_ += bytes.size();
+    go_on(to);  // (the range is done either way)
+    return to;
+  }
+  const FieldRange range(source_, ino_, from, to - from);
+  pipeline::ReadAhead reader(range, to - from, kPiece);
+  uint64_t done = from;
+  for (ByteView piece = reader.next(); !piece.empty(); piece = reader.next()) {
+    zip_->zip().write(piece);
+    read_back_ += piece.size();
+    done += piece.size();
+    if (!go_on(done)) break;
+  }
+  return done;
 }
 
 void FieldStream::run() {
@@ -113,16 +149,28 @@ void FieldStream::run() {
           handed_.pop_front();
           to = from + given->size();
         } else {
-          to = std::min<uint64_t>(written_, zipped_ + kPiece);
+          to = std::min<uint64_t>(written_, zipped_ + kLongRead);
           if (!handed_.empty()) to = std::min(to, handed_.front().offset);
           // before the read: a write landing under it from now on breaks the stream
           reading_end_ = std::max(reading_end_, to);
         }
       }
       // Near a full disk the stream gives its upload back: the copy needs the room more than the head start.
-      if (room_ && !room_()) throw Error(ENOSPC, "little room left on the disk");
-      if (given) zip_->zip().write(*given);
-      else zip_piece(from, to);
+      const auto check_room = [this] {
+        if (room_ && !room_()) throw Error(ENOSPC, "little room left on the disk");
+      };
+      check_room();
+      if (given) {
+        zip_->zip().write(*given);
+      } else {
+        // Stopped (finish() goes on from what was zipped) or broken: the long read ends at the next piece.
+        to = zip_range(from, to, [&](uint64_t done) {
+          check_room();
+          MutexLock lock(mutex_);
+          zipped_ = done;
+          return !stop_ && !broken_;
+        });
+      }
       MutexLock lock(mutex_);
       zipped_ = to;
       if (given && spare_.size() < kMaxHanded) spare_.push_back(std::move(*given));
@@ -155,12 +203,11 @@ std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
   }
   const uint64_t at_finish = size - done;
   open_zip();  // if the thread never got to it
-  while (done < size) {
-    const uint64_t to = std::min<uint64_t>(size, done + kPiece);
-    zip_piece(done, to);
-    done = to;
-    if (progress) progress(done, size);
-  }
+  if (done < size)
+    zip_range(done, size, [&](uint64_t at) {
+      if (progress) progress(at, size);
+      return true;
+    });
   zip_->zip().end_file();
   Finished finished{zip_->finish(), std::move(upload_), read_back_, at_finish};
   return finished;
