@@ -109,23 +109,23 @@ bool FieldStream::truncated(uint64_t size) {
 }
 
 uint64_t FieldStream::zip_range(uint64_t from, uint64_t to, const std::function<bool(uint64_t)>& go_on) {
-  if (to - from <= kPiece) {
-    const std::span<uint8_t> bytes(piece_.data(), static_cast<std::size_t>(to - from));
-    FieldRange(source_, ino_, from, bytes.size()).read_at(0, bytes);
-    zip_->zip().write(bytes);
-    read_back_ += bytes.size();
-    go_on(to);  // (the range is done either way)
-    return to;
-  }
-  const FieldRange range(source_, ino_, from, to - from);
-  pipeline::ReadAhead reader(range, to - from, kPiece);
   uint64_t done = from;
-  for (ByteView piece = reader.next(); !piece.empty(); piece = reader.next()) {
+  const auto zip = [&](ByteView piece) {
     zip_->zip().write(piece);
     read_back_ += piece.size();
     done += piece.size();
-    if (!go_on(done)) break;
+    return go_on(done);
+  };
+  const FieldRange range(source_, ino_, from, to - from);
+  if (to - from <= kPiece) {  // one piece: read here (a thread would cost more than the overlap saves)
+    const std::span<uint8_t> bytes(piece_.data(), static_cast<std::size_t>(to - from));
+    range.read_at(0, bytes);
+    zip(bytes);
+    return done;
   }
+  pipeline::ReadAhead reader(range, to - from, kPiece);
+  for (ByteView piece = reader.next(); !piece.empty(); piece = reader.next())
+    if (!zip(piece)) break;
   return done;
 }
 
@@ -187,8 +187,8 @@ void FieldStream::run() {
   }
 }
 
-std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
-                                                         const std::function<void(uint64_t, uint64_t)>& progress) {
+std::optional<StreamedVersion> FieldStream::finish(uint64_t size,
+                                                   const std::function<void(uint64_t, uint64_t)>& progress) {
   {
     MutexLock lock(mutex_);
     stop_ = true;
@@ -209,8 +209,7 @@ std::optional<FieldStream::Finished> FieldStream::finish(uint64_t size,
       return true;
     });
   zip_->zip().end_file();
-  Finished finished{zip_->finish(), std::move(upload_), read_back_, at_finish};
-  return finished;
+  return StreamedVersion{zip_->finish(), std::move(upload_), read_back_, at_finish};
 }
 
 }  // namespace pfs::publish

@@ -25,6 +25,7 @@
 #include "protectedfs/core/filesystem.hpp"
 #include "protectedfs/network/network.hpp"
 #include "protectedfs/pipeline/encrypted_zip.hpp"
+#include "protectedfs/publish/streaming_contents.hpp"
 #include "protectedfs/util/mutex.hpp"
 #include "publish/upload_consumer.hpp"
 
@@ -40,13 +41,6 @@ struct StreamParams {
 
 class FieldStream {
  public:
-  struct Finished {
-    pipeline::ProtectedFile file;
-    std::unique_ptr<network::ContentStore::Upload> upload;  // holds the whole file, not committed
-    uint64_t read_back = 0;  // plaintext bytes read back from staging rather than handed over by the writer
-    uint64_t at_finish = 0;  // plaintext bytes left for finish(): what the stream had not reached by then
-  };
-
   // `written`: how far the field is known to be written now. Nothing is read before start().
   // `room()`: whether the disk has room to keep streaming (null: always); asked before each piece.
   FieldStream(core::FieldContents& source, uint64_t ino, std::string zip_path, uint64_t written,
@@ -67,7 +61,7 @@ class FieldStream {
 
   // Stops the thread and finishes on the caller's thread: the field's bytes up to `size`, then the zip's end.
   // nullopt if the stream broke meanwhile or already went past `size`. `progress(done, total)` may throw to stop.
-  std::optional<Finished> finish(uint64_t size, const std::function<void(uint64_t, uint64_t)>& progress)
+  std::optional<StreamedVersion> finish(uint64_t size, const std::function<void(uint64_t, uint64_t)>& progress)
       PFS_EXCLUDES(mutex_);
 
  private:

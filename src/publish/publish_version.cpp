@@ -199,7 +199,7 @@ Publisher::Advanced Publisher::advance(uint64_t data, PublishSaga& saga, const c
     options.iv = from_hex_fixed<16>(saga.iv);
     options.stamp = format::DosTime{saga.stamp_time, saga.stamp_date};
     // Zipped while written (its stream finished here), or in one full pass now.
-    std::optional<StreamingContents::Claimed> streamed;
+    std::optional<StreamedVersion> streamed;
     if (options_.streams)
       streamed = options_.streams->claim(*snap, plan, {*options.key, *options.iv, *options.stamp}, options.progress);
     std::unique_ptr<network::ContentStore::Upload> upload;

@@ -138,9 +138,9 @@ std::optional<StreamParams> StreamingContents::params_for(const core::DataSnapsh
   return it->second->params();
 }
 
-std::optional<StreamingContents::Claimed> StreamingContents::claim(
-    const core::DataSnapshot& snap, const pipeline::PackPlan& plan, const StreamParams& params,
-    const std::function<void(uint64_t, uint64_t)>& progress) {
+std::optional<StreamedVersion> StreamingContents::claim(const core::DataSnapshot& snap, const pipeline::PackPlan& plan,
+                                                        const StreamParams& params,
+                                                        const std::function<void(uint64_t, uint64_t)>& progress) {
   // Every stream of this data's fields is taken: one that does not fit this version (a field added or linked since
   // it started, a resumed saga with its own key) would otherwise follow its field on, holding an upload, for nothing.
   std::vector<std::unique_ptr<FieldStream>> taken;
@@ -159,12 +159,11 @@ std::optional<StreamingContents::Claimed> StreamingContents::claim(
   FieldStream& stream = *taken.front();
   if (stream.zip_path() != item.path || stream.params() != params) return std::nullopt;
   auto finished = stream.finish(field->size, progress);
-  if (!finished) return std::nullopt;
-  {
+  if (finished) {
     MutexLock lock(mutex_);
     ++claimed_;
   }
-  return Claimed{std::move(finished->file), std::move(finished->upload), finished->read_back, finished->at_finish};
+  return finished;
 }
 
 uint64_t StreamingContents::claimed() {

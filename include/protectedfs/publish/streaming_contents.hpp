@@ -27,6 +27,14 @@ namespace pfs::publish {
 class FieldStream;
 struct StreamParams;
 
+// A version zipped while its field was written, finished (FieldStream::finish) and handed to the publish.
+struct StreamedVersion {
+  pipeline::ProtectedFile file;
+  std::unique_ptr<network::ContentStore::Upload> upload;  // holds the whole file, not committed
+  uint64_t read_back = 0;  // plaintext bytes read back from staging rather than handed over by the writer
+  uint64_t at_finish = 0;  // plaintext bytes left for finish(): what the stream had not reached by then
+};
+
 struct StreamingOptions {
   uint64_t start_at = 16ull << 20;  // at least format::kStreamedLeafBytes
   std::size_t max_streams = 2;
@@ -61,15 +69,9 @@ class StreamingContents final : public core::FieldContents {
   // takes them); then the upload of a plan made of that field alone, finished from the stream (nullopt: none fits,
   // the caller does a full pass).
   std::optional<StreamParams> params_for(const core::DataSnapshot& snap) PFS_EXCLUDES(mutex_);
-  struct Claimed {
-    pipeline::ProtectedFile file;
-    std::unique_ptr<network::ContentStore::Upload> upload;
-    uint64_t read_back = 0;  // plaintext bytes the stream read back from staging, not handed over by the writer
-    uint64_t at_finish = 0;  // plaintext bytes it had not reached when the publish finished it
-  };
-  std::optional<Claimed> claim(const core::DataSnapshot& snap, const pipeline::PackPlan& plan,
-                               const StreamParams& params, const std::function<void(uint64_t, uint64_t)>& progress)
-      PFS_EXCLUDES(mutex_);
+  std::optional<StreamedVersion> claim(const core::DataSnapshot& snap, const pipeline::PackPlan& plan,
+                                       const StreamParams& params,
+                                       const std::function<void(uint64_t, uint64_t)>& progress) PFS_EXCLUDES(mutex_);
 
   // For tests and the log: streams running now, and versions finished from a stream so far.
   std::size_t running() PFS_EXCLUDES(mutex_);
