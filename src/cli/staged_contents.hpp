@@ -26,6 +26,7 @@ class StagedContents final : public core::FieldContents {
   void write(uint64_t ino, uint64_t offset, ByteView data) override;
   void truncate(uint64_t ino, uint64_t size) override;
   void sync(uint64_t ino) override;
+  void settle(uint64_t ino) override { store_.settle(ino); }
   void remove(uint64_t ino) override;
 
  private:

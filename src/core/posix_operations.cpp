@@ -224,8 +224,11 @@ std::size_t Filesystem::write(uint64_t ino, uint64_t offset, ByteView data, Opti
 }
 
 void Filesystem::flush(uint64_t ino) {
-  ReaderLock lock(state_->tree);
-  state_->node(ino);  // ENOENT for a stale inode, as for any other call
+  {
+    ReaderLock lock(state_->tree);
+    if (state_->node(ino).kind != NodeKind::Field) return;  // (ENOENT for a stale inode, as for any other call)
+  }
+  state_->contents.settle(ino);
 }
 
 void Filesystem::fsync(uint64_t ino) {

@@ -110,8 +110,14 @@ void reply_sized(fuse_req_t req, size_t size, const std::string& data) {
 // what a virtual machine's host makes slow when it has taken memory back (~150 MB/s at times on the benchmark
 // machine, against ~700 without them). A write-only descriptor cannot be mapped, so mmap is not affected; readers
 // keep the page cache, which the kernel invalidates over what a direct write changed.
-void bypass_page_cache_if_write_only(fuse_file_info* fi) {
-  if ((fi->flags & O_ACCMODE) == O_WRONLY) fi->direct_io = 1;
+//
+// close(2) of a read-only descriptor needs nothing from the core: noflush spares it the FLUSH round trip. A writable
+// one flushes (Filesystem::flush): its last writes may still be landing (written behind, staging/write_behind.hpp),
+// and close must not return before they survive a kill -9 of the daemon (SPEC §5).
+void set_open_options(fuse_file_info* fi) {
+  const int mode = fi->flags & O_ACCMODE;
+  if (mode == O_WRONLY) fi->direct_io = 1;
+  fi->noflush = mode == O_RDONLY;
 }
 
 void op_init(void*, fuse_conn_info* conn) {
@@ -192,8 +198,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     e.ino = a.ino;
     e.attr = to_stat(a);
     e.attr_timeout = e.entry_timeout = kTimeout;
-    fi->noflush = 1;
-    bypass_page_cache_if_write_only(fi);
+    set_open_options(fi);
     fuse_reply_create(req, &e, fi);
   });
 }
@@ -240,8 +245,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   serve(req, "open", [&] {
     ctx(req).fs.open(ino, fi->flags, caller_of(req));
-    fi->noflush = 1;
-    bypass_page_cache_if_write_only(fi);
+    set_open_options(fi);
     fuse_reply_open(req, fi);
   });
 }
@@ -265,8 +269,7 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_
   });
 }
 
-// close(2) needs nothing from the core (Filesystem::flush): open and create set noflush, so the kernel does not
-// send FLUSH (a round trip per close: one in seven of a small file's copy). Kept for kernels that ignore the flag.
+// close(2) of a writable descriptor: its writes land before it returns (set_open_options).
 void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   serve(req, "flush", [&] {
     ctx(req).fs.flush(ino);

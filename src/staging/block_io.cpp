@@ -7,6 +7,7 @@
 
 #include "file_state.hpp"
 #include "protectedfs/util/error.hpp"
+#include "write_behind.hpp"
 
 namespace pfs::staging::detail {
 
@@ -43,18 +44,33 @@ int descriptor_for(const FileState& state, const void* data, std::size_t bytes) 
 
 }  // namespace
 
+void throw_if_lost(const FileState& state) {
+  if (const int code = state.late_error.load(std::memory_order_acquire))
+    throw Error(EIO, state.name() + ": a write that had returned failed on the disk later (" + std::strerror(code) +
+                         "); the file's bytes are lost");
+}
+
 void read_blocks(const FileState& state, uint64_t first, std::size_t count, uint8_t* out) {
+  throw_if_lost(state);
+  // Taken before the read: a run that lands meanwhile is either in what the read finds or in this copy.
+  WriteBehind::Pending queued;
+  if (state.queued.load(std::memory_order_acquire) != 0) queued = WriteBehind::instance().pending(state, first, count);
   const std::span<uint8_t> bytes(out, count * kBlockSize);
   const int fd = descriptor_for(state, out, bytes.size());
-  if (fd != state.fd.get()) {
-    // A file system may take O_DIRECT at open and refuse an access it does not align as it wants: then buffered.
-    const ssize_t n = ::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(block_offset(first)));
-    if (n == static_cast<ssize_t>(bytes.size())) return;
-  }
-  pread_full(state.fd.get(), bytes, block_offset(first), state.name());
+  // A file system may take O_DIRECT at open and refuse an access it does not align as it wants: then buffered.
+  if (fd == state.fd.get() || ::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(block_offset(first))) !=
+                                  static_cast<ssize_t>(bytes.size()))
+    pread_full(state.fd.get(), bytes, block_offset(first), state.name());
+  queued.overlay(first, count, out);
 }
 
 void write_blocks(const FileState& state, uint64_t first, std::span<const uint8_t> blocks) {
+  WriteBehind::instance().drain(state);
+  throw_if_lost(state);
+  write_blocks_now(state, first, blocks);
+}
+
+void write_blocks_now(const FileState& state, uint64_t first, std::span<const uint8_t> blocks) {
   uint64_t offset = block_offset(first);
   int fd = descriptor_for(state, blocks.data(), blocks.size());
   while (!blocks.empty()) {

@@ -35,13 +35,27 @@ struct FileState {
   SharedMutex lock;                        // shared: read, size; exclusive: write, truncate
   uint64_t size PFS_GUARDED_BY(lock) = 0;  // plaintext size
   std::atomic<bool> dir_synced{false};     // the directory entry was fsynced once since creation
+  // The file's length on disk as far as this process knows: blocks up to it have their space allocated, so a write
+  // behind below it cannot run out of room (staged_file.cpp, reserve()). 0: not known (fstat tells).
+  uint64_t reserved PFS_GUARDED_BY(lock) = 0;
+
+  // Write-behind (write_behind.hpp): runs of this file queued or being written; and the error the first of them that
+  // failed met, after its write() had returned (0: none). Its bytes are lost: reads of the file fail from then on.
+  std::atomic<int> queued{0};
+  std::atomic<int> late_error{0};
 
   std::string name() const { return "staged file " + std::to_string(id); }
 };
 
-// Reads `count` whole blocks from `first` into `out` (count * kBlockSize bytes).
+// Reads `count` whole blocks from `first` into `out` (count * kBlockSize bytes), as the last write left them (runs
+// still written behind included). EIO once a write behind of the file failed.
 void read_blocks(const FileState& state, uint64_t first, std::size_t count, uint8_t* out);
+// Writes blocks now, after the file's runs still written behind (so that the two land in the order they were made).
 void write_blocks(const FileState& state, uint64_t first, std::span<const uint8_t> blocks);
+// Writes blocks now, whatever is queued: for the write-behind thread itself.
+void write_blocks_now(const FileState& state, uint64_t first, std::span<const uint8_t> blocks);
+// EIO once a write behind of the file failed after its write() had returned.
+void throw_if_lost(const FileState& state);
 // Decrypts one block read from disk into plain[kCapacity]: a hole (all zeros) reads as zeros; a block that fails
 // authentication throws EIO. Returns the block's stored length (0 for a hole).
 uint32_t open_block(const FileState& state, BlockCipher& cipher, uint64_t index, const uint8_t* block, uint8_t* plain);

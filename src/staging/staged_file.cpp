@@ -11,6 +11,7 @@
 #include "file_state.hpp"
 #include "protectedfs/staging/staging_store.hpp"
 #include "protectedfs/util/error.hpp"
+#include "write_behind.hpp"
 #include "write_helper.hpp"
 
 namespace pfs::staging {
@@ -120,17 +121,21 @@ std::size_t StagedFile::read(uint64_t offset, std::span<uint8_t> out) const {
 
 namespace {
 
-// Seals and writes the blocks holding [offset, offset + data.size()) as they stand in a file of `new_size` bytes;
-// the size is the caller's to update. Runs on the writer's thread or on the write helper, with the writer holding
-// the file's lock exclusively for both.
-void write_span(const FileState& state, uint64_t offset, ByteView data, uint64_t new_size) PFS_REQUIRES(state.lock) {
+// Seals the blocks holding [offset, offset + data.size()) as they stand in a file of `new_size` bytes, and writes
+// them now, or, given `behind` (where the span's first block goes in a write-behind buffer), leaves them there. The
+// size is the caller's to update. Runs on the writer's thread or on the write helper, with the writer holding the
+// file's lock exclusively for both.
+void write_span(const FileState& state, uint64_t offset, ByteView data, uint64_t new_size, uint8_t* behind)
+    PFS_REQUIRES(state.lock) {
   const uint64_t end = offset + data.size();
+  const uint64_t first = offset / kCapacity;
   Scratch& s = scratch();
   BlockCipher cipher(state.algorithm, state.key);
   const std::size_t nonce_size = state.algorithm == Algorithm::Aes256Gcm ? 12 : kNonceSize;
-  for (uint64_t run = offset / kCapacity; run * kCapacity < end; run += kRunBlocks) {
+  for (uint64_t run = first; run * kCapacity < end; run += kRunBlocks) {
     const uint64_t run_end = std::min<uint64_t>(run + kRunBlocks, (end - 1) / kCapacity + 1);
     const auto count = static_cast<std::size_t>(run_end - run);
+    uint8_t* sealed = behind ? behind + (run - first) * kBlockSize : s.blocks;
     random_fill({s.nonces, count * nonce_size});  // one system call for the whole run
     for (uint64_t b = run; b < run_end; ++b) {
       const uint64_t start = b * kCapacity;
@@ -141,11 +146,36 @@ void write_span(const FileState& state, uint64_t offset, ByteView data, uint64_t
         std::memcpy(s.plain + (lo - start), plain, hi - lo);
         plain = s.plain;
       }
-      seal(state, cipher, b, new_size, plain, s.nonces + (b - run) * nonce_size, s.blocks + (b - run) * kBlockSize);
+      seal(state, cipher, b, new_size, plain, s.nonces + (b - run) * nonce_size, sealed + (b - run) * kBlockSize);
     }
-    detail::write_blocks(state, run, {s.blocks, count * kBlockSize});
+    if (!behind) detail::write_blocks(state, run, {sealed, count * kBlockSize});
   }
   wipe(s.plain);
+}
+
+// Makes sure the file's space is allocated up to `length` bytes on disk, and kReserveAhead beyond when the disk has
+// the room (fewer calls), so that a write behind lands where room was already found: a full disk fails the write()
+// that asks for it, not the background write after it returned. False where the file system cannot allocate ahead
+// (the write is then done before it returns).
+constexpr uint64_t kReserveAhead = 16 << 20;
+bool reserve(FileState& state, uint64_t length) PFS_REQUIRES(state.lock) {
+  if (state.reserved == 0) {
+    struct stat st {};
+    if (::fstat(state.fd.get(), &st) != 0) throw_system_error("cannot stat " + state.name());
+    state.reserved = static_cast<uint64_t>(st.st_size);
+  }
+  if (length <= state.reserved) return true;
+  for (const uint64_t target : {length + kReserveAhead, length}) {
+    if (::fallocate(state.fd.get(), 0, static_cast<off_t>(state.reserved),
+                    static_cast<off_t>(target - state.reserved)) == 0) {
+      state.reserved = target;
+      return true;
+    }
+    if (errno == EOPNOTSUPP || errno == ENOSYS) return false;
+    if (errno != ENOSPC) break;  // (EFBIG: past the process's file size limit; the rest as they come)
+  }
+  state.reserved = 0;  // a failed allocation may have taken part of the range: fstat tells next time
+  throw_system_error("cannot allocate room for " + state.name());
 }
 
 constexpr std::size_t kSplitWrite = 512 << 10;  // a write this large is split with the helper
@@ -157,29 +187,44 @@ void StagedFile::write(uint64_t offset, ByteView data) {
   check_range(state, offset, data.size());
   if (data.empty()) return;
   WriterLock lock(state.lock);
+  detail::throw_if_lost(state);
   const uint64_t end = offset + data.size();
   const uint64_t new_size = std::max(state.size, end);
+  const uint64_t first = offset / kCapacity;
+  const uint64_t count = (end - 1) / kCapacity + 1 - first;
+  detail::WriteBehind& behind = detail::WriteBehind::instance();
+  detail::WriteBehind::Buffer blocks;
   try {
+    // A large write is written behind (write_behind.hpp), once its room on disk is allocated.
+    if (data.size() >= kSplitWrite && count <= detail::WriteBehind::kRunBlocks &&
+        reserve(state, block_offset(first + count)))
+      blocks = behind.take();
+    uint8_t* const sealed = blocks.get();
     // The halves meet at a block boundary: no block is sealed by both.
     const uint64_t split = (offset + data.size() / 2) / kCapacity * kCapacity;
-    const bool halves = data.size() >= kSplitWrite && split > offset && split < end &&
-                        detail::WriteHelper::instance().try_start([&state, data, offset, split, new_size] {
-                          state.lock.assert_held();  // by the writer, who waits for this job
-                          write_span(state, split, data.subspan(static_cast<std::size_t>(split - offset)), new_size);
-                        });
+    const bool halves =
+        data.size() >= kSplitWrite && split > offset && split < end &&
+        detail::WriteHelper::instance().try_start([&state, data, offset, split, new_size, sealed, first] {
+          state.lock.assert_held();  // by the writer, who waits for this job
+          write_span(state, split, data.subspan(static_cast<std::size_t>(split - offset)), new_size,
+                     sealed ? sealed + (split / kCapacity - first) * kBlockSize : nullptr);
+        });
     if (!halves) {
-      write_span(state, offset, data, new_size);
+      write_span(state, offset, data, new_size, sealed);
     } else {
-      std::exception_ptr first;
+      std::exception_ptr error;
       try {
-        write_span(state, offset, data.first(static_cast<std::size_t>(split - offset)), new_size);
+        write_span(state, offset, data.first(static_cast<std::size_t>(split - offset)), new_size, sealed);
       } catch (...) {
-        first = std::current_exception();
+        error = std::current_exception();
       }
       detail::WriteHelper::instance().wait();  // (its error, if any, is thrown here)
-      if (first) std::rethrow_exception(first);
+      if (error) std::rethrow_exception(error);
     }
+    if (blocks) behind.submit(state_, first, static_cast<std::size_t>(count), std::move(blocks));
   } catch (const Error&) {
+    if (blocks) behind.give_back(std::move(blocks));
+    state.reserved = 0;  // drop_unfinished_end() cuts the room allocated ahead too
     // Nothing of a failed write counts: the size stays, blocks it wrote past the end go.
     Scratch& s = scratch();
     BlockCipher cipher(state.algorithm, state.key);
@@ -200,6 +245,9 @@ void StagedFile::write(uint64_t offset, ByteView data) {
     }
     wipe(s.plain);
     throw;
+  } catch (...) {
+    if (blocks) behind.give_back(std::move(blocks));
+    throw;
   }
   state.size = new_size;
 }
@@ -210,6 +258,10 @@ void StagedFile::truncate(uint64_t new_size) {
   WriterLock lock(state.lock);
   const uint64_t old_size = state.size;
   if (new_size == old_size) return;
+  // A run written behind lands where the file may no longer reach: let them all land first.
+  detail::WriteBehind::instance().drain(state);
+  detail::throw_if_lost(state);
+  state.reserved = 0;
   const int fd = state.fd.get();
   if (new_size == 0) {
     if (::ftruncate(fd, static_cast<off_t>(kHeaderSize)) != 0) throw_system_error("cannot truncate " + state.name());
@@ -242,7 +294,17 @@ void StagedFile::truncate(uint64_t new_size) {
 
 void StagedFile::sync() {
   FileState& state = *state_;
-  // No lock: fdatasync covers every write that has returned, from any handle.
+  detail::WriteBehind::instance().drain(state);
+  {
+    // The room allocated ahead of writes behind goes back: the file's length on disk is again its blocks.
+    WriterLock lock(state.lock);
+    detail::throw_if_lost(state);
+    if (state.reserved != 0) {
+      state.reserved = 0;
+      drop_unfinished_end(state);
+    }
+  }
+  // fdatasync covers every write that has returned, from any handle (those written behind have landed).
   while (::fdatasync(state.fd.get()) != 0) {
     if (errno != EINTR) throw_system_error("cannot sync " + state.name());
   }

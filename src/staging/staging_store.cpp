@@ -13,6 +13,7 @@
 #include "protectedfs/staging/staging_store.hpp"
 #include "protectedfs/util/error.hpp"
 #include "spare_files.hpp"
+#include "write_behind.hpp"
 
 namespace pfs::staging {
 
@@ -68,7 +69,10 @@ std::vector<std::string> StagingStore::names() const {
   return out;
 }
 
-StagingStore::~StagingStore() = default;
+StagingStore::~StagingStore() {
+  // Writes behind that returned land before the store's lock on the directory goes (another store may take it).
+  detail::WriteBehind::instance().drain_all();
+}
 
 std::filesystem::path StagingStore::path_of(uint64_t id) const { return dir_ / (hex_id(id) + std::string(kSuffix)); }
 
@@ -153,6 +157,17 @@ StagedFile StagingStore::open(uint64_t id) {
   state->dir_synced.store(true);  // it was found in the directory, so its entry is there (sync_directory() aside)
   open_[id] = state;
   return StagedFile(std::move(state));
+}
+
+void StagingStore::settle(uint64_t id) {
+  std::shared_ptr<detail::FileState> state;
+  {
+    MutexLock lock(mutex_);
+    if (auto it = open_.find(id); it != open_.end()) state = it->second.lock();
+  }
+  if (!state) return;  // a run holds its file: none is queued for a file no one holds
+  detail::WriteBehind::instance().drain(*state);
+  detail::throw_if_lost(*state);
 }
 
 bool StagingStore::exists(uint64_t id) const { return ::access(path_of(id).c_str(), F_OK) == 0; }

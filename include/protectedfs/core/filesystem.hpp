@@ -61,6 +61,9 @@ class FieldContents {
   virtual void write(uint64_t ino, uint64_t offset, ByteView data) = 0;
   virtual void truncate(uint64_t ino, uint64_t size) = 0;
   virtual void sync(uint64_t ino) = 0;  // durable when it returns
+  // The writes that returned are where a kill -9 of the daemon cannot lose them (sync() also survives power loss):
+  // close(2) asks it. Nothing to do where writes land before they return.
+  virtual void settle(uint64_t /*ino*/) {}
   virtual void remove(uint64_t ino) = 0;
   // The size a read of a field still attached to a published leaf gives, fetched from the network (EIO if its
   // content cannot be fetched); nullopt for a field held here (the tree knows its size).

@@ -62,6 +62,7 @@ class StreamingContents final : public core::FieldContents {
   void write(uint64_t ino, uint64_t offset, ByteView data) override;
   void truncate(uint64_t ino, uint64_t size) override;
   void sync(uint64_t ino) override { inner_.sync(ino); }
+  void settle(uint64_t ino) override { inner_.settle(ino); }
   void remove(uint64_t ino) override;
   std::optional<uint64_t> published_size(uint64_t ino) override { return inner_.published_size(ino); }
 

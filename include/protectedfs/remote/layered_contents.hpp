@@ -23,6 +23,7 @@ class LayeredContents final : public core::FieldContents {
   void write(uint64_t ino, uint64_t offset, ByteView data) override;
   void truncate(uint64_t ino, uint64_t size) override;
   void sync(uint64_t ino) override;
+  void settle(uint64_t ino) override { local_.settle(ino); }  // (nothing waits for a field that is not local)
   void remove(uint64_t ino) override;
   std::optional<uint64_t> published_size(uint64_t ino) override;
 

@@ -101,7 +101,10 @@ class StagingStore {
   StagedFile create(uint64_t id);  // an empty file; EEXIST if id is present
   StagedFile open(uint64_t id);    // ENOENT if absent; EIO if its header fails authentication (wrong key)
   bool exists(uint64_t id) const;
-  void remove(uint64_t id);            // ENOENT if absent; open handles keep working on the unlinked file
+  void remove(uint64_t id);  // ENOENT if absent; open handles keep working on the unlinked file
+  // Waits until the writes of `id` that returned have landed (large ones are written behind: src/staging/
+  // write_behind.hpp): a kill -9 cannot lose them. EIO if one failed on the disk after it returned.
+  void settle(uint64_t id);
   std::vector<uint64_t> list() const;  // the ids present, ascending (recovery after a crash)
   // Makes creations and removals so far durable (sync() of a file already covers its own creation).
   void sync_directory() const;

@@ -50,9 +50,10 @@ TEST_CASE("staging: a write that does not fit fails, and the file is as it was, 
   TempDir dir;
   Bytes before(5000);
   for (std::size_t i = 0; i < before.size(); ++i) before[i] = static_cast<uint8_t>(i * 7);
-  // Two runs of 64 blocks and more; and large enough to be split with the write helper (staged_file.cpp), whose
-  // half may fail while the writer's half lands, or the other way round.
-  const Bytes big(GENERATE(std::size_t{300'000}, std::size_t{1'500'000}), 0xab);
+  // Two runs of 64 blocks and more; large enough to be split with the write helper (staged_file.cpp), whose half
+  // may fail while the writer's half lands, or the other way round; and a write of 1 MB, written behind
+  // (write_behind.hpp) once its room is allocated: here the allocation fails, before the write returns.
+  const Bytes big(GENERATE(std::size_t{300'000}, std::size_t{1'500'000}, std::size_t{1'000'000}), 0xab);
   uint64_t length = 0;
   {
     StagingStore store(dir.path, test::fixed_key(3));
