@@ -54,7 +54,6 @@ FieldStream::FieldStream(core::FieldContents& source, uint64_t ino, std::string 
       uploader_(*upload_),
       room_(std::move(room)),
       slot_count_(slot_count),
-      piece_(kPiece),
       written_(written) {}
 
 void FieldStream::open_zip() {
@@ -118,7 +117,8 @@ uint64_t FieldStream::zip_range(uint64_t from, uint64_t to, const std::function<
   };
   const FieldRange range(source_, ino_, from, to - from);
   if (to - from <= kPiece) {  // one piece: read here (a thread would cost more than the overlap saves)
-    const std::span<uint8_t> bytes(piece_.data(), static_cast<std::size_t>(to - from));
+    piece_.resize(static_cast<std::size_t>(to - from));  // (allocated on first use: most streams never need it)
+    const std::span<uint8_t> bytes(piece_.data(), piece_.size());
     range.read_at(0, bytes);
     zip(bytes);
     return done;

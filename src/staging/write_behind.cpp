@@ -1,6 +1,7 @@
 #include "write_behind.hpp"
 
-#include <cstdlib>
+#include <sys/mman.h>
+
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -12,7 +13,7 @@ namespace pfs::staging::detail {
 
 using format::kBlockSize;
 
-void WriteBehind::AlignedFree::operator()(uint8_t* p) const { std::free(p); }
+void WriteBehind::Unmap::operator()(uint8_t* p) const { ::munmap(p, kBufferBytes); }
 
 WriteBehind& WriteBehind::instance() {
   static WriteBehind* behind = new WriteBehind;
@@ -35,8 +36,9 @@ WriteBehind::Buffer WriteBehind::take() {
     free_.pop_back();
     return buffer;
   }
-  void* p = std::aligned_alloc(kBlockSize, kRunBlocks * kBlockSize);
-  if (!p) throw Error(ENOMEM, "no memory for a staged write");
+  // Mapped, not from malloc: unmapped, its pages go back to the system at once.
+  void* p = ::mmap(nullptr, kBufferBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw Error(ENOMEM, "no memory for a staged write");
   ++allocated_;
   return Buffer(static_cast<uint8_t*>(p));
 }
@@ -123,9 +125,21 @@ void WriteBehind::write_run(const Run& run) {
 void WriteBehind::run() {
   for (;;) {
     std::shared_ptr<Run> run;
+    std::vector<Buffer> idle;  // unmapped without the mutex
     {
       MutexLock lock(mutex_);
-      while (queue_.empty() || held_) lock.wait(queued_);
+      while (queue_.empty() || held_) {
+        if (free_.empty() || allocated_ != free_.size()) {
+          lock.wait(queued_);
+        } else if (lock.wait_until(queued_, std::chrono::steady_clock::now() + kIdle) == std::cv_status::timeout &&
+                   queue_.empty() && allocated_ == free_.size()) {
+          idle = std::move(free_);  // nothing written for a while, none in use: all of them go
+          free_.clear();
+          allocated_ = 0;
+          break;
+        }
+      }
+      if (!idle.empty()) continue;
       run = queue_.front();  // stays in the queue, seen by readers, until it has landed
     }
     write_run(*run);

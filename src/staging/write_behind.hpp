@@ -15,6 +15,7 @@
 //   is allocated ahead of the runs (staged_file.cpp, reserve()). What can still fail late is the device itself; the
 //   file is then marked (FileState::late_error): its reads fail with EIO, and so do its next write and sync.
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -33,13 +34,16 @@ class WriteBehind {
  public:
   // A run holds the blocks of one write of up to 1 MiB (FUSE's max_write), wherever it starts.
   static constexpr std::size_t kRunBlocks = (1 << 20) / format::kCapacity + 2;
-  // Buffers in flight at most: one being filled, one being written, two waiting; 4 MiB, allocated on first use.
+  // Buffers in flight at most: one being filled, one being written, two waiting; 4 MiB, mapped on first use and
+  // unmapped once nothing was written for kIdle (a copy's bursts keep them; the publish after it does not).
   static constexpr std::size_t kBuffers = 4;
+  static constexpr std::size_t kBufferBytes = kRunBlocks * format::kBlockSize;
+  static constexpr std::chrono::milliseconds kIdle{50};
 
-  struct AlignedFree {
+  struct Unmap {
     void operator()(uint8_t* p) const;
   };
-  using Buffer = std::unique_ptr<uint8_t[], AlignedFree>;  // kRunBlocks blocks, aligned for O_DIRECT
+  using Buffer = std::unique_ptr<uint8_t[], Unmap>;  // kRunBlocks blocks, page-aligned (O_DIRECT)
 
   static WriteBehind& instance();  // started on first use; never stopped (it outlives static destruction)
 
