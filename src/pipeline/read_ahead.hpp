@@ -1,12 +1,15 @@
-// Reads one source sequentially a piece ahead, on a thread of its own: a staged field's read (the copy out of the
-// page cache and the at-rest decryption) then runs on the second core beside the serial AES-CBC pass instead of
-// before each piece of it. Two buffers of `piece` bytes, whatever the source's size: the reader fills one while
-// the caller uses the other. An error of the reader is rethrown by next(); the thread is joined by the destructor.
+// Reads one source sequentially pieces ahead, on threads of their own: a staged field's read (the read from disk and
+// the at-rest decryption) then runs on the second core beside the serial AES-CBC pass instead of before each piece
+// of it. `buffers` buffers of `piece` bytes, whatever the source's size: the readers fill the others while the
+// caller uses one. With more than one reader, pieces are read in turns (reader r reads pieces r, r + readers, ...):
+// two reads in flight keep a disk busier than one, and their decryption runs in parallel. An error of a reader is
+// rethrown by next() when the caller reaches its piece; the threads are joined by the destructor.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <thread>
+#include <vector>
 
 #include "protectedfs/util/bytes.hpp"
 #include "protectedfs/util/file.hpp"
@@ -16,7 +19,9 @@ namespace pfs::pipeline {
 
 class ReadAhead {
  public:
-  ReadAhead(const RandomAccessSource& source, uint64_t length, std::size_t piece);
+  // `source` must take concurrent reads when `readers` > 1.
+  ReadAhead(const RandomAccessSource& source, uint64_t length, std::size_t piece, std::size_t buffers = 2,
+            std::size_t readers = 1);
   ~ReadAhead();
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
@@ -25,21 +30,25 @@ class ReadAhead {
   ByteView next();
 
  private:
-  void run();
+  void run(std::size_t reader);
+  static std::size_t buffer_count(uint64_t pieces, std::size_t buffers);
 
   const RandomAccessSource& source_;
   const uint64_t length_;
   const std::size_t piece_;
-  Bytes buffers_[2];
+  const uint64_t pieces_;
+  std::vector<Bytes> buffers_;
+  const std::size_t readers_;
   uint64_t handed_ = 0;  // pieces returned by next(): the caller's thread only
 
   Mutex mutex_;
   std::condition_variable changed_;
-  uint64_t filled_ PFS_GUARDED_BY(mutex_) = 0;    // pieces the reader has read
-  uint64_t released_ PFS_GUARDED_BY(mutex_) = 0;  // pieces the caller is done with
+  std::vector<uint64_t> holds_ PFS_GUARDED_BY(mutex_);  // per buffer: 1 + the piece read into it (0: none yet)
+  uint64_t released_ PFS_GUARDED_BY(mutex_) = 0;        // pieces the caller is done with
   bool stop_ PFS_GUARDED_BY(mutex_) = false;
+  uint64_t failed_at_ PFS_GUARDED_BY(mutex_) = UINT64_MAX;  // the first piece a reader could not read
   std::exception_ptr error_ PFS_GUARDED_BY(mutex_);
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace pfs::pipeline

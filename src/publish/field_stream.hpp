@@ -71,9 +71,10 @@ class FieldStream {
   };
 
   void run() PFS_EXCLUDES(mutex_);
-  // Reads [from, to) of the field into the zip (more than a piece: read ahead on a thread of its own); after each
-  // piece, stops unless go_on(bytes zipped so far) says to go on. Returns where it stopped.
-  uint64_t zip_range(uint64_t from, uint64_t to, const std::function<bool(uint64_t)>& go_on);
+  // Reads [from, to) of the field into the zip (more than a piece: read ahead on threads of their own, more of them
+  // when `finishing`); after each piece, stops unless go_on(bytes zipped so far) says to go on. Returns where it
+  // stopped.
+  uint64_t zip_range(uint64_t from, uint64_t to, bool finishing, const std::function<bool(uint64_t)>& go_on);
   void open_zip();  // the zip and its entry, made on first use
 
   core::FieldContents& source_;

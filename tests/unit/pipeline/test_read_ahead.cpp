@@ -1,5 +1,6 @@
-// The read-ahead that overlaps a large leaf's read with the encryption: pieces in order, the reader's error
-// rethrown, and a reader given up midway joined without a hang.
+// The read-ahead that overlaps a large leaf's read with the encryption: pieces in order (also with several readers
+// taking turns and more buffers), the reader's error rethrown at its piece, and readers given up midway joined
+// without a hang.
 #include <catch2/catch.hpp>
 
 #include "pipeline/read_ahead.hpp"
@@ -29,8 +30,11 @@ class FailingSource final : public RandomAccessSource {
 TEST_CASE("read-ahead returns the source's bytes in order, in pieces", "[pipeline]") {
   const Bytes bytes = test::generated_bytes(5 * 4096 + 3, 7);
   const MemorySource source(bytes);
+  const auto [buffers, readers] =
+      GENERATE(std::pair<std::size_t, std::size_t>{2, 1}, std::pair<std::size_t, std::size_t>{3, 2},
+               std::pair<std::size_t, std::size_t>{4, 3}, std::pair<std::size_t, std::size_t>{2, 5});
   for (const uint64_t length : {uint64_t{0}, uint64_t{1}, uint64_t{4096}, uint64_t{bytes.size()}}) {
-    pipeline::ReadAhead reader(source, length, 4096);
+    pipeline::ReadAhead reader(source, length, 4096, buffers, readers);
     Bytes back;
     for (ByteView piece = reader.next(); !piece.empty(); piece = reader.next()) {
       CHECK(piece.size() <= 4096);
@@ -43,8 +47,9 @@ TEST_CASE("read-ahead returns the source's bytes in order, in pieces", "[pipelin
 
 TEST_CASE("read-ahead rethrows the reader's error and stops cleanly when given up", "[pipeline]") {
   const FailingSource source(10 * 4096, 3 * 4096);
+  const std::size_t readers = GENERATE(1, 2, 3);
   {
-    pipeline::ReadAhead reader(source, source.size(), 4096);
+    pipeline::ReadAhead reader(source, source.size(), 4096, 4, readers);
     int pieces = 0;
     CHECK(test::errno_of([&] {
             while (!reader.next().empty()) ++pieces;
@@ -52,7 +57,7 @@ TEST_CASE("read-ahead rethrows the reader's error and stops cleanly when given u
     CHECK(pieces == 3);
   }
   {
-    pipeline::ReadAhead reader(source, 2 * 4096, 4096);
+    pipeline::ReadAhead reader(source, 2 * 4096, 4096, 4, readers);
     CHECK(reader.next().size() == 4096);  // destroyed with a piece still unread
   }
 }
