@@ -124,6 +124,8 @@ std::optional<uint64_t> Filesystem::data_of_field(uint64_t ino) {
   return it->second->data;
 }
 
+bool Filesystem::is_open(uint64_t ino) { return state_->held(ino).opens > 0; }
+
 DataSnapshot Filesystem::snapshot(uint64_t data_ino) {
   // Fields listed from the schema alone learn their sizes first (EIO while their content cannot be fetched): a
   // size not known yet must never publish as an empty field.

@@ -260,6 +260,8 @@ class Filesystem {
   DataSnapshot snapshot(uint64_t data_ino);
   // The protected data a field belongs to (nullopt: no such field, or no longer linked).
   std::optional<uint64_t> data_of_field(uint64_t ino);
+  // Whether a descriptor of the node is still open (the kernel has not released every open of it).
+  bool is_open(uint64_t ino);
   DataInfo data_info(uint64_t data_ino);
   void set_status(uint64_t data_ino, const DataStatus& status);
   // Ends a failure of this step shown in the status (the step has succeeded since): published again.

@@ -220,3 +220,22 @@ TEST_CASE("streaming: a writer's pause shorter than the quiet period does not en
   CHECK(f.network->registry->list_by_owner(f.wallet.address()).size() == 1);
   CHECK(f.published(data, "f") == f.content(ino));
 }
+
+TEST_CASE("streaming: a closed field's stream is finished early, and registered once the quiet period is over",
+          "[publish]") {
+  StreamFixture f;
+  const uint64_t data = f.fs.mkdir(core::kRootIno, "closed", 0755).ino;
+  const uint64_t ino = f.fs.create(data, "f.bin", 0644).ino;
+  write_in_pieces(f.fs, ino, test::generated_bytes(6 * kMiB, 11));
+  f.fs.release(ino);  // the writer closed it: no pause of its can follow
+  REQUIRE(f.streams.running() == 1);
+  // Past the time an upload may start early, not past the quiet period.
+  f.now += 600ms;
+  f.publisher.run_once();
+  CHECK(f.streams.running() == 0);
+  CHECK(f.streams.claimed() == 1);
+  CHECK(f.network->registry->list_by_owner(f.wallet.address()).empty());
+  f.settle();
+  CHECK(f.network->registry->list_by_owner(f.wallet.address()).size() == 1);
+  CHECK(f.published(data, "f") == f.content(ino));
+}
