@@ -2,6 +2,8 @@
 #pragma once
 #include <stdlib.h>
 
+#include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <string>
 
@@ -18,6 +20,15 @@ inline staging::MasterKey fixed_key(uint8_t seed) {
   return staging::MasterKey(bytes);
 }
 
+inline constexpr std::size_t kCap = 4052;  // plaintext bytes per staged block: 4096 less nonce, length and tag
+
+// The whole file, read in one call.
+inline Bytes read_all(const staging::StagedFile& file) {
+  Bytes out(static_cast<std::size_t>(file.size()));
+  REQUIRE(file.read(0, out) == out.size());
+  return out;
+}
+
 inline std::filesystem::path staged_path(const std::filesystem::path& dir, uint64_t id) {
   char name[32];
   std::snprintf(name, sizeof name, "%016llx.stg", static_cast<unsigned long long>(id));
@@ -28,5 +39,7 @@ inline std::filesystem::path staged_path(const std::filesystem::path& dir, uint6
 
 namespace pfs::test {
 using staging_support::fixed_key;
+using staging_support::kCap;
+using staging_support::read_all;
 using staging_support::staged_path;
 }  // namespace pfs::test

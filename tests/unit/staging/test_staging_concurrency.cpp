@@ -14,19 +14,9 @@
 
 using namespace pfs;
 using namespace pfs::staging;
+using pfs::test::staging_support::kCap;
+using pfs::test::staging_support::read_all;
 using pfs::test::staging_support::TempDir;
-
-namespace {
-
-constexpr std::size_t kCap = 4052;
-
-Bytes read_all(const StagedFile& file) {
-  Bytes out(static_cast<std::size_t>(file.size()));
-  REQUIRE(file.read(0, out) == out.size());
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("staging: threads writing different files", "[staging]") {
   TempDir dir;

@@ -12,17 +12,11 @@
 using namespace pfs;
 using namespace pfs::staging;
 using pfs::test::errno_of;
+using pfs::test::staging_support::kCap;
+using pfs::test::staging_support::read_all;
 using pfs::test::staging_support::TempDir;
 
 namespace {
-
-constexpr std::size_t kCap = 4052;
-
-Bytes read_all(const StagedFile& file) {
-  Bytes out(static_cast<std::size_t>(file.size()));
-  REQUIRE(file.read(0, out) == out.size());
-  return out;
-}
 
 void flip_byte(const std::filesystem::path& path, uint64_t offset) {
   UniqueFd fd = open_file(path, O_RDWR);
