@@ -35,9 +35,10 @@ struct FileState {
   SharedMutex lock;                        // shared: read, size; exclusive: write, truncate
   uint64_t size PFS_GUARDED_BY(lock) = 0;  // plaintext size
   std::atomic<bool> dir_synced{false};     // the directory entry was fsynced once since creation
-  // The file's length on disk as far as this process knows: blocks up to it have their space allocated, so a write
-  // behind below it cannot run out of room (staged_file.cpp, reserve()). 0: not known (fstat tells).
-  uint64_t reserved PFS_GUARDED_BY(lock) = 0;
+  // Bytes [reserved_from, reserved_to) of the file on disk have their space allocated (staged_file.cpp, reserve()):
+  // a write behind there cannot run out of room. Empty: none known.
+  uint64_t reserved_from PFS_GUARDED_BY(lock) = 0;
+  uint64_t reserved_to PFS_GUARDED_BY(lock) = 0;
 
   // Write-behind (write_behind.hpp): runs of this file queued or being written; and the error the first of them that
   // failed met, after its write() had returned (0: none). Its bytes are lost: reads of the file fail from then on.

@@ -65,6 +65,8 @@ void drop_unfinished_end(const FileState& state) PFS_REQUIRES_SHARED(state.lock)
     (void)::ftruncate(state.fd.get(), static_cast<off_t>(block_offset(blocks)));
 }
 
+void forget_reservation(FileState& state) PFS_REQUIRES(state.lock) { state.reserved_from = state.reserved_to = 0; }
+
 void check_range(const FileState& state, uint64_t offset, uint64_t length) {
   if (offset > kMaxSize || length > kMaxSize - offset)
     throw Error(EFBIG, state.name() + " would exceed the staging size limit");
@@ -153,28 +155,24 @@ void write_span(const FileState& state, uint64_t offset, ByteView data, uint64_t
   wipe(s.plain);
 }
 
-// Makes sure the file's space is allocated up to `length` bytes on disk, and kReserveAhead beyond when the disk has
-// the room (fewer calls), so that a write behind lands where room was already found: a full disk fails the write()
-// that asks for it, not the background write after it returned. False where the file system cannot allocate ahead
+// Makes sure the space of bytes [from, to) of the file on disk is allocated, and of kReserveAhead more when the disk
+// has the room (a copy's next writes then need no call), so that a write behind lands where room was already found:
+// a full disk fails the write() that asks for it, not the background write after it returned. Only the write's own
+// range: the gap a write far past the end leaves stays a hole. False where the file system cannot allocate ahead
 // (the write is then done before it returns).
 constexpr uint64_t kReserveAhead = 16 << 20;
-bool reserve(FileState& state, uint64_t length) PFS_REQUIRES(state.lock) {
-  if (state.reserved == 0) {
-    struct stat st {};
-    if (::fstat(state.fd.get(), &st) != 0) throw_system_error("cannot stat " + state.name());
-    state.reserved = static_cast<uint64_t>(st.st_size);
-  }
-  if (length <= state.reserved) return true;
-  for (const uint64_t target : {length + kReserveAhead, length}) {
-    if (::fallocate(state.fd.get(), 0, static_cast<off_t>(state.reserved),
-                    static_cast<off_t>(target - state.reserved)) == 0) {
-      state.reserved = target;
+bool reserve(FileState& state, uint64_t from, uint64_t to) PFS_REQUIRES(state.lock) {
+  if (state.reserved_from <= from && to <= state.reserved_to) return true;
+  for (const uint64_t end : {to + kReserveAhead, to}) {
+    if (::fallocate(state.fd.get(), 0, static_cast<off_t>(from), static_cast<off_t>(end - from)) == 0) {
+      state.reserved_from = from;
+      state.reserved_to = end;
       return true;
     }
     if (errno == EOPNOTSUPP || errno == ENOSYS) return false;
     if (errno != ENOSPC) break;  // (EFBIG: past the process's file size limit; the rest as they come)
   }
-  state.reserved = 0;  // a failed allocation may have taken part of the range: fstat tells next time
+  forget_reservation(state);  // a failed allocation may have taken part of the range: the caller trims the end
   throw_system_error("cannot allocate room for " + state.name());
 }
 
@@ -197,7 +195,7 @@ void StagedFile::write(uint64_t offset, ByteView data) {
   try {
     // A large write is written behind (write_behind.hpp), once its room on disk is allocated.
     if (data.size() >= kSplitWrite && count <= detail::WriteBehind::kRunBlocks &&
-        reserve(state, block_offset(first + count)))
+        reserve(state, block_offset(first), block_offset(first + count)))
       blocks = behind.take();
     uint8_t* const sealed = blocks.get();
     // The halves meet at a block boundary: no block is sealed by both.
@@ -224,7 +222,7 @@ void StagedFile::write(uint64_t offset, ByteView data) {
     if (blocks) behind.submit(state_, first, static_cast<std::size_t>(count), std::move(blocks));
   } catch (const Error&) {
     if (blocks) behind.give_back(std::move(blocks));
-    state.reserved = 0;  // drop_unfinished_end() cuts the room allocated ahead too
+    forget_reservation(state);  // drop_unfinished_end() cuts the room allocated ahead too
     // Nothing of a failed write counts: the size stays, blocks it wrote past the end go.
     Scratch& s = scratch();
     BlockCipher cipher(state.algorithm, state.key);
@@ -261,7 +259,7 @@ void StagedFile::truncate(uint64_t new_size) {
   // A run written behind lands where the file may no longer reach: let them all land first.
   detail::WriteBehind::instance().drain(state);
   detail::throw_if_lost(state);
-  state.reserved = 0;
+  forget_reservation(state);
   const int fd = state.fd.get();
   if (new_size == 0) {
     if (::ftruncate(fd, static_cast<off_t>(kHeaderSize)) != 0) throw_system_error("cannot truncate " + state.name());
@@ -299,8 +297,8 @@ void StagedFile::sync() {
     // The room allocated ahead of writes behind goes back: the file's length on disk is again its blocks.
     WriterLock lock(state.lock);
     detail::throw_if_lost(state);
-    if (state.reserved != 0) {
-      state.reserved = 0;
+    if (state.reserved_to != 0) {
+      forget_reservation(state);
       drop_unfinished_end(state);
     }
   }

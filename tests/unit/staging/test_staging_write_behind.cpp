@@ -150,3 +150,23 @@ TEST_CASE("staging: large and small writes, truncations and reads match an in-me
   REQUIRE(again.size() == model.size());
   REQUIRE(read_all(again) == model);
 }
+
+TEST_CASE("staging: a large write far past the end takes room for itself only: the gap stays a hole",
+          "[staging][behind]") {
+  TempDir dir;
+  StagingStore store(dir.path, test::fixed_key(7));
+  StagedFile file = store.create(6);
+  const Bytes a = test::generated_bytes(1 << 20, 5);
+  const uint64_t far = uint64_t{8} << 30;
+  file.write(far, a);
+  file.sync();
+  struct stat st {};
+  REQUIRE(::stat(test::staged_path(dir.path, 6).c_str(), &st) == 0);
+  CHECK(static_cast<uint64_t>(st.st_blocks) * 512 < (4u << 20));  // the write's blocks and the header, not 8 GiB
+  Bytes back(a.size());
+  REQUIRE(file.read(far, back) == back.size());
+  CHECK(back == a);
+  Bytes gap(5000, 0xAA);
+  REQUIRE(file.read(far / 2, gap) == gap.size());
+  CHECK(gap == Bytes(5000, 0));
+}
