@@ -41,7 +41,8 @@ struct FileState {
   uint64_t reserved_to PFS_GUARDED_BY(lock) = 0;
 
   // Write-behind (write_behind.hpp): runs of this file queued or being written; and the error the first of them that
-  // failed met, after its write() had returned (0: none). Its bytes are lost: reads of the file fail from then on.
+  // failed met, after its write() had returned (0: none). Its bytes are lost: reads of the file fail until it is
+  // truncated to 0.
   std::atomic<int> queued{0};
   std::atomic<int> late_error{0};
 

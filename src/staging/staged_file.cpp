@@ -258,6 +258,7 @@ void StagedFile::truncate(uint64_t new_size) {
   if (new_size == old_size) return;
   // A run written behind lands where the file may no longer reach: let them all land first.
   detail::WriteBehind::instance().drain(state);
+  if (new_size == 0) state.late_error.store(0);  // what a late failure lost is dropped anyway: usable again
   detail::throw_if_lost(state);
   forget_reservation(state);
   const int fd = state.fd.get();
@@ -294,13 +295,12 @@ void StagedFile::sync() {
   FileState& state = *state_;
   detail::WriteBehind::instance().drain(state);
   {
-    // The room allocated ahead of writes behind goes back: the file's length on disk is again its blocks.
+    // The room allocated ahead of writes behind goes back (also what a truncate left of it): the file's length on
+    // disk is again its blocks.
     WriterLock lock(state.lock);
     detail::throw_if_lost(state);
-    if (state.reserved_to != 0) {
-      forget_reservation(state);
-      drop_unfinished_end(state);
-    }
+    forget_reservation(state);
+    drop_unfinished_end(state);
   }
   // fdatasync covers every write that has returned, from any handle (those written behind have landed).
   while (::fdatasync(state.fd.get()) != 0) {

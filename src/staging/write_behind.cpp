@@ -49,6 +49,7 @@ void WriteBehind::give_back(Buffer buffer) {
     free_.push_back(std::move(buffer));
   }
   freed_.notify_one();
+  queued_.notify_one();  // the thread may be waiting for the last one back before it lets them all go
 }
 
 void WriteBehind::submit(std::shared_ptr<FileState> file, uint64_t first, std::size_t count, Buffer blocks) {

@@ -13,7 +13,8 @@
 //   kill -9 and power loss, as before;
 // - a full disk fails the write() that asks for room, not the background write after it returned: the file's space
 //   is allocated ahead of the runs (staged_file.cpp, reserve()). What can still fail late is the device itself; the
-//   file is then marked (FileState::late_error): its reads fail with EIO, and so do its next write and sync.
+//   file is then marked (FileState::late_error): its reads fail with EIO, and so do its writes, syncs and closes,
+//   until it is truncated to 0 (cp over it, a shell's >) or removed.
 #pragma once
 #include <chrono>
 #include <condition_variable>

@@ -78,7 +78,7 @@ TEST_CASE("staging: a large write is read back before it lands, by reads and by 
   CHECK(read_all(file) == both);
 }
 
-TEST_CASE("staging: a write behind that fails on the disk loses the file: reads, writes and sync say EIO",
+TEST_CASE("staging: a write behind that fails on the disk loses the file: EIO until it is truncated to 0",
           "[staging][behind]") {
   TempDir dir;
   StagingStore store(dir.path, test::fixed_key(4));
@@ -92,6 +92,12 @@ TEST_CASE("staging: a write behind that fails on the disk loses the file: reads,
   CHECK(errno_of([&] { file.read(0, out); }) == EIO);
   CHECK(errno_of([&] { file.write(a.size(), a); }) == EIO);
   CHECK(errno_of([&] { file.sync(); }) == EIO);
+  CHECK(errno_of([&] { file.truncate(10); }) == EIO);
+  // Truncated to 0 (cp over it), it is usable again.
+  file.truncate(0);
+  file.write(0, a);
+  file.sync();
+  CHECK(read_all(file) == a);
   // Another file is not touched.
   StagedFile other = store.create(3);
   other.write(0, a);
