@@ -4,13 +4,14 @@
 // buffers and handed to one thread that writes the buffers in the order they came; the write returns at once, and
 // the disk works while cp sends the next one.
 //
-// What a handle sees is unchanged:
+// What a handle sees is unchanged, but for one thing: a large write() alone no longer makes its bytes survive a
+// kill -9 of the daemon; the close(2) after it does (SPEC §5 promises no more). Otherwise:
 // - reads see a write as soon as it returned: read_blocks() lays the runs still queued over what it read from disk
 //   (block_io.cpp), and a write that reads back an edge block does the same;
 // - a write that is done before it returns (a small one, a truncate's last block) waits first for every run of its
 //   file still queued, so the two land in the order they were made;
-// - sync() (close, fsync) waits for the file's runs before it flushes: what was written when it returns survives
-//   kill -9 and power loss, as before;
+// - close(2) of a writable descriptor (FLUSH: StagingStore::settle()) waits for the file's runs, so what was
+//   written when it returns survives kill -9; sync() (fsync) waits for them before it flushes: power loss too;
 // - a full disk fails the write() that asks for room, not the background write after it returned: the file's space
 //   is allocated ahead of the runs (staged_file.cpp, reserve()). What can still fail late is the device itself; the
 //   file is then marked (FileState::late_error): its reads fail with EIO, and so do its writes, syncs and closes,
