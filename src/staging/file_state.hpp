@@ -58,6 +58,9 @@ void write_blocks(const FileState& state, uint64_t first, std::span<const uint8_
 void write_blocks_now(const FileState& state, uint64_t first, std::span<const uint8_t> blocks);
 // EIO once a write behind of the file failed after its write() had returned.
 void throw_if_lost(const FileState& state);
+// Waits for the file's runs written behind (EIO if one failed after its write returned) and gives back the room
+// allocated ahead of them: what close(2) needs (StagingStore::settle), and sync() before it flushes.
+void settle(FileState& state);
 // Decrypts one block read from disk into plain[kCapacity]: a hole (all zeros) reads as zeros; a block that fails
 // authentication throws EIO. Returns the block's stored length (0 for a hole).
 uint32_t open_block(const FileState& state, BlockCipher& cipher, uint64_t index, const uint8_t* block, uint8_t* plain);

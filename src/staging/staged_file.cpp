@@ -288,20 +288,23 @@ void StagedFile::truncate(uint64_t new_size) {
   seal(state, cipher, last, new_size, s.plain, s.nonces, s.edge);
   detail::write_blocks(state, last, {s.edge, kBlockSize});
   state.size = new_size;
+  drop_unfinished_end(state);  // what a reservation left past the new end
   wipe(s.plain);
+}
+
+void detail::settle(FileState& state) {
+  WriteBehind::instance().drain(state);
+  WriterLock lock(state.lock);
+  throw_if_lost(state);
+  if (state.reserved_to == 0) return;
+  // The room allocated ahead of writes behind goes back: the file's length on disk is again its blocks.
+  forget_reservation(state);
+  drop_unfinished_end(state);
 }
 
 void StagedFile::sync() {
   FileState& state = *state_;
-  detail::WriteBehind::instance().drain(state);
-  {
-    // The room allocated ahead of writes behind goes back (also what a truncate left of it): the file's length on
-    // disk is again its blocks.
-    WriterLock lock(state.lock);
-    detail::throw_if_lost(state);
-    forget_reservation(state);
-    drop_unfinished_end(state);
-  }
+  detail::settle(state);
   // fdatasync covers every write that has returned, from any handle (those written behind have landed).
   while (::fdatasync(state.fd.get()) != 0) {
     if (errno != EINTR) throw_system_error("cannot sync " + state.name());

@@ -166,8 +166,7 @@ void StagingStore::settle(uint64_t id) {
     if (auto it = open_.find(id); it != open_.end()) state = it->second.lock();
   }
   if (!state) return;  // a run holds its file: none is queued for a file no one holds
-  detail::WriteBehind::instance().drain(*state);
-  detail::throw_if_lost(*state);
+  detail::settle(*state);
 }
 
 bool StagingStore::exists(uint64_t id) const { return ::access(path_of(id).c_str(), F_OK) == 0; }
