@@ -260,7 +260,8 @@ void StagedFile::truncate(uint64_t new_size) {
   detail::WriteBehind::instance().drain(state);
   if (new_size == 0) state.late_error.store(0);  // what a late failure lost is dropped anyway: usable again
   detail::throw_if_lost(state);
-  forget_reservation(state);
+  // Shrinking cuts the room allocated ahead with the blocks; growing leaves it, for settle() to give back.
+  if (new_size < old_size) forget_reservation(state);
   const int fd = state.fd.get();
   if (new_size == 0) {
     if (::ftruncate(fd, static_cast<off_t>(kHeaderSize)) != 0) throw_system_error("cannot truncate " + state.name());
@@ -288,7 +289,6 @@ void StagedFile::truncate(uint64_t new_size) {
   seal(state, cipher, last, new_size, s.plain, s.nonces, s.edge);
   detail::write_blocks(state, last, {s.edge, kBlockSize});
   state.size = new_size;
-  drop_unfinished_end(state);  // what a reservation left past the new end
   wipe(s.plain);
 }
 
